@@ -1,0 +1,31 @@
+/**
+ * Every setting of the server, as data: the loader validates against it, the
+ * README table is generated from it. Add a row here to add a setting.
+ */
+export type SettingType = 'string' | 'int' | 'port' | 'url' | 'bool' | 'enum' | 'path' | 'list';
+
+export interface SettingDef {
+  /** Key in the config file (dotted path) and in the typed config object. */
+  key: string;
+  /** Environment variable that overrides the file. */
+  env: string;
+  type: SettingType;
+  default?: string | number | boolean | string[];
+  /** For type enum. */
+  values?: readonly string[];
+  /** For int/port. */
+  min?: number;
+  max?: number;
+  /** May be left empty (no default, not required). */
+  optional?: boolean;
+  description: string;
+}
+
+export const SETTINGS: readonly SettingDef[] = [
+  { key: 'host', env: 'HOST', type: 'string', default: '127.0.0.1', description: 'Interface the FHIR server listens on.' },
+  { key: 'port', env: 'PORT', type: 'port', default: 8080, min: 0, description: 'Port of the FHIR server (0 = any free port).' },
+  { key: 'publicBaseUrl', env: 'PUBLIC_BASE_URL', type: 'url', optional: true, description: 'Public URL of the server as clients see it (e.g. behind a proxy); defaults to http://HOST:PORT.' },
+  { key: 'logLevel', env: 'LOG_LEVEL', type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', description: 'Log level (pino). Logs never contain bodies, query values or patient identifiers.' },
+  { key: 'dataDir', env: 'DATA_DIR', type: 'path', default: './data', description: 'Directory for local state (SQLite store, generated development keys).' },
+  { key: 'fhir.maxBodyBytes', env: 'FHIR_MAX_BODY_BYTES', type: 'int', default: 1048576, min: 1024, max: 104857600, description: 'Largest request body accepted on /fhir (bytes); larger ones get 413.' },
+];

@@ -1,0 +1,303 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Logger } from '../logging/logger.js';
+import { FhirError, operationOutcome } from './errors.js';
+import { bodyKind, negotiate, parseResourceBody, sendResource } from './content.js';
+import type { FhirContext, FhirResult, HandlerRegistration, HandlerRegistry } from './registry.js';
+import { assertValidResource, isResourceType } from './validation.js';
+import type { Resource } from './types.js';
+
+/** Verifies the caller of a non-public interaction; throws a 401/403 FhirError when refused. */
+export type Authenticator = (req: Request) => Promise<unknown>;
+
+export interface FhirAppOptions {
+  registry: HandlerRegistry;
+  logger: Logger;
+  maxBodyBytes: number;
+  /** Base URL of this endpoint as clients see it, or computed from the request when absent. */
+  publicBaseUrl?: string;
+  authenticate?: Authenticator;
+  /** Produces the CapabilityStatement for GET /fhir/metadata (public). */
+  capability: (baseUrl: string) => Resource;
+}
+
+const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
+/** Parameters that every interaction accepts. */
+const COMMON_PARAMS = new Set(['_format', '_pretty', '_summary', '_elements']);
+
+interface Route {
+  registration: HandlerRegistration;
+  resourceType?: string;
+  id?: string;
+  /** POST _search: parameters come from the form body. */
+  formSearch?: boolean;
+}
+
+function methodsFor(registry: HandlerRegistry, segments: string[]): string[] {
+  const [type, second, third] = segments;
+  const allowed: string[] = [];
+  const has = (i: Parameters<HandlerRegistry['find']>[1]) => registry.find(type, i) !== undefined;
+  if (segments.length === 1) {
+    if (has('search-type')) allowed.push('GET');
+    if (has('create')) allowed.push('POST');
+  } else if (segments.length === 2 && second === '_search') {
+    if (has('search-type')) allowed.push('POST');
+  } else if (segments.length === 2 && second.startsWith('$')) {
+    const op = registry.findOperation(type, second.slice(1), 'type');
+    if (op) allowed.push(...op.operation!.methods);
+  } else if (segments.length === 2) {
+    if (has('read')) allowed.push('GET');
+    if (has('update')) allowed.push('PUT');
+    if (has('delete')) allowed.push('DELETE');
+  } else if (segments.length === 3 && third.startsWith('$')) {
+    const op = registry.findOperation(type, third.slice(1), 'instance');
+    if (op) allowed.push(...op.operation!.methods);
+  }
+  return allowed;
+}
+
+/** Maps method + path segments to a registered handler, or throws 400/404/405. */
+function resolveRoute(registry: HandlerRegistry, method: string, segments: string[]): Route {
+  if (segments.length === 0) throw FhirError.notFound('No interaction at the service base; see /fhir/metadata');
+  const [first, second, third] = segments;
+  if (segments.length === 1 && first.startsWith('$')) {
+    const reg = registry.findOperation(null, first.slice(1), 'system');
+    if (!reg) throw FhirError.notFound(`Operation ${first} is not supported at the system level`);
+    if (!reg.operation!.methods.includes(method as 'GET')) throw methodNotAllowed(method, reg.operation!.methods);
+    return { registration: reg };
+  }
+  if (!isResourceType(first)) throw FhirError.notFound(`Unknown resource type "${first}"`);
+  if (!registry.resourceTypes().includes(first)) throw FhirError.notFound(`Resource type ${first} is not supported by this server`);
+  if (segments.length > 3) throw FhirError.notFound(`No such route for ${first}`);
+  if (segments.length >= 2 && !second.startsWith('$') && second !== '_search' && !ID_PATTERN.test(second)) {
+    throw FhirError.badRequest(`"${second}" is not a valid resource id`);
+  }
+  if (segments.length === 3 && !third.startsWith('$')) throw FhirError.notFound(`No such route for ${first}`);
+  let reg: HandlerRegistration | undefined;
+  const route: Partial<Route> = { resourceType: first };
+  if (segments.length === 1) {
+    reg = method === 'GET' ? registry.find(first, 'search-type') : method === 'POST' ? registry.find(first, 'create') : undefined;
+  } else if (segments.length === 2 && second === '_search') {
+    reg = method === 'POST' ? registry.find(first, 'search-type') : undefined;
+    route.formSearch = true;
+  } else if (segments.length === 2 && second.startsWith('$')) {
+    const op = registry.findOperation(first, second.slice(1), 'type');
+    if (!op) throw FhirError.notFound(`Operation ${second} is not supported on ${first}`);
+    reg = op.operation!.methods.includes(method as 'GET') ? op : undefined;
+  } else if (segments.length === 2) {
+    route.id = second;
+    reg = method === 'GET' ? registry.find(first, 'read') : method === 'PUT' ? registry.find(first, 'update')
+      : method === 'DELETE' ? registry.find(first, 'delete') : undefined;
+  } else {
+    route.id = second;
+    const op = registry.findOperation(first, third.slice(1), 'instance');
+    if (!op) throw FhirError.notFound(`Operation ${third} is not supported on a ${first} instance`);
+    reg = op.operation!.methods.includes(method as 'GET') ? op : undefined;
+  }
+  if (!reg) {
+    const allowed = methodsFor(registry, segments);
+    if (!allowed.length) throw FhirError.notFound(`No such route for ${first}`);
+    throw methodNotAllowed(method, allowed);
+  }
+  return { ...route, registration: reg } as Route;
+}
+
+function methodNotAllowed(method: string, allowed: readonly string[]): FhirError {
+  return new FhirError(405, { code: 'not-supported', diagnostics: `Method ${method} is not allowed here; allowed: ${allowed.join(', ')}` }, { Allow: allowed.join(', ') });
+}
+
+function decodeSegments(path: string): string[] {
+  try {
+    return path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  } catch {
+    throw FhirError.badRequest('Malformed percent-encoding in the URL');
+  }
+}
+
+function takesBody(route: Route, method: string): boolean {
+  const i = route.registration.interaction;
+  return i === 'create' || i === 'update' || (method === 'POST' && (i === 'operation' || route.formSearch === true));
+}
+
+/** Query parameters as URLSearchParams, from the raw URL so repeated keys survive. */
+function queryParams(req: Request): URLSearchParams {
+  const q = req.originalUrl.indexOf('?');
+  return new URLSearchParams(q >= 0 ? req.originalUrl.slice(q + 1) : '');
+}
+
+function checkParams(route: Route, params: URLSearchParams, req: Request): void {
+  if (route.registration.interaction !== 'search-type') return;
+  const strict = /handling\s*=\s*strict/i.test(String(req.headers.prefer ?? ''));
+  if (!strict) return; // lenient by default (FHIR search): unknown parameters are ignored
+  const known = new Set([...COMMON_PARAMS, '_count', ...(route.registration.searchParams ?? []).map((p) => p.name)]);
+  for (const key of params.keys()) {
+    const base = key.split(':')[0];
+    if (!known.has(base)) throw FhirError.badRequest(`Search parameter "${key}" is not supported on ${route.resourceType}`, [key], 'not-supported');
+  }
+}
+
+export function baseUrlOf(req: Request, configured?: string): string {
+  if (configured) return `${configured.replace(/\/+$/, '')}/fhir`;
+  return `${req.protocol}://${req.get('host') ?? 'localhost'}/fhir`;
+}
+
+/** The /fhir router: every interaction is dispatched through the registry. */
+export function createFhirRouter(opts: FhirAppOptions): Router {
+  const router = express.Router();
+  const rawBody = express.raw({ type: () => true, limit: opts.maxBodyBytes });
+
+  router.use(async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const segments = decodeSegments(req.path);
+      if (segments.length === 1 && segments[0] === 'metadata') {
+        res.locals.routePattern = '/fhir/metadata';
+        if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(req.method, ['GET']);
+        const negotiated = negotiate(req);
+        res.locals.format = negotiated.format;
+        sendResource(req, res, opts.capability(baseUrlOf(req, opts.publicBaseUrl)), 200, negotiated.format);
+        return;
+      }
+      const route = resolveRoute(opts.registry, req.method, segments);
+      res.locals.routePattern = routePattern(route, segments);
+      const negotiated = negotiate(req, route.registration.produces ?? []);
+      res.locals.format = negotiated.format;
+
+      const principal = !route.registration.public && opts.authenticate ? await opts.authenticate(req) : undefined;
+
+      let params = queryParams(req);
+      let body: Resource | undefined;
+      if (takesBody(route, req.method)) {
+        const raw = await readBody(req, res, rawBody);
+        if (route.formSearch) {
+          if (raw.length) {
+            if (bodyKind(req.headers['content-type']) !== 'form') {
+              throw new FhirError(415, { code: 'not-supported', diagnostics: 'POST _search takes application/x-www-form-urlencoded' });
+            }
+            for (const [k, v] of new URLSearchParams(raw.toString('utf8'))) params.append(k, v);
+          }
+        } else if (raw.length || route.registration.interaction !== 'operation') {
+          body = parseResourceBody(req.headers['content-type'], raw);
+          const expected = route.registration.interaction === 'operation' ? undefined : route.resourceType;
+          assertValidResource(body, expected);
+          if (route.registration.interaction === 'update' && body.id !== route.id) {
+            throw FhirError.badRequest(`Resource id "${body.id ?? ''}" does not match the URL id "${route.id}"`, [`${body.resourceType}.id`]);
+          }
+        }
+      }
+      if (route.formSearch) params = new URLSearchParams(params);
+      checkParams(route, params, req);
+
+      const ctx: FhirContext = {
+        req,
+        requestId: String(res.locals.requestId ?? ''),
+        baseUrl: baseUrlOf(req, opts.publicBaseUrl),
+        resourceType: route.resourceType,
+        id: route.id,
+        params,
+        body,
+        principal,
+        log: opts.logger,
+      };
+      const result = await route.registration.handler(ctx);
+      send(req, res, result, negotiated);
+    } catch (err) {
+      next(err);
+    }
+  });
+  return router;
+}
+
+function routePattern(route: Route, segments: string[]): string {
+  const op = route.registration.operation ? `$${route.registration.operation.name}` : undefined;
+  const parts = ['/fhir'];
+  if (route.resourceType) parts.push(route.resourceType);
+  if (route.id) parts.push('{id}');
+  if (route.formSearch) parts.push('_search');
+  if (op) parts.push(op);
+  return parts.join('/') || `/fhir/${segments[0] ?? ''}`;
+}
+
+function readBody(req: Request, res: Response, parser: ReturnType<typeof express.raw>): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    parser(req, res, (err?: unknown) => {
+      if (err) reject(err);
+      else resolve(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+    });
+  });
+}
+
+function send(req: Request, res: Response, result: FhirResult, negotiated: { format: 'json' | 'xml'; raw?: string }): void {
+  for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
+  const status = result.status ?? 200;
+  if (result.binary) {
+    const wantsRaw = negotiated.raw !== undefined || !req.headers.accept || /\*\/\*/.test(String(req.headers.accept));
+    if (wantsRaw && req.query._format === undefined) {
+      res.status(status).type(result.binary.contentType).send(result.binary.data);
+      return;
+    }
+    const binary: fhir4.Binary = { resourceType: 'Binary', contentType: result.binary.contentType, data: result.binary.data.toString('base64') };
+    sendResource(req, res, binary, status, negotiated.format);
+    return;
+  }
+  if (!result.resource) {
+    res.status(status).end();
+    return;
+  }
+  sendResource(req, res, result.resource, status, negotiated.format);
+}
+
+/** Turns anything thrown into an OperationOutcome; only our own bugs become a 500. */
+export function fhirErrorHandler(logger: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    let fhirError: FhirError;
+    if (err instanceof FhirError) {
+      fhirError = err;
+    } else if (isHttpError(err)) {
+      fhirError = httpErrorToFhir(err);
+    } else {
+      logger.error({ reqId: res.locals.requestId, err: errorSummary(err) }, 'unhandled error');
+      fhirError = new FhirError(500, { code: 'exception', diagnostics: 'Internal error; the request id identifies it in the server logs' });
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    for (const [k, v] of Object.entries(fhirError.headers)) res.setHeader(k, v);
+    sendResource(req, res, fhirError.toOperationOutcome(), fhirError.status, res.locals.format);
+  };
+}
+
+interface HttpError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  expose?: boolean;
+}
+
+function isHttpError(err: unknown): err is HttpError & Error {
+  return err instanceof Error && typeof (err as HttpError).type === 'string' && typeof ((err as HttpError).status ?? (err as HttpError).statusCode) === 'number';
+}
+
+function httpErrorToFhir(err: HttpError & Error): FhirError {
+  const status = err.status ?? err.statusCode ?? 400;
+  switch (err.type) {
+    case 'entity.too.large':
+      return new FhirError(413, { code: 'too-costly', diagnostics: 'Request body is larger than this server accepts' });
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new FhirError(415, { code: 'not-supported', diagnostics: err.message });
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return FhirError.badRequest(err.message, undefined, 'incomplete');
+    default:
+      return new FhirError(status >= 400 && status < 500 ? status : 400, { code: 'invalid', diagnostics: err.message });
+  }
+}
+
+/** Error facts safe to log: no message bodies or patient data, only type and stack. */
+export function errorSummary(err: unknown): Record<string, unknown> {
+  if (err instanceof Error) return { name: err.name, stack: err.stack?.split('\n').slice(1, 9).join('\n') };
+  return { type: typeof err };
+}
+
+export { operationOutcome };

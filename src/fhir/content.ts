@@ -1,0 +1,132 @@
+import type { Request, Response } from 'express';
+import { FhirError } from './errors.js';
+import type { Resource } from './types.js';
+import { resourceToXml, xmlToResource } from './xml.js';
+
+export type FhirFormat = 'json' | 'xml';
+
+export const FHIR_JSON = 'application/fhir+json';
+export const FHIR_XML = 'application/fhir+xml';
+
+const FORMAT_ALIASES: Record<string, FhirFormat> = {
+  json: 'json',
+  'application/fhir+json': 'json',
+  'application/json': 'json',
+  'application/json+fhir': 'json',
+  xml: 'xml',
+  'application/fhir+xml': 'xml',
+  'application/xml': 'xml',
+  'text/xml': 'xml',
+  'application/xml+fhir': 'xml',
+};
+
+interface AcceptEntry {
+  type: string;
+  q: number;
+}
+
+/** Parses an Accept header into media types (without parameters) ordered by preference. */
+export function parseAccept(header: string | undefined): AcceptEntry[] {
+  if (!header || !header.trim()) return [];
+  return header.split(',').map((part, index) => {
+    const [type, ...params] = part.trim().split(';').map((s) => s.trim());
+    let q = 1;
+    for (const p of params) {
+      const m = /^q=([0-9.]+)$/i.exec(p);
+      if (m) q = Number(m[1]);
+    }
+    return { type: type.toLowerCase(), q: Number.isFinite(q) ? q : 0, index };
+  }).filter((e) => e.type && e.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index)
+    .map(({ type, q }) => ({ type, q }));
+}
+
+function formatOfMediaType(type: string): FhirFormat | undefined {
+  if (type === '*/*' || type === 'application/*') return 'json';
+  return FORMAT_ALIASES[type];
+}
+
+/**
+ * Chooses the response format: `_format` wins over `Accept`; JSON by default.
+ * `extraTypes` are non-FHIR media types the handler can also produce (e.g. application/pdf).
+ * Throws 406 when nothing acceptable can be produced.
+ */
+export function negotiate(req: Request, extraTypes: readonly string[] = []): { format: FhirFormat; raw?: string } {
+  const formatParam = typeof req.query._format === 'string' ? req.query._format.trim().toLowerCase().split(';')[0] : undefined;
+  if (formatParam !== undefined) {
+    const f = FORMAT_ALIASES[formatParam];
+    if (f) return { format: f };
+    if (extraTypes.includes(formatParam)) return { format: 'json', raw: formatParam };
+    throw new FhirError(406, { code: 'not-supported', diagnostics: `_format "${formatParam}" is not supported; use json or xml` });
+  }
+  const accepted = parseAccept(req.headers.accept);
+  if (!accepted.length) return extraTypes.length ? { format: 'json', raw: extraTypes[0] } : { format: 'json' };
+  for (const { type } of accepted) {
+    if (extraTypes.includes(type)) return { format: 'json', raw: type };
+    if (extraTypes.length && (type === '*/*' || type === `${extraTypes[0].split('/')[0]}/*`)) return { format: 'json', raw: extraTypes[0] };
+    const f = formatOfMediaType(type);
+    if (f) return { format: f };
+  }
+  throw new FhirError(406, {
+    code: 'not-supported',
+    diagnostics: `None of the media types in Accept can be served; use ${[FHIR_JSON, FHIR_XML, ...extraTypes].join(', ')}`,
+  });
+}
+
+export function isPretty(req: Request): boolean {
+  return req.query._pretty === 'true';
+}
+
+export function serialise(resource: Resource, format: FhirFormat, pretty: boolean): { contentType: string; body: string } {
+  if (format === 'xml') return { contentType: `${FHIR_XML}; charset=utf-8`, body: resourceToXml(resource, pretty) };
+  return { contentType: `${FHIR_JSON}; charset=utf-8`, body: JSON.stringify(resource, null, pretty ? 2 : undefined) };
+}
+
+export function sendResource(req: Request, res: Response, resource: Resource, status = 200, format?: FhirFormat): void {
+  let chosen = format;
+  if (!chosen) {
+    try {
+      chosen = negotiate(req).format;
+    } catch {
+      chosen = 'json'; // an error answer must still be readable
+    }
+  }
+  const { contentType, body } = serialise(resource, chosen, isPretty(req));
+  res.status(status).type(contentType).send(body);
+}
+
+/** Media types of request bodies, by what we parse them as. */
+export function bodyKind(contentTypeHeader: string | undefined): 'json' | 'xml' | 'form' | undefined {
+  if (!contentTypeHeader) return undefined;
+  const [type, ...params] = contentTypeHeader.toLowerCase().split(';').map((s) => s.trim());
+  const charset = params.find((p) => p.startsWith('charset='))?.slice(8).replace(/"/g, '');
+  if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new FhirError(415, { code: 'not-supported', diagnostics: `Charset "${charset}" is not supported; send UTF-8` });
+  }
+  if (type === 'application/x-www-form-urlencoded') return 'form';
+  return FORMAT_ALIASES[type];
+}
+
+/** Parses a request body into a resource, per its Content-Type. */
+export function parseResourceBody(contentType: string | undefined, raw: Buffer): Resource {
+  const kind = bodyKind(contentType);
+  if (kind !== 'json' && kind !== 'xml') {
+    throw new FhirError(415, {
+      code: 'not-supported',
+      diagnostics: `Content-Type "${contentType ?? '(none)'}" is not supported; send ${FHIR_JSON} or ${FHIR_XML}`,
+    });
+  }
+  const text = raw.toString('utf8');
+  if (!text.trim()) throw FhirError.badRequest('Request body is empty', undefined, 'required');
+  if (kind === 'xml') return xmlToResource(text);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    throw FhirError.badRequest(`Malformed JSON: ${(e as Error).message}`, undefined, 'structure');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw FhirError.badRequest('JSON body must be a FHIR resource object', undefined, 'structure');
+  }
+  return parsed as Resource;
+}

@@ -1,0 +1,115 @@
+import type { Request } from 'express';
+import type { Logger } from '../logging/logger.js';
+import type { CapabilityStatementRestSecurity, Resource } from './types.js';
+
+/** FHIR RESTful interactions this server can route (http://hl7.org/fhir/http.html). */
+export type InteractionKind = 'read' | 'search-type' | 'create' | 'update' | 'delete' | 'operation';
+
+export type SearchParamType = 'number' | 'date' | 'string' | 'token' | 'reference' | 'composite' | 'quantity' | 'uri' | 'special';
+
+export interface SearchParamSpec {
+  name: string;
+  type: SearchParamType;
+  /** Canonical URL of the SearchParameter definition. */
+  definition?: string;
+  documentation?: string;
+}
+
+export interface OperationSpec {
+  /** Name without the leading "$". */
+  name: string;
+  /** Canonical URL of the OperationDefinition. */
+  definition: string;
+  /** Where the operation is invoked. */
+  level: 'system' | 'type' | 'instance';
+  /** GET is allowed only for operations that do not change state. */
+  methods: ReadonlyArray<'GET' | 'POST'>;
+  documentation?: string;
+}
+
+/** What a handler receives. */
+export interface FhirContext {
+  req: Request;
+  requestId: string;
+  /** Base URL of the FHIR endpoint as the client sees it, e.g. http://localhost:8080/fhir */
+  baseUrl: string;
+  resourceType?: string;
+  id?: string;
+  /** Query parameters, or form parameters of POST _search; multi-valued. */
+  params: URLSearchParams;
+  /** Parsed and schema-validated request body, when the interaction takes one. */
+  body?: Resource;
+  /** The authenticated caller, set by the authenticator (undefined for public routes). */
+  principal?: unknown;
+  log: Logger;
+}
+
+export interface FhirResult {
+  status?: number;
+  /** A FHIR resource, serialised in the negotiated format. */
+  resource?: Resource;
+  /** Raw content (e.g. a PDF); served as-is unless the client asks for FHIR, then as a Binary resource. */
+  binary?: { contentType: string; data: Buffer };
+  headers?: Record<string, string>;
+}
+
+export type FhirHandler = (ctx: FhirContext) => Promise<FhirResult>;
+
+export interface HandlerRegistration {
+  /** Null for system-level operations. */
+  resourceType: string | null;
+  interaction: InteractionKind;
+  handler: FhirHandler;
+  searchParams?: SearchParamSpec[];
+  operation?: OperationSpec;
+  /** Profiles the served resources conform to (CapabilityStatement.rest.resource.supportedProfile). */
+  supportedProfiles?: string[];
+  /** IG-level canonical the interaction implements (CapabilityStatement.instantiates). */
+  instantiates?: string[];
+  documentation?: string;
+  /** Non-FHIR media types the interaction can produce besides FHIR JSON/XML (e.g. application/pdf for Binary). */
+  produces?: string[];
+  /** Reachable without authentication (metadata and the like). */
+  public?: boolean;
+}
+
+/** Contributes extra parts to the CapabilityStatement (e.g. rest.security from the auth layer). */
+export interface CapabilityContributor {
+  security?: () => CapabilityStatementRestSecurity | undefined;
+}
+
+/**
+ * The single source of truth of what the FHIR endpoint does: routing and the
+ * CapabilityStatement are both derived from it.
+ */
+export class HandlerRegistry {
+  private readonly entries: HandlerRegistration[] = [];
+  readonly contributors: CapabilityContributor[] = [];
+
+  register(reg: HandlerRegistration): this {
+    if (reg.interaction === 'operation' && !reg.operation) throw new Error('operation registration needs an operation spec');
+    if (reg.interaction !== 'operation' && reg.resourceType === null) throw new Error(`${reg.interaction} needs a resource type`);
+    const clash = this.entries.find((e) => e.resourceType === reg.resourceType && e.interaction === reg.interaction
+      && (reg.interaction !== 'operation' || (e.operation?.name === reg.operation?.name && e.operation?.level === reg.operation?.level)));
+    if (clash) throw new Error(`${reg.resourceType ?? 'system'} ${reg.interaction} ${reg.operation?.name ?? ''} is registered twice`);
+    this.entries.push(reg);
+    return this;
+  }
+
+  all(): readonly HandlerRegistration[] {
+    return this.entries;
+  }
+
+  resourceTypes(): string[] {
+    return [...new Set(this.entries.map((e) => e.resourceType).filter((t): t is string => t !== null))].sort();
+  }
+
+  find(resourceType: string | null, interaction: InteractionKind): HandlerRegistration | undefined {
+    return this.entries.find((e) => e.resourceType === resourceType && e.interaction === interaction);
+  }
+
+  findOperation(resourceType: string | null, name: string, level: OperationSpec['level']): HandlerRegistration | undefined {
+    return this.entries.find((e) => e.interaction === 'operation' && e.resourceType === resourceType
+      && e.operation?.name === name && e.operation.level === level);
+  }
+}

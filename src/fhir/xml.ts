@@ -1,0 +1,126 @@
+import { createRequire } from 'node:module';
+import { SaxesParser } from 'saxes';
+import { FhirError } from './errors.js';
+import type { Resource } from './types.js';
+
+// FHIR.js (npm "fhir") serialises R4 JSON <-> XML from the official structure
+// definitions (element order, value attributes, primitive extensions, xhtml).
+// It is lenient on input, so incoming XML is first checked by a strict parser.
+const require = createRequire(import.meta.url);
+const { Fhir } = require('fhir') as typeof import('fhir');
+const fhirJs = new Fhir();
+
+const FHIR_NS = 'http://hl7.org/fhir';
+const XHTML_NS = 'http://www.w3.org/1999/xhtml';
+
+/** Serialises any R4 resource to FHIR XML. */
+export function resourceToXml(resource: Resource, pretty = false): string {
+  const xml = fhirJs.objToXml(resource as object);
+  return pretty ? indentXml(xml) : xml;
+}
+
+interface XmlScan {
+  root: string;
+  /** Count of FHIR elements by local name (xhtml content excluded). */
+  counts: Map<string, number>;
+}
+
+/**
+ * Strict, non-validating scan: well-formedness, no DTD (so no entity expansion
+ * of any kind), FHIR namespace on the root, and a census of element names used
+ * to detect elements the converter silently dropped.
+ */
+function scanXml(text: string, maxDepth = 200): XmlScan {
+  const parser = new SaxesParser({ xmlns: true, position: true });
+  const counts = new Map<string, number>();
+  let root = '';
+  let depth = 0;
+  let xhtmlDepth = 0;
+  let error: FhirError | undefined;
+  const fail = (msg: string) => {
+    if (!error) error = FhirError.badRequest(msg, undefined, 'structure');
+  };
+  parser.on('doctype', () => fail('XML body must not contain a DOCTYPE declaration (DTDs and entities are refused)'));
+  parser.on('opentag', (tag) => {
+    depth++;
+    if (depth > maxDepth) fail(`XML body nested deeper than ${maxDepth} elements`);
+    if (depth === 1) {
+      root = tag.local;
+      if (tag.uri !== FHIR_NS) fail(`Root element <${tag.name}> is not in the FHIR namespace ${FHIR_NS}`);
+    }
+    if (xhtmlDepth > 0 || tag.uri === XHTML_NS) {
+      xhtmlDepth++;
+      return;
+    }
+    if (tag.uri !== FHIR_NS) fail(`Element <${tag.name}> is not in the FHIR namespace`);
+    counts.set(tag.local, (counts.get(tag.local) ?? 0) + 1);
+  });
+  parser.on('closetag', () => {
+    depth--;
+    if (xhtmlDepth > 0) xhtmlDepth--;
+  });
+  parser.on('error', (e) => fail(`Malformed XML: ${e.message}`));
+  try {
+    parser.write(text).close();
+  } catch (e) {
+    fail(`Malformed XML: ${(e as Error).message}`);
+  }
+  if (error) throw error;
+  if (!root) throw FhirError.badRequest('XML body has no root element', undefined, 'structure');
+  return { root, counts };
+}
+
+/** Parses a FHIR XML resource, refusing anything it cannot represent faithfully. */
+export function xmlToResource(text: string): Resource {
+  const body = text.replace(/^\uFEFF/, '');
+  const scanned = scanXml(body);
+  let resource: Resource;
+  try {
+    resource = fhirJs.xmlToObj(body) as Resource;
+  } catch (e) {
+    throw FhirError.badRequest(`XML body is not a FHIR resource: ${(e as Error).message}`, undefined, 'structure');
+  }
+  if (!resource || resource.resourceType !== scanned.root) {
+    throw FhirError.badRequest(`<${scanned.root}> is not a FHIR R4 resource type`, undefined, 'structure');
+  }
+  // Elements unknown to R4 are dropped by the converter: detect and refuse them.
+  const again = scanXml(fhirJs.objToXml(resource as object));
+  for (const [name, n] of scanned.counts) {
+    if ((again.counts.get(name) ?? 0) < n) {
+      throw FhirError.badRequest(`Unknown or misplaced element <${name}> in ${scanned.root}`, [scanned.root], 'structure');
+    }
+  }
+  return resource;
+}
+
+/** Indents serialised XML, leaving xhtml narrative untouched. */
+function indentXml(xml: string): string {
+  const out: string[] = [];
+  let depth = 0;
+  let inXhtml = 0;
+  // Tokens: tags, or text between them. Our own serialiser never emits text
+  // outside xhtml, so indenting between tags is safe.
+  const tokens = xml.match(/<[^>]+>|[^<]+/g) ?? [];
+  let line = '';
+  for (const tok of tokens) {
+    const isClose = tok.startsWith('</');
+    const isSelf = tok.endsWith('/>') || tok.startsWith('<?');
+    const opensXhtml = !isClose && tok.includes(`xmlns="${XHTML_NS}"`);
+    if (inXhtml > 0 || opensXhtml) {
+      line += tok;
+      if (tok.startsWith('<') && !tok.startsWith('<?')) {
+        if (isClose) inXhtml--;
+        else if (!isSelf) inXhtml++;
+      }
+      if (inXhtml === 0) {
+        out.push('  '.repeat(depth) + line);
+        line = '';
+      }
+      continue;
+    }
+    if (isClose) depth--;
+    out.push('  '.repeat(Math.max(depth, 0)) + tok);
+    if (!isClose && !isSelf && tok.startsWith('<')) depth++;
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,31 @@
+import { ConfigError, loadConfig } from './config/config.js';
+import { createLogger } from './logging/logger.js';
+import { startServices } from './app-services.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const logger = createLogger(config.logLevel);
+  const services = await startServices(config, logger);
+  logger.info({ fhirBase: `${services.url}/fhir` }, 'FHIR server ready');
+  const stop = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    await services.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  console.error('Failed to start:', e instanceof Error ? e.message : e);
+  process.exit(1);
+});
