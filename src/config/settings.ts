@@ -2,6 +2,12 @@
  * Every setting of the server, as data: the loader validates against it, the
  * README table is generated from it. Add a row here to add a setting.
  */
+import { AUTH_SETTINGS } from './settings/auth.js';
+import { EHDSI_SETTINGS } from './settings/ehdsi.js';
+import { MAPPING_SETTINGS } from './settings/mapping.js';
+import { SIMULATOR_SETTINGS } from './settings/simulator.js';
+import { STORE_SETTINGS } from './settings/store.js';
+
 export type SettingType = 'string' | 'int' | 'port' | 'url' | 'bool' | 'enum' | 'path' | 'list';
 
 export interface SettingDef {
@@ -21,11 +27,21 @@ export interface SettingDef {
   description: string;
 }
 
-export const SETTINGS: readonly SettingDef[] = [
+const CORE_SETTINGS: readonly SettingDef[] = [
   { key: 'host', env: 'HOST', type: 'string', default: '127.0.0.1', description: 'Interface the FHIR server listens on.' },
   { key: 'port', env: 'PORT', type: 'port', default: 8080, min: 0, description: 'Port of the FHIR server (0 = any free port).' },
   { key: 'publicBaseUrl', env: 'PUBLIC_BASE_URL', type: 'url', optional: true, description: 'Public URL of the server as clients see it (e.g. behind a proxy); defaults to http://HOST:PORT.' },
   { key: 'logLevel', env: 'LOG_LEVEL', type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', description: 'Log level (pino). Logs never contain bodies, query values or patient identifiers.' },
   { key: 'dataDir', env: 'DATA_DIR', type: 'path', default: './data', description: 'Directory for local state (SQLite store, generated development keys).' },
   { key: 'fhir.maxBodyBytes', env: 'FHIR_MAX_BODY_BYTES', type: 'int', default: 1048576, min: 1024, max: 104857600, description: 'Largest request body accepted on /fhir (bytes); larger ones get 413.' },
+];
+
+/** Every setting: the core ones above, then one list per layer (src/config/settings/*.ts). */
+export const SETTINGS: readonly SettingDef[] = [
+  ...CORE_SETTINGS,
+  ...AUTH_SETTINGS,
+  ...EHDSI_SETTINGS,
+  ...SIMULATOR_SETTINGS,
+  ...MAPPING_SETTINGS,
+  ...STORE_SETTINGS,
 ];
