@@ -20,7 +20,7 @@ const compiled = new Map<string, ValidateFunction>();
 
 function load(): { ajv: Ajv; schema: FhirSchema } {
   if (!ajv || !schema) {
-    schema = require(SCHEMA_PATH) as FhirSchema;
+    schema = withR401VersionCode(require(SCHEMA_PATH) as FhirSchema);
     ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
     ajv.addMetaSchema(draft06);
     // ajv uses $id; the FHIR schema names itself with the draft-04/06 "id".
@@ -36,6 +36,26 @@ export function resourceTypes(): string[] {
 
 export function isResourceType(name: string): boolean {
   return Object.prototype.hasOwnProperty.call(load().schema.discriminator.mapping, name);
+}
+
+/**
+ * The package ships the official schema of the 4.0.0 build; the 4.0.1
+ * technical correction only added "4.0.1" to the FHIR version codes, which we
+ * declare ourselves (CapabilityStatement.fhirVersion).
+ */
+function withR401VersionCode(s: FhirSchema): FhirSchema {
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    const obj = node as Record<string, unknown>;
+    if (Array.isArray(obj.enum) && obj.enum.includes('4.0.0') && !obj.enum.includes('4.0.1')) obj.enum.push('4.0.1');
+    Object.values(obj).forEach(visit);
+  };
+  visit(s.definitions);
+  return s;
 }
 
 function validatorFor(type: string): ValidateFunction {
