@@ -156,6 +156,14 @@ export function createFhirRouter(opts: FhirAppOptions): Router {
         sendResource(req, res, opts.capability(baseUrlOf(req, opts.publicBaseUrl)), 200, negotiated.format);
         return;
       }
+      // A malformed body is a 400 whatever its target: read and parse it before routing.
+      let raw: Buffer | undefined;
+      let early: Resource | undefined;
+      if (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') {
+        raw = await readBody(req, res, rawBody);
+        const kind = raw.length ? bodyKind(req.headers['content-type']) : undefined;
+        if (kind === 'json' || kind === 'xml') early = parseResourceBody(req.headers['content-type'], raw);
+      }
       const route = resolveRoute(opts.registry, req.method, segments);
       res.locals.routePattern = routePattern(route, segments);
       const negotiated = negotiate(req, route.registration.produces ?? []);
@@ -166,7 +174,7 @@ export function createFhirRouter(opts: FhirAppOptions): Router {
       let params = queryParams(req);
       let body: Resource | undefined;
       if (takesBody(route, req.method)) {
-        const raw = await readBody(req, res, rawBody);
+        if (!raw) raw = Buffer.alloc(0);
         if (route.formSearch) {
           if (raw.length) {
             if (bodyKind(req.headers['content-type']) !== 'form') {
@@ -175,7 +183,7 @@ export function createFhirRouter(opts: FhirAppOptions): Router {
             for (const [k, v] of new URLSearchParams(raw.toString('utf8'))) params.append(k, v);
           }
         } else if (raw.length || route.registration.interaction !== 'operation') {
-          body = parseResourceBody(req.headers['content-type'], raw);
+          body = early ?? parseResourceBody(req.headers['content-type'], raw);
           const expected = route.registration.interaction === 'operation' ? undefined : route.resourceType;
           assertValidResource(body, expected);
           if (route.registration.interaction === 'update' && body.id !== route.id) {

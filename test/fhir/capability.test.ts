@@ -101,7 +101,7 @@ describe('against a listening server', () => {
 
   test('fhir-kit-client reads the CapabilityStatement', async () => {
     const client = new Client({ baseUrl: `${services.url}/fhir` });
-    const cs = await client.capabilityStatement() as fhir4.CapabilityStatement;
+    const cs = await client.capabilityStatement() as unknown as fhir4.CapabilityStatement;
     expect(cs.resourceType).toBe('CapabilityStatement');
     expect(cs.fhirVersion).toBe('4.0.1');
   });

@@ -152,3 +152,9 @@ describe('no request of any shape gets a 500', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
+
+test('a broken body is a 400 even when posted to a type the server does not serve', async () => {
+  expectOutcome(await request(app).post('/fhir/Foo').set('Content-Type', 'application/fhir+json').send('{bad'), 400, 'structure');
+  expectOutcome(await request(app).post('/fhir/Patient').set('Content-Type', 'application/fhir+xml').send('<Patient xmlns="http://hl7.org/fhir">'), 400, 'structure');
+  expectOutcome(await request(app).post('/fhir/Foo').set('Content-Type', 'application/fhir+json').send('{"resourceType":"Basic"}'), 404);
+});
