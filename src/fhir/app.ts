@@ -4,6 +4,7 @@ import { FhirError, operationOutcome } from './errors.js';
 import { bodyKind, negotiate, parseResourceBody, sendResource } from './content.js';
 import type { FhirContext, FhirResult, HandlerRegistration, HandlerRegistry } from './registry.js';
 import { assertValidResource, isResourceType } from './validation.js';
+import { applySubsetting } from './subsetting.js';
 import type { Resource } from './types.js';
 
 /** Verifies the caller of a non-public interaction; throws a 401/403 FhirError when refused. */
@@ -206,6 +207,7 @@ export function createFhirRouter(opts: FhirAppOptions): Router {
         log: opts.logger,
       };
       const result = await route.registration.handler(ctx);
+      if (result.resource && route.registration.interaction !== 'create') result.resource = applySubsetting(result.resource, params);
       send(req, res, result, negotiated);
     } catch (err) {
       next(err);

@@ -1,0 +1,81 @@
+import { createRequire } from 'node:module';
+import { FhirError } from './errors.js';
+import type { Resource } from './types.js';
+
+// Required top-level elements per type come from the R4 definitions FHIR.js loads.
+const require = createRequire(import.meta.url);
+const { Fhir } = require('fhir') as typeof import('fhir');
+type Definitions = Record<string, { _properties: { _name: string; _required?: boolean }[] } | undefined>;
+let definitions: Definitions | undefined;
+
+function requiredElements(type: string): string[] {
+  definitions ??= (new Fhir() as unknown as { parser: { parsedStructureDefinitions: Definitions } }).parser.parsedStructureDefinitions;
+  return (definitions[type]?._properties ?? []).filter((p) => p._required).map((p) => p._name);
+}
+
+const SUBSETTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED', display: 'subsetted' };
+
+function tagSubsetted(r: Record<string, unknown>): void {
+  const meta = { ...((r.meta as Record<string, unknown> | undefined) ?? {}) };
+  meta.tag = [...((meta.tag as unknown[] | undefined) ?? []), SUBSETTED];
+  r.meta = meta;
+}
+
+function keepElements(resource: Resource, elements: Set<string>): Resource {
+  const r = resource as unknown as Record<string, unknown>;
+  const keep = new Set(['resourceType', 'id', 'meta', ...requiredElements(resource.resourceType), ...elements]);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) {
+    const name = k.startsWith('_') ? k.slice(1) : k;
+    if (keep.has(name)) out[k] = v;
+  }
+  tagSubsetted(out);
+  return out as unknown as Resource;
+}
+
+function summaryOf(resource: Resource, mode: 'text' | 'data'): Resource {
+  const r = { ...(resource as unknown as Record<string, unknown>) };
+  if (mode === 'data') {
+    delete r.text;
+  } else {
+    const keep = new Set(['resourceType', 'id', 'meta', 'text', ...requiredElements(resource.resourceType)]);
+    for (const k of Object.keys(r)) if (!keep.has(k.startsWith('_') ? k.slice(1) : k)) delete r[k];
+  }
+  tagSubsetted(r);
+  return r as unknown as Resource;
+}
+
+/**
+ * Applies `_elements` and `_summary` (text, data, count, false) to a response.
+ * For a searchset Bundle they apply to each matched resource, as FHIR search does.
+ * `_summary=true` needs the isSummary flags of every element, which we do not
+ * carry: it is refused rather than answered wrongly.
+ */
+export function applySubsetting(resource: Resource, params: URLSearchParams): Resource {
+  const summary = params.get('_summary');
+  const elementsParam = params.get('_elements');
+  if (summary === null && elementsParam === null) return resource;
+  if (summary !== null && !['text', 'data', 'count', 'false'].includes(summary)) {
+    throw new FhirError(400, { code: 'not-supported', diagnostics: `_summary=${summary} is not supported; use text, data, count or false`, expression: ['_summary'] });
+  }
+  const elements = elementsParam === null ? undefined : new Set(elementsParam.split(',').map((s) => s.trim()).filter(Boolean));
+  const apply = (r: Resource): Resource => {
+    if (elements) return keepElements(r, elements);
+    if (summary === 'text' || summary === 'data') return summaryOf(r, summary);
+    return r;
+  };
+  if (resource.resourceType === 'Bundle') {
+    const bundle = resource as fhir4.Bundle;
+    if (summary === 'count') {
+      const { entry: _entry, ...rest } = bundle;
+      return rest;
+    }
+    if (bundle.type !== 'searchset') return resource;
+    return {
+      ...bundle,
+      entry: bundle.entry?.map((e) => (e.resource && e.search?.mode !== 'outcome' ? { ...e, resource: apply(e.resource) as fhir4.FhirResource } : e)),
+    } as fhir4.Bundle;
+  }
+  if (summary === 'count') return resource;
+  return apply(resource);
+}
