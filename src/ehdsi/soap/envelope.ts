@@ -132,3 +132,24 @@ export function parseSoapEnvelope(xml: string, maxChars?: number): ParsedEnvelop
 export function assertionsIn(parsed: ParsedEnvelope): Element[] {
   return children(parsed.security, 'Assertion').filter((a) => a.namespaceURI === NS.saml || attr(a, 'ID') !== undefined);
 }
+
+/**
+ * The payload element of a message given either as a whole SOAP envelope or as
+ * the bare payload (tests, MTOM roots); checks its local name.
+ */
+export function payloadOf(xml: string, expectedLocalName: string): Element {
+  let doc: Document;
+  try {
+    doc = parseXml(xml);
+  } catch (e) {
+    throw new SoapParseError((e as Error).message);
+  }
+  let el = doc.documentElement as Element;
+  if (el.localName === 'Envelope') {
+    const payload = children(child(el, 'Body'))[0];
+    if (!payload) throw new SoapParseError('SOAP envelope with an empty Body');
+    el = payload;
+  }
+  if (el.localName !== expectedLocalName) throw new SoapParseError(`expected ${expectedLocalName}, got ${el.localName}`);
+  return el;
+}
