@@ -1,0 +1,111 @@
+/** XCA ITI-38 AdhocQueryResponse → document entries, XFRM links and registry errors. */
+import { payloadOf } from '../soap/envelope.js';
+import { bareOid } from '../soap/target.js';
+import { attr, child, children, descendants, text, type Element } from '../soap/xml.js';
+import { patientIdFromCx, type PatientId } from '../saml/types.js';
+import { registryErrors, RegistryResponseError, registryStatus, type RegistryError, type RegistryStatus } from './registry.js';
+
+export const SCHEMES = {
+  uniqueId: 'urn:uuid:2e82c1f6-a085-4c72-9da3-8640a32e42ab',
+  patientId: 'urn:uuid:58a6f841-87b3-4a3e-92fd-a8ffeff98427',
+  formatCode: 'urn:uuid:a09d5840-386c-46f2-b5ad-9c3699a4309d',
+  classCode: 'urn:uuid:41a5887f-8865-4c09-adf7-e362475b143a',
+  typeCode: 'urn:uuid:f0306f51-975f-434e-a61c-c59651d33983',
+} as const;
+
+export const FORMAT_CODES = { L3: 'urn:epSOS:ps:ps:2010', L1: 'urn:ihe:iti:xds-sd:pdf:2008' } as const;
+export const XFRM = 'urn:ihe:iti:2007:AssociationType:XFRM';
+
+export interface DocumentEntry {
+  /** ebRIM id of the ExtrinsicObject (urn:uuid:…), used by associations. */
+  entryUuid: string;
+  uniqueId: string;
+  repositoryUniqueId: string;
+  /** Without the urn:oid: prefix. */
+  homeCommunityId: string;
+  patientId?: PatientId;
+  formatCode?: string;
+  /** L3 structured pivot document, L1 PDF, or undefined for another format. */
+  level?: 'L3' | 'L1';
+  mimeType: string;
+  /** XDS DTM as sent (YYYYMMDDhhmmss). */
+  creationTime?: string;
+  languageCode?: string;
+  size?: number;
+  hash?: string;
+  title?: string;
+  classCode?: string;
+  /** entryUuids of the documents linked to this one by an XFRM (transformation) association. */
+  xfrm: string[];
+}
+
+export interface AdhocQueryResult {
+  status: RegistryStatus;
+  entries: DocumentEntry[];
+  errors: RegistryError[];
+}
+
+function slotValues(el: Element, name: string): string[] {
+  const slot = children(el, 'Slot').find((s) => attr(s, 'name') === name);
+  return children(child(slot, 'ValueList'), 'Value').map((v) => text(v) ?? '');
+}
+
+function externalId(el: Element, scheme: string): string | undefined {
+  return attr(children(el, 'ExternalIdentifier').find((e) => attr(e, 'identificationScheme') === scheme), 'value');
+}
+
+function classification(el: Element, scheme: string): string | undefined {
+  return attr(children(el, 'Classification').find((c) => attr(c, 'classificationScheme') === scheme), 'nodeRepresentation');
+}
+
+function entry(el: Element): DocumentEntry {
+  const entryUuid = attr(el, 'id') ?? '';
+  const uniqueId = externalId(el, SCHEMES.uniqueId);
+  const repositoryUniqueId = slotValues(el, 'repositoryUniqueId')[0];
+  const home = attr(el, 'home');
+  if (!uniqueId || !repositoryUniqueId) throw new RegistryResponseError('document entry without uniqueId or repositoryUniqueId');
+  const formatCode = classification(el, SCHEMES.formatCode);
+  const size = slotValues(el, 'size')[0];
+  const patient = externalId(el, SCHEMES.patientId);
+  return {
+    entryUuid,
+    uniqueId,
+    repositoryUniqueId,
+    homeCommunityId: home ? bareOid(home) : '',
+    patientId: patient ? patientIdFromCx(patient) : undefined,
+    formatCode,
+    level: formatCode === FORMAT_CODES.L3 ? 'L3' : formatCode === FORMAT_CODES.L1 ? 'L1' : undefined,
+    mimeType: attr(el, 'mimeType') ?? 'application/octet-stream',
+    creationTime: slotValues(el, 'creationTime')[0],
+    languageCode: slotValues(el, 'languageCode')[0],
+    size: size && /^\d+$/.test(size) ? Number(size) : undefined,
+    hash: slotValues(el, 'hash')[0],
+    title: attr(descendants(child(el, 'Name'), 'LocalizedString')[0], 'value'),
+    classCode: classification(el, SCHEMES.classCode),
+    xfrm: [],
+  };
+}
+
+/** Parses an AdhocQueryResponse (whole envelope or bare). Throws RegistryResponseError on a malformed one. */
+export function parseAdhocQueryResponse(xml: string): AdhocQueryResult {
+  let res: Element;
+  try {
+    res = payloadOf(xml, 'AdhocQueryResponse');
+  } catch (e) {
+    throw new RegistryResponseError((e as Error).message);
+  }
+  const status = registryStatus(res);
+  const list = child(res, 'RegistryObjectList');
+  const entries = children(list, 'ExtrinsicObject').map(entry);
+  const byUuid = new Map(entries.map((e) => [e.entryUuid, e]));
+  for (const a of children(list, 'Association')) {
+    if (attr(a, 'associationType') !== XFRM) continue;
+    const source = byUuid.get(attr(a, 'sourceObject') ?? '');
+    const target = byUuid.get(attr(a, 'targetObject') ?? '');
+    if (source && target) {
+      source.xfrm.push(target.entryUuid);
+      target.xfrm.push(source.entryUuid);
+    }
+  }
+  return { status, entries, errors: registryErrors(res) };
+}

@@ -1,0 +1,100 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SoapClient } from '../soap/client.js';
+import { buildEnvelope, parseSoapEnvelope } from '../soap/envelope.js';
+import { buildMtom } from '../soap/mtom.js';
+import { NS } from '../soap/namespaces.js';
+import { children, parseXml, text } from '../soap/xml.js';
+import { RegistryResponseError } from '../xca-query/registry.js';
+import { buildRetrieveRequest, parseRetrieveResponse, retrieveDocument } from './retrieve.js';
+
+const PT_HCID = '2.16.17.710.850.1000.990.1';
+const REPO = '2.16.17.710.850.1000.990.1.9';
+const DOC = `${REPO}^PS-L3`;
+const SUCCESS = 'urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success';
+const FAILURE = 'urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Failure';
+const cda = Buffer.from('<ClinicalDocument xmlns="urn:hl7-org:v3"><title>Résumé</title></ClinicalDocument>', 'utf8');
+
+function retrieveResponse(status: string, documentContent?: string, errors = ''): string {
+  const doc = documentContent === undefined ? '' : `<xdsb:DocumentResponse><xdsb:HomeCommunityId>urn:oid:${PT_HCID}</xdsb:HomeCommunityId><xdsb:RepositoryUniqueId>${REPO}</xdsb:RepositoryUniqueId><xdsb:DocumentUniqueId>${DOC}</xdsb:DocumentUniqueId><xdsb:mimeType>text/xml</xdsb:mimeType><xdsb:Document>${documentContent}</xdsb:Document></xdsb:DocumentResponse>`;
+  return `<xdsb:RetrieveDocumentSetResponse xmlns:xdsb="urn:ihe:iti:xds-b:2007" xmlns:rs="urn:oasis:names:tc:ebxml-regrep:xsd:rs:3.0"><rs:RegistryResponse status="${status}">${errors ? `<rs:RegistryErrorList>${errors}</rs:RegistryErrorList>` : ''}</rs:RegistryResponse>${doc}</xdsb:RetrieveDocumentSetResponse>`;
+}
+const include = '<xop:Include xmlns:xop="http://www.w3.org/2004/08/xop/include" href="cid:doc-1%40pt.example"/>';
+
+describe('buildRetrieveRequest', () => {
+  it('writes one DocumentRequest with HomeCommunityId (urn:oid:), RepositoryUniqueId and DocumentUniqueId', () => {
+    const root = parseXml(buildRetrieveRequest([{ homeCommunityId: PT_HCID, repositoryUniqueId: REPO, documentUniqueId: DOC }])).documentElement!;
+    expect([root.namespaceURI, root.localName]).toEqual([NS.xdsb, 'RetrieveDocumentSetRequest']);
+    const [req] = children(root, 'DocumentRequest');
+    expect(children(req).map((c) => [c.localName, text(c)])).toEqual([
+      ['HomeCommunityId', `urn:oid:${PT_HCID}`], ['RepositoryUniqueId', REPO], ['DocumentUniqueId', DOC],
+    ]);
+  });
+});
+
+describe('parseRetrieveResponse', () => {
+  it('resolves an xop:Include against the MTOM parts', () => {
+    const r = parseRetrieveResponse(retrieveResponse(SUCCESS, include), new Map([['doc-1@pt.example', { contentType: 'text/xml', data: cda }]]));
+    expect(r.status).toBe('Success');
+    expect(r.documents).toEqual([{ uniqueId: DOC, repositoryUniqueId: REPO, homeCommunityId: PT_HCID, mimeType: 'text/xml', data: cda }]);
+  });
+  it('accepts inline base64 and refuses a reference to a missing part', () => {
+    expect(parseRetrieveResponse(retrieveResponse(SUCCESS, cda.toString('base64'))).documents[0].data.equals(cda)).toBe(true);
+    expect(() => parseRetrieveResponse(retrieveResponse(SUCCESS, include))).toThrow(RegistryResponseError);
+  });
+});
+
+describe('retrieveDocument', () => {
+  let server: http.Server;
+  let respond: (res: http.ServerResponse) => void;
+  let seen = '';
+  let endpoint = '';
+  const client = new SoapClient({ timeoutMs: 2000 });
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        seen = Buffer.concat(chunks).toString('utf8');
+        respond(res);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/xca`;
+  });
+  afterAll(async () => {
+    client.close();
+    await new Promise((r) => server.close(r));
+  });
+  const assertions = { hcp: '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_h"/>', trc: '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_t"/>' };
+  const retrieve = () => retrieveDocument(client, { country: 'PT', endpoint, homeCommunityId: PT_HCID }, { homeCommunityId: PT_HCID, repositoryUniqueId: REPO, documentUniqueId: DOC }, assertions);
+  const envelope = (body: string) => buildEnvelope({ action: 'urn:ihe:iti:2007:CrossGatewayRetrieveResponse', relatesTo: 'x', bodyXml: body });
+
+  it('returns the bytes and mime type carried by MTOM', async () => {
+    respond = (res) => {
+      const m = buildMtom(envelope(retrieveResponse(SUCCESS, include)), [{ cid: 'doc-1@pt.example', contentType: 'text/xml', data: cda }]);
+      res.writeHead(200, { 'Content-Type': m.contentType }).end(m.body);
+    };
+    const doc = await retrieve();
+    expect(doc.data.equals(cda)).toBe(true);
+    expect(doc.mimeType).toBe('text/xml');
+    const sent = parseSoapEnvelope(seen);
+    expect(sent.action).toBe('urn:ihe:iti:2007:CrossGatewayRetrieve');
+    expect(children(sent.security, 'Assertion')).toHaveLength(2);
+  });
+
+  it('throws XDSMissingDocument or the RegistryError code when the document is not returned', async () => {
+    respond = (res) => res.writeHead(200, { 'Content-Type': 'application/soap+xml' }).end(envelope(retrieveResponse(SUCCESS)));
+    await expect(retrieve()).rejects.toMatchObject({ name: 'EhdsiError', code: 'XDSMissingDocument', transaction: 'xca-retrieve' });
+    respond = (res) => res.writeHead(200, { 'Content-Type': 'application/soap+xml' }).end(envelope(retrieveResponse(FAILURE, undefined, '<rs:RegistryError errorCode="4703" severity="urn:oasis:names:tc:ebxml-regrep:ErrorSeverityType:Error"/>')));
+    await expect(retrieve()).rejects.toMatchObject({ code: '4703', country: 'PT' });
+  });
+
+  it('reports a multipart missing the referenced part as malformed', async () => {
+    respond = (res) => {
+      const m = buildMtom(envelope(retrieveResponse(SUCCESS, include)), []);
+      res.writeHead(200, { 'Content-Type': m.contentType }).end(m.body);
+    };
+    await expect(retrieve()).rejects.toMatchObject({ name: 'GatewayError', kind: 'malformed', country: 'PT' });
+  });
+});
