@@ -7,7 +7,12 @@
 /** FHIR AuditEvent.action: C create, R read, E execute (search, operation). */
 export type AuditAction = 'C' | 'R' | 'E';
 
-export type AuditOutcome = 'success' | 'refused' | 'gateway-error' | 'client-error';
+/**
+ * success; refused (eligibility, consent, ownership: the professional may not);
+ * client-error (a bad request); gateway-error (a country's NCPeH failed or
+ * answered an eHDSI error); server-error (this server failed, e.g. storage).
+ */
+export type AuditOutcome = 'success' | 'refused' | 'client-error' | 'gateway-error' | 'server-error';
 
 export type EhdsiTransaction = 'ITI-55' | 'ITI-38' | 'ITI-39';
 
@@ -81,7 +86,7 @@ export interface AuditRecord {
   requestId: string;
 }
 
-export const AUDIT_OUTCOMES: readonly AuditOutcome[] = ['success', 'refused', 'gateway-error', 'client-error'];
+export const AUDIT_OUTCOMES: readonly AuditOutcome[] = ['success', 'refused', 'client-error', 'gateway-error', 'server-error'];
 const ACTIONS: readonly AuditAction[] = ['C', 'R', 'E'];
 const FHIR_ID = /^[A-Za-z0-9.-]{1,64}$/;
 /** Codes and identifiers: no spaces, so no sentence of patient text fits. */
@@ -112,8 +117,8 @@ export function assertAuditRecord(r: AuditRecord): void {
   check(isText(r.agent.profession?.code, 64), 'agent.profession.code', 'is required');
   check(isText(r.agent.practiceSituation?.organisationName), 'agent.practiceSituation.organisationName', 'is required');
   check(typeof r.agent.practiceSituation.mode === 'string', 'agent.practiceSituation.mode', 'must be a string');
-  check(ACTIONS.includes(r.action), 'action', `must be one of ${ACTIONS.join(', ')}`);
   check(Object.prototype.hasOwnProperty.call(AUDIT_SUBTYPES, r.subtype), 'subtype', 'is not a known interaction');
+  check(ACTIONS.includes(r.action), 'action', `must be one of ${ACTIONS.join(', ')}`);
   check(r.patientHandle === undefined || FHIR_ID.test(r.patientHandle), 'patientHandle', 'must be a FHIR id');
   check(r.country === undefined || COUNTRY.test(r.country), 'country', 'must be an ISO 3166-1 alpha-2 code');
   check(r.ehdsiTransaction === undefined || r.ehdsiTransaction in EHDSI_TRANSACTIONS, 'ehdsiTransaction', 'must be ITI-55, ITI-38 or ITI-39');

@@ -59,7 +59,7 @@ export const MIGRATIONS: readonly Migration[] = [
         patient_handle TEXT,
         country TEXT,
         ehdsi_transaction TEXT,
-        outcome TEXT NOT NULL CHECK (outcome IN ('success', 'refused', 'gateway-error', 'client-error')),
+        outcome TEXT NOT NULL CHECK (outcome IN ('success', 'refused', 'client-error', 'gateway-error', 'server-error')),
         outcome_detail TEXT,
         request_id TEXT NOT NULL
       )`,

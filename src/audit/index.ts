@@ -1,0 +1,10 @@
+export {
+  AUDIT_OUTCOMES, AUDIT_SUBTYPES, EHDSI_TRANSACTIONS, InvalidAuditRecordError, assertAuditRecord,
+  type AuditAction, type AuditAgent, type AuditOutcome, type AuditRecord, type AuditSubtype, type EhdsiTransaction,
+  type PracticeSituation, type RestfulInteraction,
+} from './record.js';
+export { AUDIT_SYSTEMS, toAuditEvent } from './audit-event.js';
+export {
+  AuditTrail, AuditWriteError, classifyByStatus,
+  type AuditClassifier, type AuditContext, type AuditEntry, type AuditStore, type AuditTrailOptions,
+} from './trail.js';
