@@ -5,3 +5,4 @@ export { parseMtom, buildMtom, isMultipart, contentTypeParams, normaliseCid, Mto
 export { GatewayError, type GatewayErrorKind, type GatewayErrorInit } from './gateway-error.js';
 export { SoapClient, DEFAULT_TIMEOUT_MS, DEFAULT_MAX_RESPONSE_BYTES, type SoapCall, type SoapClientOptions, type SoapResponse, type TlsClientOptions } from './client.js';
 export { bareOid, type GatewayTarget } from './target.js';
+export { createEhdsiTransport, type EhdsiTransport } from './transport-config.js';
