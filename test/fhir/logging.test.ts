@@ -9,6 +9,8 @@ test('one structured line per request, with id, method, route pattern, status, d
   const requestId = res.headers['x-request-id'];
   expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
   await request(app).post('/fhir/Basic').set('Content-Type', 'application/fhir+json').send(JSON.stringify({ resourceType: 'Basic', code: { text: 'BODY-SECRET' } }));
+  // The line is written on the response's 'finish', which may come just after the client has read it.
+  for (let i = 0; i < 50 && lines().filter((l) => l.msg === 'request').length < 2; i++) await new Promise((r) => setTimeout(r, 20));
   const logged = lines().filter((l) => l.msg === 'request');
   expect(logged).toHaveLength(2);
   expect(logged[0]).toMatchObject({ reqId: requestId, method: 'GET', route: '/fhir/Basic/{id}', status: 200 });
