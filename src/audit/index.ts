@@ -8,3 +8,4 @@ export {
   AuditTrail, AuditWriteError, classifyByStatus,
   type AuditClassifier, type AuditContext, type AuditEntry, type AuditStore, type AuditTrailOptions,
 } from './trail.js';
+export { auditFilterFromSearch, dateRange, type QueryValue } from './search.js';
