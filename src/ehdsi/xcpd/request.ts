@@ -67,7 +67,8 @@ export function buildXcpdRequest(init: XcpdRequestInit): string {
   const now = init.now ?? new Date();
 
   const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(NS.hl7, 'PRPA_IN201305UV02', { ITSVersion: 'XML_1.0' });
-  root.ele('id', { root: randomUUID() });
+  // Message id: the sender's OID as root, a fresh UUID as extension.
+  root.ele('id', { extension: randomUUID(), root: init.senderHomeCommunityId });
   root.ele('creationTime', { value: hl7Timestamp(now) });
   root.ele('versionCode', { code: 'V3PR1' });
   root.ele('interactionId', { extension: 'PRPA_IN201305UV02', root: INTERACTION_ID_ROOT });
