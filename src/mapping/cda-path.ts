@@ -1,0 +1,205 @@
+import type { XmlElement } from './xml-tree.js';
+
+/**
+ * The small path language of the map files, compiled once into accessors:
+ *   a/b/c        children by local name (any namespace prefix)
+ *   *            any child element;  ..  parent;  .  self
+ *   a[@x='v']    attribute equals (also != ), a[@x] attribute present, a[not(@x)]
+ *   a[b/@x='v']  a relative path in a predicate (exists, or compares its attribute)
+ *   a[tpl='oid'] element carries that templateId,  a[1] the first match
+ *   .../@attr    ends with an attribute value
+ * Several alternatives may be joined with " | " (first that yields wins).
+ */
+export interface CompiledPath {
+  source: string;
+  elements(ctx: XmlElement): XmlElement[];
+  /** The attribute values (for a path ending in @attr) or nothing. */
+  values(ctx: XmlElement): string[];
+  first(ctx: XmlElement): XmlElement | undefined;
+  value(ctx: XmlElement): string | undefined;
+}
+
+type Pred = (el: XmlElement) => boolean;
+interface Step {
+  kind: 'child' | 'any' | 'parent' | 'self';
+  name?: string;
+  preds: Pred[];
+  index?: number;
+}
+
+export class PathSyntaxError extends Error {}
+
+function parsePredicate(text: string, path: string): Pred | number {
+  if (/^\d+$/.test(text)) return Number(text);
+  let m = /^tpl\s*=\s*'([^']*)'$/.exec(text);
+  if (m) {
+    const root = m[1];
+    return (el) => el.children.some((c) => typeof c !== 'string' && c.name === 'templateId' && c.attrs.root === root);
+  }
+  m = /^not\((.+)\)$/.exec(text);
+  if (m) {
+    const inner = parsePredicate(m[1].trim(), path);
+    if (typeof inner === 'number') throw new PathSyntaxError(`unsupported predicate [${text}] in path "${path}"`);
+    return (el) => !inner(el);
+  }
+  m = /^(.+?)\s*(!?=)\s*'([^']*)'$/.exec(text);
+  const rel = parseSteps(m ? m[1] : text, path);
+  const select = (el: XmlElement): string[] | XmlElement[] =>
+    rel.attr ? run(rel.steps, el).map((e) => e.attrs[rel.attr!]).filter((v): v is string => v !== undefined) : run(rel.steps, el);
+  if (!m) return (el) => select(el).length > 0;
+  const [, , op, v] = m;
+  if (!rel.attr) throw new PathSyntaxError(`a comparison needs an attribute in [${text}] of path "${path}"`);
+  return op === '=' ? (el) => (select(el) as string[]).includes(v) : (el) => !(select(el) as string[]).includes(v);
+}
+
+/** Splits on "/" outside predicates. */
+function splitSteps(path: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of path) {
+    if (ch === '[') depth++;
+    else if (ch === ']') depth--;
+    if (ch === '/' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out.map((p) => p.trim()).filter((p) => p !== '');
+}
+
+function parseSteps(path: string, whole = path): { steps: Step[]; attr?: string } {
+  const parts = splitSteps(path);
+  const steps: Step[] = [];
+  let attr: string | undefined;
+  parts.forEach((part, i) => {
+    if (part.startsWith('@')) {
+      if (i !== parts.length - 1) throw new PathSyntaxError(`an attribute step must be last in "${whole}"`);
+      attr = part.slice(1);
+      return;
+    }
+    if (part === '..') return steps.push({ kind: 'parent', preds: [] });
+    if (part === '.') return steps.push({ kind: 'self', preds: [] });
+    const m = /^([\w*-]+)((?:\[.+\])*)$/.exec(part);
+    if (!m) throw new PathSyntaxError(`unsupported step "${part}" in path "${whole}"`);
+    const step: Step = { kind: m[1] === '*' ? 'any' : 'child', name: m[1], preds: [] };
+    for (const pred of splitPredicates(m[2], whole)) {
+      const p = parsePredicate(pred, whole);
+      if (typeof p === 'number') step.index = p;
+      else step.preds.push(p);
+    }
+    steps.push(step);
+  });
+  return { steps, attr };
+}
+
+/** "[a][b[c]]" → ["a", "b[c]"] */
+function splitPredicates(text: string, whole: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of text) {
+    if (ch === '[') {
+      if (depth++ === 0) continue;
+    } else if (ch === ']') {
+      if (--depth === 0) {
+        out.push(cur.trim());
+        cur = '';
+        continue;
+      }
+    }
+    if (depth > 0) cur += ch;
+  }
+  if (depth !== 0) throw new PathSyntaxError(`unbalanced [ ] in path "${whole}"`);
+  return out;
+}
+
+function run(steps: Step[], ctx: XmlElement): XmlElement[] {
+  let current: XmlElement[] = [ctx];
+  for (const step of steps) {
+    const next: XmlElement[] = [];
+    for (const el of current) {
+      if (step.kind === 'parent') {
+        if (el.parent) next.push(el.parent);
+        continue;
+      }
+      if (step.kind === 'self') {
+        next.push(el);
+        continue;
+      }
+      let n = 0;
+      for (const c of el.children) {
+        if (typeof c === 'string') continue;
+        if (step.kind === 'child' && c.name !== step.name) continue;
+        if (!step.preds.every((p) => p(c))) continue;
+        n++;
+        if (step.index === undefined || step.index === n) next.push(c);
+      }
+    }
+    current = next;
+    if (current.length === 0) break;
+  }
+  return current;
+}
+
+const cache = new Map<string, CompiledPath>();
+
+export function compilePath(source: string): CompiledPath {
+  const cached = cache.get(source);
+  if (cached) return cached;
+  const alternatives = splitAlternatives(source).map((alt) => parseSteps(alt));
+  const elements = (ctx: XmlElement): XmlElement[] => {
+    for (const alt of alternatives) {
+      const found = run(alt.steps, ctx);
+      if (found.length) return found;
+    }
+    return [];
+  };
+  const values = (ctx: XmlElement): string[] => {
+    for (const alt of alternatives) {
+      if (!alt.attr) continue;
+      const attr = alt.attr;
+      const out = run(alt.steps, ctx)
+        .map((el) => el.attrs[attr])
+        .filter((v): v is string => v !== undefined);
+      if (out.length) return out;
+    }
+    return [];
+  };
+  const compiled: CompiledPath = {
+    source,
+    elements,
+    values,
+    first: (ctx) => elements(ctx)[0],
+    value: (ctx) => values(ctx)[0],
+  };
+  cache.set(source, compiled);
+  return compiled;
+}
+
+/** Splits on "|" outside predicates and quotes. */
+function splitAlternatives(source: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let cur = '';
+  for (const ch of source) {
+    if (ch === "'") quoted = !quoted;
+    else if (!quoted && ch === '[') depth++;
+    else if (!quoted && ch === ']') depth--;
+    if (ch === '|' && depth === 0 && !quoted) {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur.trim());
+  return out;
+}
+
+/** True if the path ends in an attribute step (in its first alternative). */
+export function isAttributePath(source: string): boolean {
+  const first = splitAlternatives(source)[0];
+  const steps = splitSteps(first);
+  return steps.length > 0 && steps[steps.length - 1].startsWith('@');
+}

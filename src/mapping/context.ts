@@ -1,0 +1,77 @@
+import type { TerminologyCatalogue } from '../terminology/catalogue.js';
+import { EXT } from './datatypes.js';
+import type { ConversionReport } from './report.js';
+import { isElement, textOf, type XmlElement } from './xml-tree.js';
+
+/** State of one conversion: narrative lookups, translation, counters. */
+export class ConversionContext {
+  private narrative: Map<string, string> | undefined;
+  /** Where in the CDA the rule being run reads (for flags in the report). */
+  locator = '';
+  private readonly translating: boolean;
+
+  constructor(
+    private readonly document: XmlElement,
+    readonly language: string,
+    private readonly catalogue: TerminologyCatalogue,
+    readonly report: ConversionReport,
+    private readonly nullFlavors: Record<string, string>,
+  ) {
+    // The pivot CDA is in English: nothing to translate for an English reader.
+    this.translating = !/^en\b/i.test(language);
+  }
+
+  /** Text of the narrative element with this ID ("#id" or "id"), anywhere in the document. */
+  narrativeText(ref: string): string | undefined {
+    if (!this.narrative) {
+      this.narrative = new Map();
+      const walk = (el: XmlElement): void => {
+        const id = el.attrs.ID;
+        if (id !== undefined) this.narrative!.set(id, textOf(el));
+        for (const c of el.children) if (isElement(c)) walk(c);
+      };
+      walk(this.document);
+    }
+    const t = this.narrative.get(ref.startsWith('#') ? ref.slice(1) : ref);
+    return t || undefined;
+  }
+
+  nullFlavor(nf: string): string {
+    return this.nullFlavors[nf] ?? 'unknown';
+  }
+
+  /**
+   * Puts the target-language designation first (CodeableConcept.text and a
+   * translation extension on each coding's display), keeps every original
+   * coding and the original text; flags and counts what has no designation.
+   */
+  translate(cc: fhir4.CodeableConcept, originalText: string | undefined): void {
+    const codings = cc.coding ?? [];
+    const sourceText = originalText ?? codings.find((c) => c.display)?.display;
+    if (!this.translating || !codings.length) {
+      if (sourceText) cc.text = sourceText;
+      return;
+    }
+    let chosen: string | undefined;
+    for (const c of codings) {
+      if (!c.system || !c.code) continue;
+      const fr = this.catalogue.designation(c.system, c.code, this.language);
+      if (!fr) continue;
+      chosen ??= fr;
+      (c as fhir4.Coding & { _display?: fhir4.Element })._display = {
+        extension: [{ url: EXT.translation, extension: [{ url: 'lang', valueCode: this.language }, { url: 'content', valueString: fr }] }],
+      };
+    }
+    if (chosen) {
+      this.report.codes.translated++;
+      cc.text = chosen;
+      if (sourceText && sourceText !== chosen) (cc.extension ??= []).push({ url: EXT.originalText, valueString: sourceText });
+      return;
+    }
+    this.report.codes.untranslated++;
+    const first = codings[0];
+    this.report.untranslated.push({ system: first.system, code: first.code ?? '', display: first.display, locator: this.locator });
+    if (sourceText) cc.text = sourceText;
+    (cc.extension ??= []).push({ url: EXT.untranslated, valueCode: this.language });
+  }
+}

@@ -1,0 +1,198 @@
+import type { TerminologyCatalogue } from '../terminology/catalogue.js';
+import { systemUri } from '../terminology/code-systems.js';
+import { compilePath } from './cda-path.js';
+import { ConversionContext } from './context.js';
+import * as dt from './datatypes.js';
+import { MappingEngine, stableUuid, locatorOf, type EmittedResource } from './engine.js';
+import { CdaInputError } from './errors.js';
+import type { MapSet, SectionMap } from './map-types.js';
+import { narrativeDiv } from './narrative.js';
+import { emptyReport, type ConversionReport } from './report.js';
+import { childrenNamed, firstChild, isElement, parseXml, templateIds, textOf, type XmlElement } from './xml-tree.js';
+
+export const CDA_NS = 'urn:hl7-org:v3';
+export const IPS = {
+  bundle: 'http://hl7.org/fhir/uv/ips/StructureDefinition/Bundle-uv-ips',
+  composition: 'http://hl7.org/fhir/uv/ips/StructureDefinition/Composition-uv-ips',
+} as const;
+const L1_TEMPLATE = '1.3.6.1.4.1.12559.11.10.1.3.1.1.7';
+const EMPTY_REASON = 'http://terminology.hl7.org/CodeSystem/list-empty-reason';
+
+export interface ConvertOptions {
+  language: string;
+  maxBytes?: number;
+  catalogue: TerminologyCatalogue;
+  maps: MapSet;
+  /** Bundle.timestamp when the document's own time is not a full instant (default: now). */
+  now?: Date;
+}
+
+export interface ConversionResult {
+  bundle: fhir4.Bundle;
+  report: ConversionReport;
+}
+
+/** Parses a CDA patient summary and maps it to an IPS document Bundle. */
+export function convertCda(input: string | Buffer, opts: ConvertOptions): ConversionResult {
+  const doc = parseXml(input, { maxBytes: opts.maxBytes });
+  if (doc.name !== 'ClinicalDocument' || doc.ns !== CDA_NS) {
+    throw new CdaInputError('not-cda', `not an HL7 CDA document (root element ${doc.name} in namespace "${doc.ns}")`);
+  }
+  const report = emptyReport(opts.language);
+  const ctx = new ConversionContext(doc, opts.language, opts.catalogue, report, opts.maps.nullFlavors);
+  const docId = firstChild(doc, 'id');
+  const seed = docId ? `${docId.attrs.root ?? ''}^${docId.attrs.extension ?? ''}` : stableUuid(typeof input === 'string' ? input : input.toString('utf8'));
+  const engine = new MappingEngine(opts.maps, ctx, seed);
+
+  // Header: Patient, author(s), custodian… then the Composition.
+  const header: EmittedResource[] = [];
+  for (const r of opts.maps.document.resources) {
+    for (const node of compilePath(r.from).elements(doc)) {
+      const emitted = engine.buildResource(r.type, r.profile, r.fields, node);
+      if (!emitted) continue;
+      header.push(...engine.emitted.splice(0));
+      const list = engine.headerRefs.get(r.id) ?? [];
+      list.push(emitted.fullUrl);
+      engine.headerRefs.set(r.id, list);
+    }
+  }
+  if (!engine.headerRefs.has('patient')) report.notes.push('no recordTarget/patientRole: the Composition has no subject');
+
+  const composition: Record<string, unknown> = {};
+  engine.applyRules(opts.maps.document.composition.fields, doc, composition);
+
+  const body = firstChild(doc, 'component');
+  const structured = body && firstChild(body, 'structuredBody');
+  const isL1 = templateIds(doc).includes(L1_TEMPLATE) || !!(body && firstChild(body, 'nonXMLBody'));
+  report.documentLevel = isL1 ? 'L1' : structured ? 'L3' : 'unknown';
+  if (isL1) report.notes.push('level 1 document: the content is a PDF (see its DocumentReference); sections carry no entries');
+
+  const sectionsOut: fhir4.CompositionSection[] = [];
+  const entryResources: EmittedResource[] = [];
+  const seenCodes = new Set<string>();
+  if (structured) {
+    for (const comp of childrenNamed(structured, 'component')) {
+      const section = firstChild(comp, 'section');
+      if (!section) continue;
+      const out = mapSection(section, engine, ctx, opts.maps, entryResources);
+      sectionsOut.push(out.section);
+      if (out.code) seenCodes.add(out.code);
+    }
+  }
+  for (const s of opts.maps.sections) {
+    if (!s.required || seenCodes.has(s.code)) continue;
+    sectionsOut.push(absentSection(s, ctx, isL1));
+    report.sections.push({ code: s.code, map: s.id, entriesSeen: 0, entriesMapped: 0, narrativeOnly: 0, emptyReason: isL1 ? 'unavailable' : 'nilknown' });
+  }
+
+  const compId = stableUuid(`${seed}|Composition`);
+  const compositionResource = {
+    resourceType: 'Composition',
+    id: compId,
+    meta: { profile: [opts.maps.document.composition.profile ?? IPS.composition] },
+    ...composition,
+    section: sectionsOut,
+  } as unknown as fhir4.Composition;
+  if (!compositionResource.author?.length) compositionResource.author = [{ extension: [dt.dataAbsentReason('unknown')] }];
+  if (!compositionResource.date) compositionResource.date = (opts.now ?? new Date()).toISOString();
+
+  const all: EmittedResource[] = [{ fullUrl: `urn:uuid:${compId}`, resource: compositionResource }, ...header, ...entryResources];
+  report.resources = all.length;
+  const docTime = typeof composition.date === 'string' && /T.*(Z|[+-]\d\d:\d\d)$/.test(composition.date) ? composition.date : undefined;
+  const bundle: fhir4.Bundle = {
+    resourceType: 'Bundle',
+    id: stableUuid(`${seed}|Bundle`),
+    meta: { profile: [IPS.bundle] },
+    language: opts.language,
+    identifier: docId ? dt.identifier(docId) : { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${stableUuid(seed)}` },
+    type: 'document',
+    timestamp: docTime ?? (opts.now ?? new Date()).toISOString(),
+    entry: all.map((e) => ({ fullUrl: e.fullUrl, resource: e.resource })),
+  };
+  return { bundle, report };
+}
+
+function mapSection(
+  section: XmlElement,
+  engine: MappingEngine,
+  ctx: ConversionContext,
+  maps: MapSet,
+  sink: EmittedResource[],
+): { section: fhir4.CompositionSection; code?: string } {
+  const codeEl = firstChild(section, 'code');
+  const code = codeEl?.attrs.code;
+  const tpls = templateIds(section);
+  const smap = maps.sections.find((s) => s.code === code) ?? maps.sections.find((s) => s.templates?.some((t) => tpls.includes(t)));
+  const cdaTitle = firstChild(section, 'title');
+  const title = smap?.title ?? (cdaTitle ? textOf(cdaTitle) : undefined) ?? code ?? 'Section';
+  ctx.locator = locatorOf(section);
+  const out: fhir4.CompositionSection = { title };
+  if (codeEl) {
+    const cc = dt.codeableConcept(codeEl, ctx);
+    if (cc) out.code = cc;
+  }
+  if (!out.code && smap) out.code = { coding: [{ system: 'http://loinc.org', code: smap.code }] };
+  out.text = { status: 'generated', div: narrativeDiv(firstChild(section, 'text'), cdaTitle ? textOf(cdaTitle) : title) };
+
+  const rep = { code: code ?? smap?.code ?? '', map: smap?.id, entriesSeen: 0, entriesMapped: 0, narrativeOnly: 0 } as ConversionReport['sections'][number];
+  const refs: fhir4.Reference[] = [];
+  for (const entry of childrenNamed(section, 'entry')) {
+    const statement = entry.children.find((c): c is XmlElement => isElement(c) && c.name !== 'templateId' && c.name !== 'typeId');
+    if (!statement) continue;
+    rep.entriesSeen++;
+    ctx.report.entries.seen++;
+    const map = engine.entryMapFor(statement, smap?.entries ?? []);
+    const produced = map ? engine.mapEntry(statement, map) : [];
+    if (produced.length) {
+      rep.entriesMapped++;
+      ctx.report.entries.mapped++;
+      for (const p of produced) refs.push({ reference: p.fullUrl });
+      sink.push(...engine.emitted.splice(0));
+    } else {
+      engine.emitted.length = 0;
+      rep.narrativeOnly++;
+      ctx.report.entries.narrativeOnly++;
+      ctx.report.narrativeOnly.push({ section: code ?? '?', locator: locatorOf(statement), templateIds: templateIds(statement), codings: codedElements(statement) });
+    }
+  }
+  if (refs.length) out.entry = refs;
+  else {
+    out.emptyReason = { coding: [{ system: EMPTY_REASON, code: 'unavailable', display: 'Unavailable' }] };
+    ctx.translate(out.emptyReason, undefined);
+    rep.emptyReason = 'unavailable';
+  }
+  const subsections = childrenNamed(section, 'component')
+    .map((c) => firstChild(c, 'section'))
+    .filter((s): s is XmlElement => !!s);
+  if (subsections.length) out.section = subsections.map((s) => mapSection(s, engine, ctx, maps, sink).section);
+  if (out.section?.length && out.emptyReason) delete out.emptyReason;
+  ctx.report.sections.push(rep);
+  return { section: out, code };
+}
+
+/** A required section the document lacks: present, empty, with the reason and a narrative. */
+function absentSection(s: SectionMap, ctx: ConversionContext, isL1: boolean): fhir4.CompositionSection {
+  const code: fhir4.CodeableConcept = { coding: [{ system: 'http://loinc.org', code: s.code }] };
+  ctx.translate(code, undefined);
+  const reason = isL1 ? 'unavailable' : 'nilknown';
+  const emptyReason: fhir4.CodeableConcept = { coding: [{ system: EMPTY_REASON, code: reason, display: isL1 ? 'Unavailable' : 'Nil Known' }] };
+  ctx.translate(emptyReason, undefined);
+  const text = isL1 ? 'Document d’origine au format PDF (niveau 1) : aucune donnée structurée.' : 'Section absente du document d’origine.';
+  return { title: s.title, code, text: { status: 'generated', div: narrativeDiv(undefined, text) }, emptyReason };
+}
+
+/** Every coded element under a statement, as codings (for entries kept as narrative only). */
+export function codedElements(el: XmlElement): fhir4.Coding[] {
+  const out: fhir4.Coding[] = [];
+  const walk = (e: XmlElement): void => {
+    if (e.attrs.code && e.attrs.codeSystem) {
+      e.consumed = true;
+      const c: fhir4.Coding = { system: systemUri(e.attrs.codeSystem), code: e.attrs.code };
+      if (e.attrs.displayName) c.display = e.attrs.displayName;
+      out.push(c);
+    }
+    for (const c of e.children) if (isElement(c)) walk(c);
+  };
+  walk(el);
+  return out;
+}

@@ -1,0 +1,286 @@
+import { systemUri } from '../terminology/code-systems.js';
+import type { ConversionContext } from './context.js';
+import { childrenNamed, firstChild, textOf, type XmlElement } from './xml-tree.js';
+
+/**
+ * Conversions of the CDA data types to FHIR (CD/CE, II, TS, IVL_TS, PQ, RTO,
+ * IVL_PQ, ED/ST, PN, AD, TEL…). Code tables they use (OIDs, nullFlavors,
+ * extensions) are data under mappings/.
+ */
+
+export const EXT = {
+  dataAbsentReason: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason',
+  originalText: 'http://hl7.org/fhir/StructureDefinition/originalText',
+  translation: 'http://hl7.org/fhir/StructureDefinition/translation',
+  untranslated: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/untranslated',
+  cdaSource: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/cda-source',
+  unmappedCoding: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/cda-unmapped-coding',
+} as const;
+
+const UCUM = 'http://unitsofmeasure.org';
+
+export function dataAbsentReason(code: string): fhir4.Extension {
+  return { url: EXT.dataAbsentReason, valueCode: code };
+}
+
+/** The narrative text an element points at (originalText/reference, text/reference) or its own text. */
+export function referencedText(el: XmlElement | undefined, ctx: ConversionContext): string | undefined {
+  if (!el) return undefined;
+  const ref = firstChild(el, 'reference');
+  const target = ref?.attrs.value;
+  if (target) {
+    const found = ctx.narrativeText(target);
+    if (found) return found;
+  }
+  const own = el.children.filter((c) => typeof c === 'string').join('').replace(/\s+/g, ' ').trim();
+  return own || undefined;
+}
+
+function cdCoding(el: XmlElement): fhir4.Coding | undefined {
+  const code = el.attrs.code;
+  const system = el.attrs.codeSystem;
+  if (!code) return undefined;
+  const coding: fhir4.Coding = system ? { system: systemUri(system), code } : { code };
+  if (el.attrs.codeSystemVersion) coding.version = el.attrs.codeSystemVersion;
+  if (el.attrs.displayName) coding.display = el.attrs.displayName.trim();
+  return coding;
+}
+
+/** CD/CE/CV → CodeableConcept with every translation, originalText and the target-language text. */
+export function codeableConcept(el: XmlElement, ctx: ConversionContext): fhir4.CodeableConcept | undefined {
+  const codings: fhir4.Coding[] = [];
+  const visit = (cd: XmlElement): void => {
+    const c = cdCoding(cd);
+    if (c) {
+      codings.push(c);
+      cd.consumed = true;
+    }
+    for (const t of childrenNamed(cd, 'translation')) visit(t);
+  };
+  visit(el);
+  const original = referencedText(firstChild(el, 'originalText'), ctx);
+  if (!codings.length && !original) {
+    const nf = el.attrs.nullFlavor;
+    return nf ? { extension: [dataAbsentReason(ctx.nullFlavor(nf))] } : undefined;
+  }
+  const cc: fhir4.CodeableConcept = {};
+  if (codings.length) cc.coding = codings;
+  ctx.translate(cc, original);
+  return cc;
+}
+
+export function coding(el: XmlElement, ctx: ConversionContext): fhir4.Coding | undefined {
+  const cc = codeableConcept(el, ctx);
+  return cc?.coding?.[0];
+}
+
+/** II → Identifier: OIDs as urn:oid:, root-only ids as the value of an RFC 3986 identifier. */
+export function identifier(el: XmlElement): fhir4.Identifier | undefined {
+  const { root, extension, nullFlavor } = el.attrs;
+  if (!root) return nullFlavor ? undefined : undefined;
+  const sys = /^[0-9.]+$/.test(root) ? 'urn:oid:' + root : /^[0-9a-f-]{36}$/i.test(root) ? 'urn:uuid:' + root.toLowerCase() : root;
+  if (extension) return { system: sys, value: extension };
+  return { system: 'urn:ietf:rfc:3986', value: sys };
+}
+
+const TS_RE = /^(\d{4})(\d{2})?(\d{2})?(?:(\d{2})(\d{2})?(\d{2})?(\.\d+)?)?([+-]\d{4}|Z)?$/;
+
+/**
+ * TS → FHIR date or dateTime keeping the source's precision and time zone.
+ * FHIR needs a zone with a time of day: a time without zone keeps its date only.
+ */
+export function timestamp(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const m = TS_RE.exec(value.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, frac, tz] = m;
+  let out = y;
+  if (mo) out += '-' + mo;
+  if (mo && d) out += '-' + d;
+  if (!(mo && d && h && tz)) return out;
+  out += `T${h}:${mi ?? '00'}:${s ?? '00'}${s && frac ? frac : ''}`;
+  out += tz === 'Z' ? 'Z' : `${tz.slice(0, 3)}:${tz.slice(3)}`;
+  return out;
+}
+
+/** The date part of a TS (for FHIR `date` elements such as birthDate). */
+export function dateOnly(value: string | undefined): string | undefined {
+  const ts = timestamp(value);
+  return ts?.slice(0, 10);
+}
+
+export function period(el: XmlElement): fhir4.Period | undefined {
+  const low = timestamp(firstChild(el, 'low')?.attrs.value);
+  const high = timestamp(firstChild(el, 'high')?.attrs.value);
+  const center = timestamp(firstChild(el, 'center')?.attrs.value ?? el.attrs.value);
+  const p: fhir4.Period = {};
+  if (low) p.start = low;
+  if (high) p.end = high;
+  if (!low && !high && center) {
+    p.start = center;
+    p.end = center;
+  }
+  return p.start || p.end ? p : undefined;
+}
+
+/** effectiveTime as a dateTime when it is a point, as a Period when it is an interval. */
+export function dateTimeOrPeriod(el: XmlElement): { suffix: 'DateTime' | 'Period'; value: string | fhir4.Period } | undefined {
+  const point = timestamp(el.attrs.value);
+  if (point) return { suffix: 'DateTime', value: point };
+  const p = period(el);
+  if (!p) return undefined;
+  if (p.start && !p.end && !firstChild(el, 'high')) return { suffix: 'DateTime', value: p.start };
+  return { suffix: 'Period', value: p };
+}
+
+export function quantity(el: XmlElement): fhir4.Quantity | undefined {
+  const v = el.attrs.value;
+  if (v === undefined || v === '' || Number.isNaN(Number(v))) return undefined;
+  const q: fhir4.Quantity = { value: Number(v) };
+  const unit = el.attrs.unit;
+  if (unit) {
+    q.unit = unit;
+    q.system = UCUM;
+    q.code = unit;
+  } else {
+    q.system = UCUM;
+    q.code = '1';
+  }
+  return q;
+}
+
+export function range(el: XmlElement): fhir4.Range | undefined {
+  const low = firstChild(el, 'low');
+  const high = firstChild(el, 'high');
+  const r: fhir4.Range = {};
+  const lq = low && quantity(low);
+  const hq = high && quantity(high);
+  if (lq) r.low = lq;
+  if (hq) r.high = hq;
+  return lq || hq ? r : undefined;
+}
+
+export function ratio(el: XmlElement): fhir4.Ratio | undefined {
+  const num = firstChild(el, 'numerator');
+  const den = firstChild(el, 'denominator');
+  const r: fhir4.Ratio = {};
+  const nq = num && quantity(num);
+  const dq = den && quantity(den);
+  if (nq) r.numerator = nq;
+  if (dq) r.denominator = dq;
+  return nq || dq ? r : undefined;
+}
+
+/** A dose that may be a PQ or an IVL_PQ: a Quantity, or a Range. */
+export function quantityOrRange(el: XmlElement): { suffix: 'Quantity' | 'Range'; value: fhir4.Quantity | fhir4.Range } | undefined {
+  const q = quantity(el);
+  if (q) return { suffix: 'Quantity', value: q };
+  const r = range(el);
+  return r ? { suffix: 'Range', value: r } : undefined;
+}
+
+/** ANY-typed `value` by its xsi:type → the FHIR choice suffix and value. */
+export function anyValue(el: XmlElement, ctx: ConversionContext): { suffix: string; value: unknown } | undefined {
+  const type = (el.attrs['xsi:type'] ?? '').replace(/^.*:/, '');
+  switch (type) {
+    case 'PQ': {
+      const q = quantity(el);
+      return q ? { suffix: 'Quantity', value: q } : undefined;
+    }
+    case 'IVL_PQ': {
+      const r = range(el);
+      return r ? { suffix: 'Range', value: r } : undefined;
+    }
+    case 'RTO':
+    case 'RTO_PQ_PQ': {
+      const r = ratio(el);
+      return r ? { suffix: 'Ratio', value: r } : undefined;
+    }
+    case 'INT':
+      return el.attrs.value !== undefined && /^-?\d+$/.test(el.attrs.value) ? { suffix: 'Integer', value: Number(el.attrs.value) } : undefined;
+    case 'REAL':
+      return el.attrs.value !== undefined ? { suffix: 'Quantity', value: { value: Number(el.attrs.value) } } : undefined;
+    case 'BL':
+      return el.attrs.value !== undefined ? { suffix: 'Boolean', value: el.attrs.value === 'true' } : undefined;
+    case 'TS': {
+      const t = timestamp(el.attrs.value);
+      return t ? { suffix: 'DateTime', value: t } : undefined;
+    }
+    case 'IVL_TS': {
+      const p = period(el);
+      return p ? { suffix: 'Period', value: p } : undefined;
+    }
+    case 'ST':
+    case 'ED': {
+      const t = referencedText(el, ctx) ?? textOf(el);
+      return t ? { suffix: 'String', value: t } : undefined;
+    }
+    default: {
+      if (el.attrs.code || firstChild(el, 'originalText') || firstChild(el, 'translation') || el.attrs.nullFlavor) {
+        const cc = codeableConcept(el, ctx);
+        return cc ? { suffix: 'CodeableConcept', value: cc } : undefined;
+      }
+      if (el.attrs.value !== undefined && el.attrs.unit !== undefined) {
+        const q = quantity(el);
+        return q ? { suffix: 'Quantity', value: q } : undefined;
+      }
+      const t = textOf(el);
+      return t ? { suffix: 'String', value: t } : undefined;
+    }
+  }
+}
+
+export function humanName(el: XmlElement): fhir4.HumanName | undefined {
+  const n: fhir4.HumanName = {};
+  const family = childrenNamed(el, 'family').map(textOf).filter(Boolean);
+  const given = childrenNamed(el, 'given').map(textOf).filter(Boolean);
+  const prefix = childrenNamed(el, 'prefix').map(textOf).filter(Boolean);
+  const suffix = childrenNamed(el, 'suffix').map(textOf).filter(Boolean);
+  if (family.length) n.family = family.join(' ');
+  if (given.length) n.given = given;
+  if (prefix.length) n.prefix = prefix;
+  if (suffix.length) n.suffix = suffix;
+  if (!family.length && !given.length) {
+    const t = textOf(el);
+    if (t) n.text = t;
+  }
+  return Object.keys(n).length ? n : undefined;
+}
+
+export function address(el: XmlElement): fhir4.Address | undefined {
+  const a: fhir4.Address = {};
+  const lines = childrenNamed(el, 'streetAddressLine').map(textOf).filter(Boolean);
+  const street = [firstChild(el, 'houseNumber'), firstChild(el, 'streetName')].filter((x): x is XmlElement => !!x).map(textOf).join(' ');
+  if (lines.length) a.line = lines;
+  else if (street) a.line = [street];
+  const set = (k: 'city' | 'postalCode' | 'state' | 'country', name: string): void => {
+    const e = firstChild(el, name);
+    const t = e && textOf(e);
+    if (t) a[k] = t;
+  };
+  set('city', 'city');
+  set('postalCode', 'postalCode');
+  set('state', 'state');
+  set('country', 'country');
+  return Object.keys(a).length ? a : undefined;
+}
+
+const TELECOM_USE: Record<string, fhir4.ContactPoint['use']> = { H: 'home', HP: 'home', HV: 'home', WP: 'work', MC: 'mobile', TMP: 'temp', BAD: 'old' };
+
+export function contactPoint(el: XmlElement): fhir4.ContactPoint | undefined {
+  const v = el.attrs.value;
+  if (!v) return undefined;
+  const m = /^(tel|fax|mailto|http|https):(.*)$/i.exec(v.trim());
+  const cp: fhir4.ContactPoint = {};
+  if (m) {
+    const scheme = m[1].toLowerCase();
+    cp.system = scheme === 'tel' ? 'phone' : scheme === 'fax' ? 'fax' : scheme === 'mailto' ? 'email' : 'url';
+    cp.value = scheme.startsWith('http') ? v.trim() : m[2].trim();
+  } else {
+    cp.system = 'other';
+    cp.value = v.trim();
+  }
+  const use = el.attrs.use?.split(/\s+/).map((u) => TELECOM_USE[u]).find(Boolean);
+  if (use) cp.use = use;
+  return cp;
+}

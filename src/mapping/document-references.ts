@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { stableUuid } from './engine.js';
+import { CdaInputError } from './errors.js';
+import { childrenNamed, firstChild, parseXml, textOf } from './xml-tree.js';
+
+/** eHDSI format codes of the two originals (XDS formatCode, MHD DocumentReference.content.format). */
+export const FORMAT = {
+  L3: { system: 'urn:oid:1.3.6.1.4.1.19376.1.2.3', code: 'urn:epSOS:ps:ps:2010', display: 'epSOS coded Patient Summary' },
+  L1: { system: 'http://ihe.net/fhir/ihe.formatcode.fhir/CodeSystem/formatcode', code: 'urn:ihe:iti:xds-sd:pdf:2008', display: 'PDF embedded in CDA per XDS-SD profile' },
+} as const;
+const MHD_MINIMAL = 'https://profiles.ihe.net/ITI/MHD/StructureDefinition/IHE.MHD.Minimal.DocumentReference';
+
+export interface OriginalDocument {
+  /** L3: the structured CDA as received; L1: the PDF. */
+  level: 'L3' | 'L1';
+  bytes: Buffer;
+  /** URL of the Binary that serves these bytes. */
+  url: string;
+  /** Defaults: text/xml for L3, application/pdf for L1. */
+  contentType?: string;
+  language?: string;
+  /** When the document was created (FHIR dateTime). */
+  created?: string;
+  /** The document's unique id (XDS uniqueId), e.g. "2.999^abc" or an OID. */
+  uniqueId?: string;
+  title?: string;
+}
+
+export interface DocumentReferenceOptions {
+  patient: fhir4.Reference;
+  originals: OriginalDocument[];
+  /** Identifiers of the source (home community, repository) kept as DocumentReference.identifier. */
+  identifiers?: fhir4.Identifier[];
+}
+
+/** One MHD DocumentReference per original (level 3 CDA, level 1 PDF), each pointing at its Binary. */
+export function documentReferencesFor(opts: DocumentReferenceOptions): fhir4.DocumentReference[] {
+  return opts.originals.map((o) => {
+    const fmt = FORMAT[o.level];
+    const hash = createHash('sha1').update(o.bytes).digest();
+    const attachment: fhir4.Attachment = {
+      contentType: o.contentType ?? (o.level === 'L1' ? 'application/pdf' : 'text/xml'),
+      url: o.url,
+      size: o.bytes.byteLength,
+      hash: hash.toString('base64'),
+    };
+    if (o.language) attachment.language = o.language;
+    if (o.created) attachment.creation = o.created;
+    if (o.title) attachment.title = o.title;
+    const dr: fhir4.DocumentReference = {
+      resourceType: 'DocumentReference',
+      id: stableUuid(`DocumentReference|${o.level}|${o.uniqueId ?? o.url}|${hash.toString('hex')}`),
+      meta: { profile: [MHD_MINIMAL] },
+      status: 'current',
+      type: { coding: [{ system: 'http://loinc.org', code: '60591-5', display: 'Patient summary Document' }], text: 'Synthèse médicale du patient' },
+      category: [{ coding: [{ system: 'http://loinc.org', code: '60591-5', display: 'Patient summary Document' }] }],
+      subject: opts.patient,
+      content: [{ attachment, format: { ...fmt } }],
+    };
+    if (o.uniqueId) dr.masterIdentifier = uniqueIdentifier(o.uniqueId);
+    if (opts.identifiers?.length) dr.identifier = opts.identifiers;
+    if (o.created) dr.date = /T/.test(o.created) ? o.created : undefined;
+    if (!dr.date) delete dr.date;
+    return dr;
+  });
+}
+
+function uniqueIdentifier(id: string): fhir4.Identifier {
+  const [root, ext] = id.split('^');
+  if (ext) return { system: `urn:oid:${root}`, value: ext };
+  return { system: 'urn:ietf:rfc:3986', value: /^[0-9.]+$/.test(root) ? `urn:oid:${root}` : root };
+}
+
+/** The PDF carried by a level 1 CDA (nonXMLBody/text, base64), if any. */
+export function pdfOfLevel1(cda: string | Buffer, maxBytes?: number): Buffer | undefined {
+  const doc = parseXml(cda, { maxBytes });
+  if (doc.name !== 'ClinicalDocument') throw new CdaInputError('not-cda', 'not an HL7 CDA document');
+  const body = firstChild(doc, 'component');
+  const nonXml = body && firstChild(body, 'nonXMLBody');
+  const text = nonXml && firstChild(nonXml, 'text');
+  if (!text) return undefined;
+  if (text.attrs.representation !== 'B64') return Buffer.from(textOf(text), 'utf8');
+  return Buffer.from(textOf(text).replace(/\s+/g, ''), 'base64');
+}
+
+/** Small helper: the language and creation time in a CDA header, for its DocumentReference. */
+export function cdaHeaderFacts(cda: string | Buffer, maxBytes?: number): { language?: string; created?: string; uniqueId?: string } {
+  const doc = parseXml(cda, { maxBytes });
+  const lang = firstChild(doc, 'languageCode')?.attrs.code;
+  const time = firstChild(doc, 'effectiveTime')?.attrs.value;
+  const id = childrenNamed(doc, 'id')[0];
+  const created = time ? toDateTime(time) : undefined;
+  return { language: lang, created, uniqueId: id ? (id.attrs.extension ? `${id.attrs.root}^${id.attrs.extension}` : id.attrs.root) : undefined };
+}
+
+function toDateTime(v: string): string | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?(?:\.\d+)?([+-]\d{4}|Z)?$/.exec(v);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, tz] = m;
+  if (!h || !tz) return `${y}-${mo}-${d}`;
+  return `${y}-${mo}-${d}T${h}:${mi}:${s ?? '00'}${tz === 'Z' ? 'Z' : `${tz.slice(0, 3)}:${tz.slice(3)}`}`;
+}

@@ -1,0 +1,161 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { projectPath } from '../util/project.js';
+import { compilePath, PathSyntaxError } from './cda-path.js';
+import { MapFileError } from './errors.js';
+import type { DocumentMap, EntryMap, FieldRule, MapFile, MapSet, RequiredElements, SectionMap, ValueMap } from './map-types.js';
+
+/**
+ * Loads every map file of mappings/ (YAML), checks each against the JSON
+ * Schema and the paths of its rules, and cross-checks the references between
+ * files. Errors name the file and the line.
+ */
+export function loadMaps(root = projectPath('mappings')): MapSet {
+  const schema = JSON.parse(readFileSync(path.join(root, 'schema', 'map.schema.json'), 'utf8')) as object;
+  const ajv = new Ajv({ allErrors: false, strict: false });
+  const validate = ajv.compile(schema);
+
+  const files = ['document', 'sections', 'entries', 'datatypes', 'ips']
+    .map((d) => path.join(root, d))
+    .filter((d) => existsSync(d))
+    .flatMap((d) => readdirSync(d).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(d, f)));
+
+  let document: DocumentMap | undefined;
+  let required: RequiredElements | undefined;
+  const sections: SectionMap[] = [];
+  const entries = new Map<string, EntryMap>();
+  const valueMaps: Record<string, ValueMap> = {};
+  const origin = new Map<object, string>();
+  let nullFlavors: Record<string, string> = {};
+
+  for (const file of files) {
+    const rel = path.relative(path.dirname(root), file);
+    const text = readFileSync(file, 'utf8');
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+    if (doc.errors.length) {
+      const e = doc.errors[0];
+      throw new MapFileError(rel, lineCounter.linePos(e.pos[0]).line, e.message.split('\n')[0]);
+    }
+    const data = doc.toJS() as unknown;
+    if (path.basename(file) === 'null-flavors.yaml') {
+      nullFlavors = data as Record<string, string>;
+      continue;
+    }
+    if (!validate(data)) {
+      const err = bestError(validate.errors ?? [], data);
+      const node = nodeAt(doc.contents as YamlNode | null, err.instancePath);
+      const line = node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+      throw new MapFileError(rel, line, `${err.instancePath || '/'} ${err.message ?? 'is invalid'}${describeParams(err)}`);
+    }
+    const map = data as MapFile;
+    checkPaths(map, (p, pointer) => {
+      try {
+        compilePath(p);
+      } catch (e) {
+        if (!(e instanceof PathSyntaxError)) throw e;
+        const node = nodeAt(doc.contents as YamlNode | null, pointer);
+        throw new MapFileError(rel, node?.range ? lineCounter.linePos(node.range[0]).line : undefined, e.message);
+      }
+    });
+    origin.set(map, rel);
+    switch (map.kind) {
+      case 'document':
+        document = map;
+        break;
+      case 'section':
+        sections.push(map);
+        break;
+      case 'entry':
+        if (entries.has(map.id)) throw new MapFileError(rel, undefined, `entry map id "${map.id}" is used twice`);
+        entries.set(map.id, map);
+        break;
+      case 'value-maps':
+        Object.assign(valueMaps, map.maps);
+        break;
+      case 'required-elements':
+        required = map;
+        break;
+    }
+  }
+  if (!document) throw new MapFileError('mappings/document', undefined, 'no document map (kind: document)');
+  if (!required) throw new MapFileError('mappings/ips', undefined, 'no required-elements map');
+  for (const s of sections) {
+    for (const id of s.entries) if (!entries.has(id)) throw new MapFileError(origin.get(s)!, undefined, `unknown entry map "${id}"`);
+  }
+  const checkMaps = (rules: FieldRule[], file: string): void => {
+    for (const r of rules) {
+      if (r.map && !valueMaps[r.map]) throw new MapFileError(file, undefined, `unknown value map "${r.map}"`);
+      if (r.fields) checkMaps(r.fields, file);
+      if (r.resource) checkMaps(r.resource.fields, file);
+    }
+  };
+  for (const e of entries.values()) checkMaps(e.fields, origin.get(e)!);
+  checkMaps(document.composition.fields, origin.get(document)!);
+  for (const r of document.resources) checkMaps(r.fields, origin.get(document)!);
+  sections.sort((a, b) => (a.order ?? 100) - (b.order ?? 100));
+  return { document, sections, entries, valueMaps, nullFlavors, required };
+}
+
+/** The most telling error of a oneOf failure: the one for the branch the file's `kind` picks. */
+function bestError(errors: ErrorObject[], data: unknown): ErrorObject {
+  const kind = (data as { kind?: string } | null)?.kind;
+  const branch = { document: 'documentMap', section: 'sectionMap', entry: 'entryMap', 'value-maps': 'valueMaps', 'required-elements': 'requiredElements' }[kind ?? ''];
+  const inBranch = errors.filter((e) => branch && e.schemaPath.includes(`/${branch}/`) && !e.schemaPath.endsWith('/kind/const'));
+  const pick = inBranch.sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
+  return pick ?? errors.find((e) => e.keyword !== 'oneOf') ?? errors[0];
+}
+
+function describeParams(err: ErrorObject): string {
+  const p = err.params as Record<string, unknown>;
+  if (p.additionalProperty) return ` ("${String(p.additionalProperty)}")`;
+  if (p.allowedValues) return ` (${(p.allowedValues as unknown[]).join(', ')})`;
+  return '';
+}
+
+function nodeAt(root: YamlNode | null, pointer: string): YamlNode | undefined {
+  let node: YamlNode | null | undefined = root;
+  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let last: YamlNode | undefined = root ?? undefined;
+  for (const part of parts) {
+    if (isMap(node)) {
+      const pair = node.items.find((it) => String((it.key as { value?: unknown })?.value ?? it.key) === part);
+      node = (pair?.value as YamlNode | undefined) ?? (pair?.key as YamlNode | undefined);
+    } else if (isSeq(node)) {
+      node = node.items[Number(part)] as YamlNode | undefined;
+    } else break;
+    if (node) last = node;
+  }
+  return last;
+}
+
+function checkPaths(map: MapFile, check: (path: string, pointer: string) => void): void {
+  const rules = (list: FieldRule[], pointer: string): void => {
+    list.forEach((r, i) => {
+      const p = `${pointer}/${i}`;
+      for (const k of ['from', 'each', 'when', 'unless'] as const) if (r[k]) check(r[k]!, `${p}/${k}`);
+      if (r.fields) rules(r.fields, `${p}/fields`);
+      if (r.resource) rules(r.resource.fields, `${p}/resource/fields`);
+    });
+  };
+  if (map.kind === 'entry') {
+    if (map.each) check(map.each, '/each');
+    rules(map.fields, '/fields');
+  } else if (map.kind === 'document') {
+    map.resources.forEach((r, i) => {
+      check(r.from, `/resources/${i}/from`);
+      rules(r.fields, `/resources/${i}/fields`);
+    });
+    rules(map.composition.fields, '/composition/fields');
+  }
+}
+
+let cached: MapSet | undefined;
+
+/** The project's maps, loaded once. */
+export function projectMaps(): MapSet {
+  cached ??= loadMaps();
+  return cached;
+}

@@ -1,0 +1,149 @@
+import { SaxesParser } from 'saxes';
+import { CdaInputError } from './errors.js';
+
+/**
+ * A minimal element tree built in one saxes pass: element local names (any
+ * prefix, any namespace), attributes by local name (xsi:type as "xsi:type"),
+ * text kept only as mixed content children. Enough for CDA mapping and for the
+ * narrative, and much lighter than a DOM.
+ */
+export interface XmlElement {
+  name: string;
+  ns: string;
+  attrs: Record<string, string>;
+  children: XmlNode[];
+  parent: XmlElement | undefined;
+  /** Set by the engine when a rule read this coded element (loss detection). */
+  consumed?: boolean;
+}
+export type XmlNode = XmlElement | string;
+
+export const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
+export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+
+export interface ParseOptions {
+  maxBytes?: number;
+}
+
+/** Parses XML text into an element tree; refuses DOCTYPE, non-XML and oversize input. */
+export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlElement {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const size = typeof input === 'string' ? input.length : input.byteLength;
+  if (size === 0) throw new CdaInputError('empty', 'the document is empty');
+  if (size > maxBytes) throw new CdaInputError('too-large', `the document is larger than ${maxBytes} bytes`);
+  let text = typeof input === 'string' ? input : input.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+
+  // Non-namespace mode is much faster in saxes; prefixes are resolved here,
+  // only where declared, so any prefix for the CDA, epSOS or XSI namespaces works.
+  const parser = new SaxesParser({ position: false });
+  const root: XmlElement = { name: '#document', ns: '', attrs: {}, children: [], parent: undefined };
+  let current = root;
+  let failure: Error | undefined;
+  const scopes: Array<Record<string, string>> = [{ xml: 'http://www.w3.org/XML/1998/namespace' }];
+  const scopeDepth: number[] = [];
+  let depth = 0;
+  parser.on('doctype', () => {
+    failure ??= new CdaInputError('doctype', 'DOCTYPE declarations (DTDs, entities) are refused');
+  });
+  parser.on('error', (err) => {
+    failure ??= new CdaInputError('not-xml', `not well-formed XML: ${err.message}`);
+  });
+  parser.on('opentag', (tag) => {
+    depth++;
+    const raw = tag.attributes as Record<string, string>;
+    let scope = scopes[scopes.length - 1];
+    for (const key in raw) {
+      if (key.charCodeAt(0) === 120 /* x */ && (key === 'xmlns' || key.startsWith('xmlns:'))) {
+        if (scopeDepth[scopeDepth.length - 1] !== depth) {
+          scope = Object.create(scope) as Record<string, string>;
+          scopes.push(scope);
+          scopeDepth.push(depth);
+        }
+        scope[key === 'xmlns' ? '' : key.slice(6)] = raw[key];
+      }
+    }
+    const attrs: Record<string, string> = {};
+    for (const key in raw) {
+      const colon = key.indexOf(':');
+      if (colon < 0) {
+        if (key !== 'xmlns') attrs[key] = raw[key];
+        continue;
+      }
+      const prefix = key.slice(0, colon);
+      if (prefix === 'xmlns') continue;
+      const uri = scope[prefix];
+      if (uri === undefined) failure ??= new CdaInputError('not-xml', `unbound namespace prefix "${prefix}"`);
+      else if (uri === XSI_NS) attrs['xsi:' + key.slice(colon + 1)] = raw[key];
+      else attrs[key.slice(colon + 1)] ??= raw[key];
+    }
+    const name = tag.name;
+    const colon = name.indexOf(':');
+    const prefix = colon < 0 ? '' : name.slice(0, colon);
+    const ns = scope[prefix];
+    if (ns === undefined && prefix !== '') failure ??= new CdaInputError('not-xml', `unbound namespace prefix "${prefix}"`);
+    const el: XmlElement = { name: colon < 0 ? name : name.slice(colon + 1), ns: ns ?? '', attrs, children: [], parent: current };
+    current.children.push(el);
+    current = el;
+  });
+  parser.on('closetag', () => {
+    if (scopeDepth[scopeDepth.length - 1] === depth) {
+      scopeDepth.pop();
+      scopes.pop();
+    }
+    depth--;
+    current = current.parent ?? root;
+  });
+  parser.on('text', (t) => {
+    if (current !== root) current.children.push(t);
+  });
+  parser.on('cdata', (t) => {
+    if (current !== root) current.children.push(t);
+  });
+  try {
+    parser.write(text).close();
+  } catch (err) {
+    failure ??= new CdaInputError('not-xml', `not well-formed XML: ${(err as Error).message}`);
+  }
+  if (failure) throw failure;
+  const top = root.children.find((c): c is XmlElement => typeof c !== 'string');
+  if (!top) throw new CdaInputError('not-xml', 'no root element');
+  top.parent = undefined;
+  return top;
+}
+
+export function isElement(n: XmlNode): n is XmlElement {
+  return typeof n !== 'string';
+}
+
+/** Child elements with this local name. */
+export function childrenNamed(el: XmlElement, name: string): XmlElement[] {
+  const out: XmlElement[] = [];
+  for (const c of el.children) if (typeof c !== 'string' && c.name === name) out.push(c);
+  return out;
+}
+
+export function firstChild(el: XmlElement, name: string): XmlElement | undefined {
+  for (const c of el.children) if (typeof c !== 'string' && c.name === name) return c;
+  return undefined;
+}
+
+/** Text content of an element and its descendants, whitespace collapsed. */
+export function textOf(el: XmlElement): string {
+  const parts: string[] = [];
+  const walk = (e: XmlElement): void => {
+    for (const c of e.children) {
+      if (typeof c === 'string') parts.push(c);
+      else walk(c);
+    }
+  };
+  walk(el);
+  return parts.join('').replace(/\s+/g, ' ').trim();
+}
+
+/** The templateId roots of an element. */
+export function templateIds(el: XmlElement): string[] {
+  const out: string[] = [];
+  for (const c of el.children) if (typeof c !== 'string' && c.name === 'templateId' && c.attrs.root) out.push(c.attrs.root);
+  return out;
+}
