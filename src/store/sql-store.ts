@@ -85,7 +85,7 @@ export abstract class SqlStore implements FacadeStore {
     try {
       return await fn();
     } catch (e) {
-      if (e instanceof StoreError || e instanceof UnknownPatientError || e instanceof TypeError) throw e;
+      if (e instanceof StoreError || e instanceof UnknownPatientError) throw e;
       throw new StoreError(operation, 'the database did not accept the operation', { cause: e });
     }
   }
