@@ -52,6 +52,8 @@ export const EHDSI_ERRORS: readonly EhdsiErrorRow[] = [
   { code: '4703', status: 403, issueCode: 'forbidden', system: EHDSI_CODE_SYSTEM, transactions: ['xca-query', 'xca-retrieve'], en: 'The professional’s rights are insufficient for this document', fr: 'Les droits du professionnel sont insuffisants pour ce document' },
   { code: '4704', status: 502, issueCode: 'security', system: EHDSI_CODE_SYSTEM, transactions: ['xcpd', 'xca-query', 'xca-retrieve'], en: 'The country found no valid signature on the request', fr: 'Le pays n’a pas trouvé de signature valide sur la demande' },
   { code: '4705', status: 403, issueCode: 'forbidden', system: EHDSI_CODE_SYSTEM, transactions: ['xca-query', 'xca-retrieve'], en: 'The request violates the country’s access policy', fr: 'La demande enfreint la politique d’accès du pays' },
+  { code: 'XDSRegistryError', status: 502, issueCode: 'exception', system: EHDSI_CODE_SYSTEM, transactions: ['xca-query', 'xca-retrieve'], en: 'The country’s registry failed to answer the query', fr: 'Le registre du pays n’a pas pu répondre à la requête' },
+  { code: 'XDSRepositoryError', status: 502, issueCode: 'exception', system: EHDSI_CODE_SYSTEM, transactions: ['xca-retrieve'], en: 'The country’s repository failed to return the document', fr: 'Le dépôt du pays n’a pas pu renvoyer le document' },
   { code: 'XDSMissingDocument', status: 404, issueCode: 'not-found', system: EHDSI_CODE_SYSTEM, transactions: ['xca-retrieve'], en: 'The requested document does not exist (any more) in the country', fr: 'Le document demandé n’existe pas (ou plus) dans le pays' },
 ];
 

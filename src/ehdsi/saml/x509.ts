@@ -56,6 +56,18 @@ export interface SelfSignedInit {
   subject: { cn: string; o?: string; c?: string };
   validDays: number;
   now?: Date;
+  /** 'signing' (default): digitalSignature + nonRepudiation; 'tls': digitalSignature + keyEncipherment, for test servers. */
+  usage?: 'signing' | 'tls';
+  /** subjectAltName entries (a TLS server on loopback needs IP 127.0.0.1). */
+  altNames?: { dns?: string[]; ip?: string[] };
+}
+
+function subjectAltName(alt: NonNullable<SelfSignedInit['altNames']>): Buffer {
+  const names = [
+    ...(alt.dns ?? []).map((d) => tlv(0x82, Buffer.from(d, 'ascii'))),
+    ...(alt.ip ?? []).map((ip) => tlv(0x87, Buffer.from(ip.split('.').map(Number)))),
+  ];
+  return seq(oid('2.5.29.17'), tlv(0x04, seq(...names)));
 }
 
 /** A self-signed RSA / SHA-256 certificate (PEM), usable for signing only. */
@@ -69,7 +81,9 @@ export function createSelfSignedCertificate(init: SelfSignedInit): string {
   serial[0] &= 0x7f;
   const extensions = tlv(0xa3, seq(
     seq(oid('2.5.29.19'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, seq())), // basicConstraints: critical, not a CA
-    seq(oid('2.5.29.15'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, tlv(0x03, Buffer.from([0x06, 0xc0])))), // keyUsage: digitalSignature, nonRepudiation
+    // keyUsage: digitalSignature + nonRepudiation (signing) or digitalSignature + keyEncipherment (tls)
+    seq(oid('2.5.29.15'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, tlv(0x03, Buffer.from(init.usage === 'tls' ? [0x05, 0xa0] : [0x06, 0xc0])))),
+    ...(init.altNames ? [subjectAltName(init.altNames)] : []),
   ));
   const tbs = seq(
     tlv(0xa0, positiveInteger(Buffer.from([2]))),
