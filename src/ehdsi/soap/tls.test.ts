@@ -20,7 +20,8 @@ describe('SoapClient over mutual TLS', () => {
 
   beforeAll(async () => {
     server = https.createServer({ key: serverPair.key, cert: serverPair.cert, requestCert: true, rejectUnauthorized: true, ca: [clientPair.cert] }, (req, res) => {
-      clientSubject = (req.socket as import('node:tls').TLSSocket).getPeerCertificate().subject?.CN;
+      const cn = (req.socket as import('node:tls').TLSSocket).getPeerCertificate().subject?.CN;
+      clientSubject = Array.isArray(cn) ? cn.join(',') : cn;
       req.resume();
       req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/soap+xml' }).end(buildEnvelope({ action: 'urn:r', relatesTo: 'x', bodyXml: '<ok xmlns="urn:t"/>' })));
     });
