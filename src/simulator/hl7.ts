@@ -1,0 +1,36 @@
+/** Small helpers shared by the simulator's response builders. */
+import { createHash, randomUUID } from 'node:crypto';
+
+/** HL7 v3 / XDS timestamp YYYYMMDDHHMMSS (UTC). */
+export function hl7Timestamp(d: Date = new Date()): string {
+  return d.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+
+export function uuidUrn(): string {
+  return `urn:uuid:${randomUUID()}`;
+}
+
+/** A stable urn:uuid derived from a text (same input, same id), shaped like a version 5 UUID. */
+export function stableUuidUrn(seed: string): string {
+  const h = createHash('sha1').update(seed).digest('hex');
+  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+  return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** A stable positive decimal number derived from a text, usable as an OID arc. */
+export function stableOidArc(seed: string): string {
+  const h = createHash('sha1').update(seed).digest('hex');
+  return BigInt(`0x${h.slice(0, 13)}`).toString();
+}
+
+/** Lower-case, accent-free, single-spaced form of a name, for matching demographics. */
+export function foldName(value: string): string {
+  return value
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/đ/g, 'd')
+    .replace(/Đ/g, 'D')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
+}

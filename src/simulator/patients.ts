@@ -1,0 +1,194 @@
+/**
+ * The synthetic patients each simulated country serves, read from the
+ * fixtures folder: `<slug>/patient.json` (identity), `L3.xml` (pivot CDA)
+ * and `L1.xml` (CDA wrapping the PDF), either document may be absent.
+ * Document ids are derived from the country and slug, so they are stable
+ * across restarts and the id of an absent PDF is still known (→ 4201).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { attr, child, parseXml, text, type Element } from '../ehdsi/soap/xml.js';
+import type { PatientId } from '../ehdsi/saml/types.js';
+import { stableOidArc, stableUuidUrn } from './hl7.js';
+
+export type DocumentLevel = 'L3' | 'L1';
+
+export interface SimulatedDocument {
+  level: DocumentLevel;
+  /** XDS uniqueId (an OID under the country's repository). */
+  uniqueId: string;
+  /** ebRIM id of the document entry. */
+  entryUuid: string;
+  /** The CDA bytes; absent when the country "has" no such document for the patient. */
+  data?: Buffer;
+  /** XDS DTM of the CDA effectiveTime. */
+  creationTime?: string;
+  languageCode?: string;
+  title?: string;
+}
+
+export interface SimulatedAddress {
+  lines: string[];
+  city?: string;
+  postalCode?: string;
+  country?: string;
+}
+
+export interface SimulatedPatient {
+  slug: string;
+  country: string;
+  identifiers: PatientId[];
+  given: string[];
+  family: string[];
+  /** HL7 administrative gender: M, F or UN. */
+  gender?: string;
+  /** HL7 TS date, YYYYMMDD. */
+  birthTime?: string;
+  address?: SimulatedAddress;
+  documents: Record<DocumentLevel, SimulatedDocument>;
+}
+
+export interface SimulatedCountry {
+  code: string;
+  homeCommunityId: string;
+  /** Repository of the country's documents (XDS repositoryUniqueId). */
+  repositoryUniqueId: string;
+}
+
+export class PatientFixtureError extends Error {
+  constructor(file: string, message: string) {
+    super(`patient fixture ${file}: ${message}`);
+    this.name = 'PatientFixtureError';
+  }
+}
+
+/** The repository of a simulated country: a fixed arc under its home community id. */
+export function repositoryIdFor(homeCommunityId: string): string {
+  return `${homeCommunityId}.2`;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function strings(v: unknown): string[] {
+  if (typeof v === 'string') return v.trim() ? [v.trim()] : [];
+  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim());
+  return [];
+}
+
+const GENDERS: Record<string, string> = { m: 'M', male: 'M', f: 'F', female: 'F', un: 'UN', other: 'UN', unknown: 'UN' };
+
+function readIdentity(file: string, json: unknown): Omit<SimulatedPatient, 'slug' | 'documents'> {
+  if (!isRecord(json)) throw new PatientFixtureError(file, 'not a JSON object');
+  const country = typeof json.country === 'string' ? json.country.toUpperCase() : undefined;
+  if (!country || !/^[A-Z]{2}$/.test(country)) throw new PatientFixtureError(file, '"country" must be a two-letter code');
+  const rawIds = Array.isArray(json.identifiers) ? json.identifiers : [];
+  const identifiers: PatientId[] = rawIds.flatMap((i): PatientId[] => {
+    if (!isRecord(i)) return [];
+    const root = i.root ?? i.domainOid ?? i.system;
+    const extension = i.extension ?? i.value;
+    return typeof root === 'string' && typeof extension === 'string' ? [{ root: root.replace(/^urn:oid:/, ''), extension }] : [];
+  });
+  if (identifiers.length === 0) throw new PatientFixtureError(file, '"identifiers" must list at least one {root, extension}');
+  const name = isRecord(json.name) ? json.name : Array.isArray(json.name) && isRecord(json.name[0]) ? json.name[0] : {};
+  const gender = typeof json.gender === 'string' ? GENDERS[json.gender.toLowerCase()] : undefined;
+  const birth = typeof json.birthDate === 'string' ? json.birthDate : typeof json.birthTime === 'string' ? json.birthTime : undefined;
+  const addr = isRecord(json.address) ? json.address : Array.isArray(json.address) && isRecord(json.address[0]) ? json.address[0] : undefined;
+  return {
+    country,
+    identifiers,
+    given: strings(name.given),
+    family: strings(name.family),
+    gender,
+    birthTime: birth?.replace(/-/g, ''),
+    address: addr
+      ? {
+          lines: strings(addr.lines ?? addr.line ?? addr.streetAddressLine ?? addr.street),
+          city: strings(addr.city)[0],
+          postalCode: strings(addr.postalCode)[0],
+          country: strings(addr.country)[0],
+        }
+      : undefined,
+  };
+}
+
+function cdaFacts(file: string, data: Buffer): Pick<SimulatedDocument, 'creationTime' | 'languageCode' | 'title'> {
+  let root: Element;
+  try {
+    root = parseXml(data.toString('utf8')).documentElement as Element;
+  } catch (e) {
+    throw new PatientFixtureError(file, `unreadable CDA: ${(e as Error).message}`);
+  }
+  if (root.localName !== 'ClinicalDocument') throw new PatientFixtureError(file, 'not a CDA ClinicalDocument');
+  return {
+    creationTime: attr(child(root, 'effectiveTime'), 'value')?.replace(/[^0-9].*$/, '').slice(0, 14),
+    languageCode: attr(child(root, 'languageCode'), 'code'),
+    title: text(child(root, 'title')),
+  };
+}
+
+function document(country: SimulatedCountry, slug: string, level: DocumentLevel, file: string): SimulatedDocument {
+  const uniqueId = `${country.repositoryUniqueId}.${stableOidArc(`${country.code}/${slug}`)}.${level === 'L3' ? 3 : 1}`;
+  const doc: SimulatedDocument = { level, uniqueId, entryUuid: stableUuidUrn(uniqueId) };
+  if (existsSync(file)) {
+    doc.data = readFileSync(file);
+    Object.assign(doc, cdaFacts(file, doc.data));
+  }
+  return doc;
+}
+
+export interface PatientStore {
+  /** The patients of one country (copies are not made: treat as read-only). */
+  ofCountry(code: string): readonly SimulatedPatient[];
+  /** The patient and document with this XDS uniqueId in a country, if any. */
+  findDocument(code: string, uniqueId: string): { patient: SimulatedPatient; document: SimulatedDocument } | undefined;
+  size(): number;
+}
+
+/**
+ * Reads every `<slug>/patient.json` under `dir` for the given countries;
+ * patients of other countries are ignored. A malformed fixture stops the
+ * start with a message naming the file (a broken test bed must not pass silently).
+ */
+export function loadPatients(dir: string, countries: readonly SimulatedCountry[]): PatientStore {
+  const byCode = new Map(countries.map((c) => [c.code, c]));
+  const patients = new Map<string, SimulatedPatient[]>();
+  const documents = new Map<string, { patient: SimulatedPatient; document: SimulatedDocument }>();
+  const slugs = existsSync(dir) ? readdirSync(dir).filter((s) => statSync(path.join(dir, s)).isDirectory()).sort() : [];
+  for (const slug of slugs) {
+    const folder = path.join(dir, slug);
+    const file = path.join(folder, 'patient.json');
+    if (!existsSync(file)) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new PatientFixtureError(file, `not readable JSON: ${(e as Error).message}`);
+    }
+    const identity = readIdentity(file, json);
+    const country = byCode.get(identity.country);
+    if (!country) continue;
+    const patient: SimulatedPatient = {
+      ...identity,
+      slug,
+      documents: {
+        L3: document(country, slug, 'L3', path.join(folder, 'L3.xml')),
+        L1: document(country, slug, 'L1', path.join(folder, 'L1.xml')),
+      },
+    };
+    patients.set(country.code, [...(patients.get(country.code) ?? []), patient]);
+    for (const d of Object.values(patient.documents)) documents.set(`${country.code}|${d.uniqueId}`, { patient, document: d });
+  }
+  return {
+    ofCountry: (code) => patients.get(code) ?? [],
+    findDocument: (code, uniqueId) => documents.get(`${code}|${uniqueId}`),
+    size: () => [...patients.values()].reduce((n, list) => n + list.length, 0),
+  };
+}
+
+/** SHA-1 (hex) of a document, as XDS `hash` carries it. */
+export function sha1Hex(data: Buffer): string {
+  return createHash('sha1').update(data).digest('hex');
+}
