@@ -16,7 +16,11 @@ beforeAll(async () => {
   server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => handler(req, Buffer.concat(chunks).toString('utf8'), res));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      lastMessageId = /<wsa:MessageID>([^<]+)</.exec(body)?.[1];
+      handler(req, body, res);
+    });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/xcpd`;
@@ -28,7 +32,8 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-const answer = (bodyXml: string): string => buildEnvelope({ action: 'urn:test:Response', relatesTo: 'urn:uuid:x', bodyXml });
+let lastMessageId: string | undefined;
+const answer = (bodyXml: string): string => buildEnvelope({ action: 'urn:test:Response', relatesTo: lastMessageId, bodyXml });
 
 async function failure(promise: Promise<unknown>): Promise<GatewayError> {
   try {
@@ -85,6 +90,15 @@ describe('SoapClient', () => {
     expect(e).toMatchObject({ country: 'PT', kind: 'fault', httpStatus: 500, faultCode: 'Sender', faultReason: 'No consent', ehdsiCode: '4701' });
   });
 
+  it('recognises eHDSI codes in fault subcodes, and only those', async () => {
+    for (const [subcode, expected] of [['ERROR_PI_GENERIC', 'ERROR_PI_GENERIC'], ['ehdsi:XDSMissingDocument', 'XDSMissingDocument'], ['wsa:ActionNotSupported', undefined]] as const) {
+      handler = (_req, _body, res) => {
+        res.writeHead(500, { 'Content-Type': 'application/soap+xml' }).end(buildFaultEnvelope({ code: 'Sender', subcode, reason: 'r' }));
+      };
+      expect((await failure(call())).ehdsiCode).toBe(expected);
+    }
+  });
+
   it('times out a gateway that never answers', async () => {
     handler = () => undefined;
     const started = Date.now();
@@ -121,6 +135,13 @@ describe('SoapClient', () => {
   it('refuses an answer carrying a DOCTYPE (no entity expansion)', async () => {
     handler = (_req, _body, res) => {
       res.writeHead(200, { 'Content-Type': 'application/soap+xml' }).end(`<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>${answer('<r xmlns="urn:test">&e;</r>').replace(/^<\?xml[^>]*>/, '')}`);
+    };
+    expect((await failure(call())).kind).toBe('malformed');
+  });
+
+  it('refuses an answer that relates to another message', async () => {
+    handler = (_req, _body, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/soap+xml' }).end(buildEnvelope({ action: 'urn:test:Response', relatesTo: 'urn:uuid:someone-else', bodyXml: '<r xmlns="urn:test"/>' }));
     };
     expect((await failure(call())).kind).toBe('malformed');
   });

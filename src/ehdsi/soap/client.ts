@@ -6,6 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Logger } from '../../logging/logger.js';
+import { ehdsiErrorRow } from '../errors/ehdsi-errors.js';
 import { buildEnvelope, newMessageId, parseSoapEnvelope, securityHeader, SoapParseError, type ParsedEnvelope } from './envelope.js';
 import { GatewayError } from './gateway-error.js';
 import { isMultipart, MtomError, parseMtom, type MimePart } from './mtom.js';
@@ -49,10 +50,11 @@ export interface SoapResponse {
 export const DEFAULT_TIMEOUT_MS = 5000;
 export const DEFAULT_MAX_RESPONSE_BYTES = 50 * 1024 * 1024;
 
-/** Finds an eHDSI error code (4 digits, or XDS…) in a fault subcode, e.g. "4701" or "ehdsi:4701". */
-function ehdsiCodeIn(value: string | undefined): string | undefined {
-  const m = value?.match(/(?:^|[^\w])(\d{4}|XDS\w+)$/) ?? value?.match(/^(\d{4}|XDS\w+)$/);
-  return m?.[1];
+/** The eHDSI error code of a fault subcode ("4701", "ehdsi:4701", "ERROR_PI_GENERIC"…), when it is one. */
+function ehdsiCodeIn(subcode: string | undefined): string | undefined {
+  const local = subcode?.trim().split(':').pop();
+  if (!local) return undefined;
+  return ehdsiErrorRow(local) || /^\d{4}$/.test(local) ? local : undefined;
 }
 
 interface RawResponse {
@@ -115,7 +117,7 @@ export class SoapClient {
     }
     let parsed: ParsedEnvelope;
     try {
-      parsed = parseSoapEnvelope(envelopeXml);
+      parsed = parseSoapEnvelope(envelopeXml, this.maxResponseBytes);
     } catch (e) {
       if (!(e instanceof SoapParseError)) throw e;
       if (raw.status < 200 || raw.status >= 300) throw fail('http', `HTTP ${raw.status}`);
@@ -134,6 +136,8 @@ export class SoapClient {
       });
     }
     if (raw.status < 200 || raw.status >= 300) throw fail('http', `HTTP ${raw.status}`);
+    // An answer to another message must never be taken for ours (it could be about another patient).
+    if (parsed.relatesTo && parsed.relatesTo !== messageId) throw fail('malformed', 'answer relates to another message (wsa:RelatesTo)');
     if (!parsed.payload) throw fail('malformed', 'SOAP response with an empty Body');
     return { envelopeXml, body: parsed, attachments, messageId };
   }

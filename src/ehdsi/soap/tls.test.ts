@@ -23,7 +23,7 @@ describe('SoapClient over mutual TLS', () => {
       const cn = (req.socket as import('node:tls').TLSSocket).getPeerCertificate().subject?.CN;
       clientSubject = Array.isArray(cn) ? cn.join(',') : cn;
       req.resume();
-      req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/soap+xml' }).end(buildEnvelope({ action: 'urn:r', relatesTo: 'x', bodyXml: '<ok xmlns="urn:t"/>' })));
+      req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/soap+xml' }).end(buildEnvelope({ action: 'urn:r', bodyXml: '<ok xmlns="urn:t"/>' })));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     endpoint = `https://127.0.0.1:${(server.address() as AddressInfo).port}/xcpd`;

@@ -18,10 +18,53 @@ export const DEFAULT_MAX_XML_CHARS = 20 * 1024 * 1024;
 
 const DTD_PATTERN = /<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)/i;
 
-/** Throws XmlSafetyError when the text carries a DTD or is larger than allowed. */
+/** Deepest element nesting accepted: far beyond any real message, well below what recursive tree walks survive. */
+export const MAX_XML_DEPTH = 200;
+
+/**
+ * Deepest element nesting of a document, by a linear scan of its tags
+ * (comments, CDATA, processing instructions and quoted attribute values skipped).
+ * Stops as soon as `limit` is exceeded.
+ */
+export function elementDepth(text: string, limit = MAX_XML_DEPTH): number {
+  let depth = 0;
+  let max = 0;
+  let i = text.indexOf('<');
+  while (i >= 0 && i < text.length) {
+    if (text.startsWith('<!--', i)) i = text.indexOf('-->', i + 4);
+    else if (text.startsWith('<![CDATA[', i)) i = text.indexOf(']]>', i + 9);
+    else if (text[i + 1] === '?' || text[i + 1] === '!') i = text.indexOf('>', i + 2);
+    else if (text[i + 1] === '/') {
+      depth--;
+      i = text.indexOf('>', i + 2);
+    } else {
+      let j = i + 1;
+      let quote = '';
+      for (; j < text.length; j++) {
+        const c = text[j];
+        if (quote) {
+          if (c === quote) quote = '';
+        } else if (c === '"' || c === "'") quote = c;
+        else if (c === '>') break;
+      }
+      if (text[j - 1] !== '/') {
+        depth++;
+        if (depth > max) max = depth;
+        if (max > limit) return max;
+      }
+      i = j;
+    }
+    if (i < 0) break;
+    i = text.indexOf('<', i + 1);
+  }
+  return max;
+}
+
+/** Throws XmlSafetyError when the text carries a DTD, is larger than allowed or nested absurdly deep. */
 export function assertSafeXml(text: string, maxChars = DEFAULT_MAX_XML_CHARS): void {
   if (text.length > maxChars) throw new XmlSafetyError(`XML document larger than ${maxChars} characters`);
   if (DTD_PATTERN.test(text)) throw new XmlSafetyError('XML with a DOCTYPE or entity declaration is refused');
+  if (elementDepth(text) > MAX_XML_DEPTH) throw new XmlSafetyError(`XML nested deeper than ${MAX_XML_DEPTH} elements is refused`);
 }
 
 /** Parses XML into a DOM after the safety checks; any well-formedness error throws XmlSafetyError. */

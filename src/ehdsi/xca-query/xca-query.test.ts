@@ -107,7 +107,7 @@ describe('findPatientSummaries', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         seen = Buffer.concat(chunks).toString('utf8');
-        res.writeHead(200, { 'Content-Type': 'application/soap+xml' }).end(buildEnvelope({ action: 'urn:ihe:iti:2007:CrossGatewayQueryResponse', relatesTo: 'x', bodyXml: reply }));
+        res.writeHead(200, { 'Content-Type': 'application/soap+xml' }).end(buildEnvelope({ action: 'urn:ihe:iti:2007:CrossGatewayQueryResponse', bodyXml: reply }));
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -68,7 +68,7 @@ describe('retrieveDocument', () => {
   });
   const assertions = { hcp: '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_h"/>', trc: '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_t"/>' };
   const retrieve = () => retrieveDocument(client, { country: 'PT', endpoint, homeCommunityId: PT_HCID }, { homeCommunityId: PT_HCID, repositoryUniqueId: REPO, documentUniqueId: DOC }, assertions);
-  const envelope = (body: string) => buildEnvelope({ action: 'urn:ihe:iti:2007:CrossGatewayRetrieveResponse', relatesTo: 'x', bodyXml: body });
+  const envelope = (body: string) => buildEnvelope({ action: 'urn:ihe:iti:2007:CrossGatewayRetrieveResponse', bodyXml: body });
 
   it('returns the bytes and mime type carried by MTOM', async () => {
     respond = (res) => {

@@ -160,7 +160,7 @@ describe('discoverPatients', () => {
   });
 
   it('sends the ITI-55 action with the HCP assertion only and returns the outcome', async () => {
-    reply = buildEnvelope({ action: 'urn:hl7-org:v3:PRPA_IN201306UV02:CrossGatewayPatientDiscovery', relatesTo: 'x', bodyXml: responseXml({ ack: 'AA', query: 'OK', subjects: patientXml('9', 'Ana', 'Silva') }) });
+    reply = buildEnvelope({ action: 'urn:hl7-org:v3:PRPA_IN201306UV02:CrossGatewayPatientDiscovery', bodyXml: responseXml({ ack: 'AA', query: 'OK', subjects: patientXml('9', 'Ana', 'Silva') }) });
     const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/xcpd`;
     const hcp = '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_h"/>';
     const outcome = await discoverPatients(client, { country: 'PT', endpoint, homeCommunityId: PT_HCID }, [{ domainOid: PT_DOMAIN, value: '9' }], undefined, hcp, { senderHomeCommunityId: FR_HCID });
@@ -172,7 +172,7 @@ describe('discoverPatients', () => {
   });
 
   it('turns an unreadable answer into a malformed gateway error naming the country', async () => {
-    reply = buildEnvelope({ action: 'x', relatesTo: 'x', bodyXml: '<other xmlns="urn:x"/>' });
+    reply = buildEnvelope({ action: 'x', bodyXml: '<other xmlns="urn:x"/>' });
     const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/xcpd`;
     await expect(discoverPatients(client, { country: 'PT', endpoint, homeCommunityId: PT_HCID }, [{ domainOid: PT_DOMAIN, value: '9' }], undefined, '<a/>', { senderHomeCommunityId: FR_HCID }))
       .rejects.toMatchObject({ name: 'GatewayError', kind: 'malformed', country: 'PT' });
