@@ -17,12 +17,6 @@ export function stableUuidUrn(seed: string): string {
   return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** A stable positive decimal number derived from a text, usable as an OID arc. */
-export function stableOidArc(seed: string): string {
-  const h = createHash('sha1').update(seed).digest('hex');
-  return BigInt(`0x${h.slice(0, 13)}`).toString();
-}
-
 /** Lower-case, accent-free, single-spaced form of a name, for matching demographics. */
 export function foldName(value: string): string {
   return value

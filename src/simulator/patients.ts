@@ -2,21 +2,21 @@
  * The synthetic patients each simulated country serves, read from the
  * fixtures folder: `<slug>/patient.json` (identity), `L3.xml` (pivot CDA)
  * and `L1.xml` (CDA wrapping the PDF), either document may be absent.
- * Document ids are derived from the country and slug, so they are stable
- * across restarts and the id of an absent PDF is still known (→ 4201).
+ * Document ids come from patient.json (documentIds) or the slug, so they are
+ * stable across restarts and the id of an absent PDF is still known (→ 4201).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { attr, child, parseXml, text, type Element } from '../ehdsi/soap/xml.js';
 import type { PatientId } from '../ehdsi/saml/types.js';
-import { stableOidArc, stableUuidUrn } from './hl7.js';
+import { stableUuidUrn } from './hl7.js';
 
 export type DocumentLevel = 'L3' | 'L1';
 
 export interface SimulatedDocument {
   level: DocumentLevel;
-  /** XDS uniqueId (an OID under the country's repository). */
+  /** XDS uniqueId (root^extension of the CDA id). */
   uniqueId: string;
   /** ebRIM id of the document entry. */
   entryUuid: string;
@@ -129,9 +129,21 @@ function cdaFacts(file: string, data: Buffer): Pick<SimulatedDocument, 'creation
   };
 }
 
-function document(country: SimulatedCountry, slug: string, level: DocumentLevel, file: string): SimulatedDocument {
-  const uniqueId = `${country.repositoryUniqueId}.${stableOidArc(`${country.code}/${slug}`)}.${level === 'L3' ? 3 : 1}`;
-  const doc: SimulatedDocument = { level, uniqueId, entryUuid: stableUuidUrn(uniqueId) };
+/**
+ * The XDS uniqueId of a document: the id patient.json gives (documentIds,
+ * the CDA's own root^extension), else `<repository>^<slug>.<level>`, the
+ * same scheme, so an absent document still has a stable id.
+ */
+function documentUniqueId(country: SimulatedCountry, slug: string, level: DocumentLevel, json: Record<string, unknown>): string {
+  const ids = isRecord(json.documentIds) ? json.documentIds : {};
+  const given = ids[level];
+  if (isRecord(given) && typeof given.root === 'string' && typeof given.extension === 'string') return `${given.root}^${given.extension}`;
+  return `${country.repositoryUniqueId}^${slug}.${level}`;
+}
+
+function document(country: SimulatedCountry, slug: string, level: DocumentLevel, file: string, json: Record<string, unknown>): SimulatedDocument {
+  const uniqueId = documentUniqueId(country, slug, level, json);
+  const doc: SimulatedDocument = { level, uniqueId, entryUuid: stableUuidUrn(`${country.code}|${uniqueId}`) };
   if (existsSync(file)) {
     doc.data = readFileSync(file);
     Object.assign(doc, cdaFacts(file, doc.data));
@@ -174,8 +186,8 @@ export function loadPatients(dir: string, countries: readonly SimulatedCountry[]
       ...identity,
       slug,
       documents: {
-        L3: document(country, slug, 'L3', path.join(folder, 'L3.xml')),
-        L1: document(country, slug, 'L1', path.join(folder, 'L1.xml')),
+        L3: document(country, slug, 'L3', path.join(folder, 'L3.xml'), json as Record<string, unknown>),
+        L1: document(country, slug, 'L1', path.join(folder, 'L1.xml'), json as Record<string, unknown>),
       },
     };
     patients.set(country.code, [...(patients.get(country.code) ?? []), patient]);
