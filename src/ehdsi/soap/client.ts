@@ -184,7 +184,9 @@ export class SoapClient {
           if (size > this.maxResponseBytes) finish(gatewayError('malformed', `response larger than ${this.maxResponseBytes} bytes`, res.statusCode));
           else chunks.push(chunk);
         });
-        res.on('aborted', () => finish(gatewayError('connection', 'connection dropped during the response', res.statusCode)));
+        res.on('close', () => {
+          if (!res.complete) finish(gatewayError('connection', 'connection dropped during the response', res.statusCode));
+        });
         res.on('error', (e: NodeJS.ErrnoException) => finish(gatewayError('connection', `connection dropped during the response (${e.code ?? e.message})`, res.statusCode)));
         res.on('end', () => {
           if (!res.complete) finish(gatewayError('connection', 'connection dropped during the response', res.statusCode));
