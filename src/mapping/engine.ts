@@ -89,7 +89,16 @@ export class MappingEngine {
       const r = this.buildResource(map.resource, map.profile, map.fields, item, map.patient);
       if (r) out.push(r);
     }
-    if (out.length) this.flagUnconsumed(statement, out[0]);
+    if (out.length) {
+      for (const path of map.structural ?? []) {
+        for (const el of compilePath(path).elements(statement)) {
+          if (el.consumed || !el.attrs.code) continue;
+          el.consumed = true;
+          this.ctx.report.structuralCodings.push({ system: el.attrs.codeSystem ? systemUri(el.attrs.codeSystem) : undefined, code: el.attrs.code, display: el.attrs.displayName, locator: locatorOf(el) });
+        }
+      }
+      this.flagUnconsumed(statement, out[0]);
+    }
     return out;
   }
 
@@ -161,7 +170,8 @@ export class MappingEngine {
 
   private absentIfEmpty(rule: FieldRule, target: Obj, suffix = ''): void {
     if (!rule.absent || hasValue(target, rule.to)) return;
-    const primitive = rule.as ? PRIMITIVE.has(rule.as) : false;
+    // A choice of a date/time or of a value is marked on its primitive form (_effectiveDateTime).
+    const primitive = rule.as ? PRIMITIVE.has(rule.as) || rule.as === 'effective' || rule.as === 'value' : false;
     const choiceSuffix = suffix || (rule.as === 'effective' ? 'DateTime' : rule.as === 'value' ? 'String' : '');
     setAbsent(target, rule.to, dt.dataAbsentReason(rule.absent), primitive, choiceSuffix);
   }

@@ -142,6 +142,7 @@ function checkPaths(map: MapFile, check: (path: string, pointer: string) => void
   };
   if (map.kind === 'entry') {
     if (map.each) check(map.each, '/each');
+    (map.structural ?? []).forEach((p, i) => check(p, `/structural/${i}`));
     rules(map.fields, '/fields');
   } else if (map.kind === 'document') {
     map.resources.forEach((r, i) => {

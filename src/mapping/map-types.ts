@@ -53,6 +53,12 @@ export interface EntryMap {
   profile?: string;
   each?: string;
   patient?: string;
+  /**
+   * Coded elements that only give structure (ActClass CONC, the code of a
+   * status or severity observation whose value is mapped…): read on purpose,
+   * listed in the report, not flagged on the resource. Paths from the statement.
+   */
+  structural?: string[];
   /** Element names matched when a statement has no known templateId (section maps only). */
   elements?: string[];
   fields: FieldRule[];

@@ -22,6 +22,8 @@ export interface ConversionReport {
   narrativeOnly: Array<{ section: string; locator: string; templateIds: string[]; codings: fhir4.Coding[] }>;
   /** Coded elements of mapped entries that no rule consumed (also on the resource as an extension). */
   unmappedCodings: FlaggedCoding[];
+  /** Structural codes the maps read on purpose (e.g. the ActClass CONC of a concern act). */
+  structuralCodings: FlaggedCoding[];
   /** Other facts worth a warning (unknown sections, L1 document…). */
   notes: string[];
 }
@@ -53,6 +55,7 @@ export function emptyReport(language: string): ConversionReport {
     untranslated: [],
     narrativeOnly: [],
     unmappedCodings: [],
+    structuralCodings: [],
     notes: [],
   };
 }
@@ -69,6 +72,7 @@ export function reportCounts(r: ConversionReport): Record<string, unknown> {
     codesTranslated: r.codes.translated,
     codesUntranslated: r.codes.untranslated,
     unmappedCodings: r.unmappedCodings.length,
+    structuralCodings: r.structuralCodings.length,
     sections: r.sections.length,
   };
 }
