@@ -144,6 +144,7 @@ export class FaultController {
     return spec;
   }
 
+  /** Logs a request; the entry may be completed afterwards (status, code) by the caller. */
   record(entry: RequestLogEntry): void {
     this.log.push(entry);
     if (this.log.length > MAX_LOG_ENTRIES) this.log.splice(0, this.log.length - MAX_LOG_ENTRIES);

@@ -104,10 +104,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   async function handleGateway(req: http.IncomingMessage, res: http.ServerResponse, country: SimulatedCountry, endpoint: EndpointKind): Promise<void> {
     const started = Date.now();
     const entry: RequestLogEntry = { time: new Date(started).toISOString(), country: country.code, endpoint };
+    // Logged on arrival (so the log keeps the order requests came in), completed when answered.
+    faults.record(entry);
     const finish = (reply: GatewayReply | undefined): void => {
       entry.status = reply?.status ?? 0;
       if (reply?.ehdsiCode) entry.ehdsiCode = reply.ehdsiCode;
-      faults.record(entry);
       logger.debug({ country: entry.country, transaction: entry.transaction, status: entry.status, fault: entry.fault, ehdsiCode: entry.ehdsiCode, ms: Date.now() - started }, 'simulated gateway answered');
       if (reply) sendReply(res, reply);
       else req.socket.destroy();
@@ -133,7 +134,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
         return finish(normal());
       case 'delay':
         await delay(fault.delayMs ?? 30_000, res);
-        if (closing || res.destroyed) return faults.record({ ...entry, status: 0 });
+        if (closing || res.destroyed) {
+          entry.status = 0;
+          return;
+        }
         return finish(normal());
       case 'soap-fault':
         return finish(soapFaultReply(fault.ehdsiCode, incoming.parsed?.messageId));
