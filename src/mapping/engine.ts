@@ -269,13 +269,10 @@ export class MappingEngine {
         return wrap(textOf(el));
       case 'text':
         return wrap(dt.referencedText(el, this.ctx) ?? textOf(el));
-      case 'code': {
-        if (!el.attrs.code) return undefined;
-        const v = this.mapped(rule, el.attrs.code);
-        // The coded element counts as kept only when its code itself is kept.
-        if (v === el.attrs.code) el.consumed = true;
-        return wrap(v);
-      }
+      // A code-typed element keeps the code, not the coding: the coded element
+      // stays unconsumed, so its full coding is kept as a flagged extension.
+      case 'code':
+        return el.attrs.code ? wrap(this.mapped(rule, el.attrs.code)) : undefined;
       case 'decimal':
         return el.attrs.value && !Number.isNaN(Number(el.attrs.value)) ? wrap(Number(el.attrs.value)) : undefined;
       case 'boolean':
@@ -328,7 +325,7 @@ export class MappingEngine {
 
   /**
    * The entry map for a statement: by templateId among its section's maps,
-   * then among all maps, then (no known template) by element name among its section's maps.
+   * then among all maps, then (statement without any templateId) by element name among its section's maps.
    */
   entryMapFor(statement: XmlElement, sectionEntryIds: readonly string[]): EntryMap | undefined {
     const tpls = templateIds(statement);
@@ -337,7 +334,7 @@ export class MappingEngine {
     return (
       sectionMaps.find(byTemplate) ??
       [...this.maps.entries.values()].find(byTemplate) ??
-      sectionMaps.find((m) => m.elements?.includes(statement.name))
+      (tpls.length === 0 ? sectionMaps.find((m) => m.elements?.includes(statement.name)) : undefined)
     );
   }
 }

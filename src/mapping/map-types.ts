@@ -59,7 +59,7 @@ export interface EntryMap {
    * listed in the report, not flagged on the resource. Paths from the statement.
    */
   structural?: string[];
-  /** Element names matched when a statement has no known templateId (section maps only). */
+  /** Element names matched, in this map's sections, when a statement has no templateId at all. */
   elements?: string[];
   fields: FieldRule[];
 }
