@@ -124,7 +124,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     const ctx: GatewayContext = { country, store, trustedCertificatesPem: options.trustedCertificatesPem };
     const incoming = readIncomingSoap(String(req.headers['content-type'] ?? ''), body, maxRequestBytes);
     const transaction = transactionFor(endpoint, incoming.action);
-    entry.action = incoming.action;
+    entry.action = incoming.action?.slice(0, 200);
     entry.transaction = transaction;
     const fault: FaultSpec | undefined = faults.take(country.code, transaction);
     if (fault) entry.fault = fault.fault;

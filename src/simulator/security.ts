@@ -39,7 +39,8 @@ function verify(assertion: Element, kind: 'hcp' | 'trc', trusted: readonly strin
     return verifyAssertion(assertion, { trusted, kind, now });
   } catch (e) {
     if (e instanceof AssertionError) throw new SecurityRefusal(e.ehdsiCode, `${kind.toUpperCase()} assertion refused: ${e.message}`);
-    throw e;
+    // Whatever else stops verification (a signature the library cannot even load) is an invalid assertion too.
+    throw new SecurityRefusal('1001', `${kind.toUpperCase()} assertion refused: unverifiable (${(e as Error).message})`);
   }
 }
 

@@ -114,10 +114,11 @@ export function answerXcpd(query: XcpdQuery, patients: readonly SimulatedPatient
   return { kind: 'no-match' };
 }
 
-function device(parent: XMLBuilder, element: 'receiver' | 'sender', root: string): void {
+function device(parent: XMLBuilder, element: 'receiver' | 'sender', root: string | undefined): void {
+  const id = root ? { root } : { nullFlavor: 'UNK' };
   const d = parent.ele(element, { typeCode: element === 'receiver' ? 'RCV' : 'SND' }).ele('device', { classCode: 'DEV', determinerCode: 'INSTANCE' });
-  d.ele('id', { root });
-  d.ele('asAgent', { classCode: 'AGNT' }).ele('representedOrganization', { classCode: 'ORG', determinerCode: 'INSTANCE' }).ele('id', { root });
+  d.ele('id', id);
+  d.ele('asAgent', { classCode: 'AGNT' }).ele('representedOrganization', { classCode: 'ORG', determinerCode: 'INSTANCE' }).ele('id', id);
 }
 
 function idAttrs(id: InstanceIdentifier | undefined): Record<string, string> {
@@ -180,7 +181,7 @@ export function buildXcpdResponse(country: SimulatedCountry, query: XcpdQuery | 
   root.ele('processingCode', { code: 'P' });
   root.ele('processingModeCode', { code: 'T' });
   root.ele('acceptAckCode', { code: 'NE' });
-  device(root, 'receiver', query?.senderHomeCommunityId ?? 'unknown');
+  device(root, 'receiver', query?.senderHomeCommunityId);
   device(root, 'sender', country.homeCommunityId);
 
   const ack = root.ele('acknowledgement');
