@@ -1,0 +1,29 @@
+/** Fixed facts of the embedded Pro Santé Connect stand-in, shared by the provider, the CLI and the tests. */
+
+/** Path of the realm, as on the real PSC: the issuer is http://host:port + REALM_PATH. */
+export const REALM_PATH = '/auth/realms/esante-wallet';
+/** PSC's own discovery path (the standard /.well-known/openid-configuration is served too). */
+export const PSC_DISCOVERY_SUFFIX = '/.well-known/wallet-openid-configuration';
+export const OIDC_PATH = '/protocol/openid-connect';
+export const ENDPOINTS = {
+  authorization: `${OIDC_PATH}/auth`,
+  token: `${OIDC_PATH}/token`,
+  userinfo: `${OIDC_PATH}/userinfo`,
+  introspection: `${OIDC_PATH}/token/introspect`,
+  jwks: `${OIDC_PATH}/certs`,
+  endSession: `${OIDC_PATH}/logout`,
+  revocation: `${OIDC_PATH}/revoke`,
+} as const;
+
+export const PSC_SCOPE = 'openid scope_all';
+export const PSC_ACR = 'eidas1';
+/** Audience of the stand-in's JWT access tokens (its single resource server: this FHIR facade). */
+export const STAND_IN_AUDIENCE = 'urn:ehdsi-fhir-facade:fhir';
+/** Public client of the stand-in for EHRs and scripts (azp of `npm run dev-token` tokens). */
+export const DEV_EHR_CLIENT_ID = 'dev-ehr';
+/** Development secret of the portal client when no PSC_CLIENT_SECRET is set (the stand-in is loopback-only). */
+export const DEV_CLIENT_SECRET = 'stand-in-development-secret-not-for-production';
+
+export function issuerFor(origin: string): string {
+  return `${origin.replace(/\/+$/, '')}${REALM_PATH}`;
+}
