@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CountryConfigError, loadCountryRegistry, UnknownCountryError } from '../../src/ehdsi/countries/index.js';
+import { CountryConfigError, countryRegistryFromConfig, loadCountryRegistry, UnknownCountryError } from '../../src/ehdsi/countries/index.js';
 
 const SEED = ['HR', 'MT', 'PT', 'CZ', 'ES', 'EE', 'LU', 'CY', 'GR', 'IE', 'IT', 'LV', 'SI'];
 
@@ -44,6 +44,14 @@ describe('country registry (shipped data)', () => {
     const oid = registry.require('HR').searchMask.traits[0].domainOid;
     expect(oid).toBe('2.16.17.710.840.1000.990.1');
     expect(registry.validateTraits('HR', { [oid]: '157601853' })).toEqual([]);
+    expect(registry.validateTraits('HR', { [`urn:oid:${oid}`]: ' 157601853 ' })).toEqual([]);
+  });
+
+  it('is built from the configuration (countries file, simulator address)', () => {
+    const settings: Record<string, unknown> = { 'simulator.host': '127.0.0.1', 'simulator.port': 9123 };
+    const config = { get: (key: string) => settings[key] as string | number | undefined };
+    expect(countryRegistryFromConfig(config).require('MT').endpoints.xcpd).toBe('http://127.0.0.1:9123/MT/xcpd');
+    expect(countryRegistryFromConfig(config, 'http://127.0.0.1:4000').require('MT').endpoints.xcaQuery).toBe('http://127.0.0.1:4000/MT/xca');
   });
 
   it('names the failing trait: missing, wrong format, unknown OID', () => {

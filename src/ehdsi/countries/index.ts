@@ -1,3 +1,4 @@
+export { countryRegistryFromConfig } from './from-config.js';
 export { CountryConfigError, SearchMaskError, UnknownCountryError } from './errors.js';
 export {
   DEFAULT_SIMULATOR_BASE_URL,

@@ -52,7 +52,7 @@ export interface CountryRegistry {
   /** The country whose NCPeH has this home community id (with or without `urn:oid:`). */
   byHomeCommunityId(oid: string): Country | undefined;
   /**
-   * Checks identity trait values (keyed by domain OID) against the country's
+   * Checks identity trait values (keyed by domain OID, with or without urn:oid:) against the country's
    * mask; an empty list means they pass. Throws UnknownCountryError.
    */
   validateTraits(code: string, values: Record<string, string>): TraitProblem[];
@@ -141,8 +141,10 @@ export function simulatorEndpoints(baseUrl: string, code: string): CountryEndpoi
 }
 
 /** Checks values (keyed by domain OID) against a mask's identity traits. */
-export function validateTraits(mask: SearchMask, values: Record<string, string>): TraitProblem[] {
+export function validateTraits(mask: SearchMask, raw: Record<string, string>): TraitProblem[] {
   const problems: TraitProblem[] = [];
+  // FHIR identifiers name their system urn:oid:<oid>; the mask names the bare OID.
+  const values = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k.replace(/^urn:oid:/, ''), v]));
   const known = new Set(mask.traits.map((t) => t.domainOid));
   for (const oid of Object.keys(values)) {
     if (!known.has(oid)) {
