@@ -62,6 +62,7 @@ describe('country registry (shipped data)', () => {
     expect(bad[0].message).toContain('MBO');
     expect(registry.validateTraits('HR', { [oid]: '157601853', '1.2.3': 'x' }).map((p) => p.code)).toEqual(['unknown-trait']);
     expect(() => registry.validateTraits('XX', {})).toThrow(UnknownCountryError);
+    expect(registry.validateTraits('HR', { [oid]: '1'.repeat(5000) }).map((p) => p.code)).toEqual(['too-long']);
   });
 
   it('checks each of several traits (Spain, Italy)', () => {

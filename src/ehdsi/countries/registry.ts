@@ -172,8 +172,14 @@ export function validateTraits(mask: SearchMask, raw: Record<string, string>): T
   return problems;
 }
 
+/** No identity trait is longer; also bounds the work of a mask's regular expression. */
+export const MAX_TRAIT_LENGTH = 64;
+
 function checkValue(trait: IdentityTrait, value: string): TraitProblem[] {
   const length = [...value].length;
+  if (length > MAX_TRAIT_LENGTH) {
+    return [problem('too-long', trait, `« ${trait.labelFr} » doit compter au plus ${trait.maxLength ?? MAX_TRAIT_LENGTH} caractères (${length} saisis).`)];
+  }
   if (trait.minLength !== undefined && length < trait.minLength) {
     return [problem('too-short', trait, `« ${trait.labelFr} » doit compter au moins ${trait.minLength} caractères (${length} saisis).`)];
   }
