@@ -94,7 +94,7 @@ describe('convertPatientSummary on a document with every seed section', () => {
     const past = entriesOf('11348-0')[0] as unknown as fhir4.Condition;
     expect(text(past.code)).toBe('Pneumonie');
     expect(past.clinicalStatus!.coding![0].code).toBe('resolved');
-    expect(text((entriesOf('11369-6')[0] as unknown as fhir4.Immunization).vaccineCode)).toBe('Vaccin antitétanique');
+    expect(text((entriesOf('11369-6')[0] as unknown as fhir4.Immunization).vaccineCode)).toBe('Vaccin contre la grippe');
     // social history, pregnancy, blood pressure, blood group
     const tobacco = entriesOf('29762-2')[0] as unknown as fhir4.Observation;
     expect(text(tobacco.code)).toBe('Consommation de tabac et exposition au tabac');
