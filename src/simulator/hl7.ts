@@ -1,13 +1,22 @@
 /** Small helpers shared by the simulator's response builders. */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 /** HL7 v3 / XDS timestamp YYYYMMDDHHMMSS (UTC). */
 export function hl7Timestamp(d: Date = new Date()): string {
   return d.toISOString().replace(/[-:T]/g, '').slice(0, 14);
 }
 
-export function uuidUrn(): string {
-  return `urn:uuid:${randomUUID()}`;
+/**
+ * An HL7 TS with its time zone (YYYYMMDDhhmmss±zzzz, as a CDA effectiveTime)
+ * as the UTC DTM XDS metadata carries; undefined when it is not a timestamp.
+ */
+export function hl7ToUtcTimestamp(ts: string): string | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})?(\d{2})?(\d{2})?(?:\.\d+)?([+-]\d{2})?(\d{2})?$/.exec(ts.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h = '00', mi = '00', se = '00', zh, zm = '00'] = m;
+  const zone = zh ? `${zh}:${zm}` : 'Z';
+  const date = new Date(`${y}-${mo}-${d}T${h}:${mi}:${se}${zone}`);
+  return Number.isNaN(date.getTime()) ? undefined : hl7Timestamp(date);
 }
 
 /** A stable urn:uuid derived from a text (same input, same id), shaped like a version 5 UUID. */

@@ -10,9 +10,11 @@ import type { AddressInfo } from 'node:net';
 import type { Country } from '../ehdsi/countries/registry.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { projectPath } from '../util/project.js';
-import { FaultController, FaultSpecError, parseFaultSpec, type FaultSpec, type RequestLogEntry } from './faults.js';
+import { handleControl } from './control-api.js';
+import { DEFAULT_DELAY_MS, FaultController, type FaultSpec, type RequestLogEntry } from './faults.js';
 import { httpErrorReply, malformedXmlReply, soapFaultReply, truncateAsMtom } from './fault-replies.js';
 import { answerRequest, ehdsiErrorReply, readIncomingSoap, transactionFor, type EndpointKind, type GatewayContext, type GatewayReply } from './gateway.js';
+import { BodyTooLargeError, readBody, sendJson, sendReply } from './http-io.js';
 import { loadPatients, repositoryIdFor, type PatientStore, type SimulatedCountry } from './patients.js';
 
 export { FaultController, FaultSpecError, FAULT_KINDS, TRANSACTIONS, type FaultKind, type FaultSpec, type QueuedFault, type RequestLogEntry, type Transaction } from './faults.js';
@@ -45,34 +47,6 @@ export interface RunningSimulator {
 }
 
 const DEFAULT_MAX_REQUEST_BYTES = 5 * 1024 * 1024;
-const MAX_CONTROL_BYTES = 64 * 1024;
-
-class BodyTooLargeError extends Error {}
-
-function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new BodyTooLargeError(`request larger than ${max} bytes`));
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }).end(JSON.stringify(value, null, 2));
-}
-
-function sendReply(res: http.ServerResponse, reply: GatewayReply): void {
-  res.writeHead(reply.status, { 'Content-Type': reply.contentType, 'Content-Length': reply.body.length }).end(reply.body);
-}
 
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
   const logger = (options.logger ?? createLogger('silent')).child({ component: 'ehdsi-simulator' });
@@ -133,7 +107,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       case undefined:
         return finish(normal());
       case 'delay':
-        await delay(fault.delayMs ?? 30_000, res);
+        await delay(fault.delayMs ?? DEFAULT_DELAY_MS, res);
         if (closing || res.destroyed) {
           entry.status = 0;
           return;
@@ -157,49 +131,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     }
   }
 
-  async function handleControl(req: http.IncomingMessage, res: http.ServerResponse, resource: string): Promise<void> {
-    if (resource === 'faults') {
-      if (req.method === 'GET') return sendJson(res, 200, { pending: faults.pending() });
-      if (req.method === 'DELETE') {
-        faults.clear();
-        res.writeHead(204).end();
-        return;
-      }
-      if (req.method === 'POST') {
-        let input: unknown;
-        try {
-          input = JSON.parse((await readBody(req, MAX_CONTROL_BYTES)).toString('utf8'));
-        } catch (e) {
-          return sendJson(res, 400, { error: e instanceof BodyTooLargeError ? e.message : 'the body must be JSON: a fault object or an array of them' });
-        }
-        try {
-          const specs = (Array.isArray(input) ? input : [input]).map((f) => parseFaultSpec(f, countries.map((c) => c.code)));
-          return sendJson(res, 201, { queued: specs.map((s) => faults.add(s)) });
-        } catch (e) {
-          if (e instanceof FaultSpecError) return sendJson(res, 400, { error: e.message });
-          throw e;
-        }
-      }
-      res.setHeader('Allow', 'GET, POST, DELETE');
-      return sendJson(res, 405, { error: 'method not allowed' });
-    }
-    if (resource === 'requests') {
-      if (req.method === 'GET') return sendJson(res, 200, { requests: faults.requests() });
-      if (req.method === 'DELETE') {
-        faults.clearRequests();
-        res.writeHead(204).end();
-        return;
-      }
-      res.setHeader('Allow', 'GET, DELETE');
-      return sendJson(res, 405, { error: 'method not allowed' });
-    }
-    return sendJson(res, 404, { error: `unknown control resource ${resource}` });
-  }
-
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const pathname = new URL(req.url ?? '/', 'http://simulator').pathname;
     const control = /^\/_control\/([a-z-]+)\/?$/.exec(pathname);
-    if (control) return handleControl(req, res, control[1]);
+    if (control) return handleControl(req, res, control[1], faults, countries.map((c) => c.code));
     const gateway = /^\/([A-Za-z]{2})\/(xcpd|xca)\/?$/.exec(pathname);
     if (gateway) {
       const country = byCode.get(gateway[1].toUpperCase());

@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { attr, child, parseXml, text, type Element } from '../ehdsi/soap/xml.js';
 import type { PatientId } from '../ehdsi/saml/types.js';
-import { stableUuidUrn } from './hl7.js';
+import { hl7ToUtcTimestamp, stableUuidUrn } from './hl7.js';
 
 export type DocumentLevel = 'L3' | 'L1';
 
@@ -22,7 +22,7 @@ export interface SimulatedDocument {
   entryUuid: string;
   /** The CDA bytes; absent when the country "has" no such document for the patient. */
   data?: Buffer;
-  /** XDS DTM of the CDA effectiveTime. */
+  /** XDS DTM (UTC) of the CDA effectiveTime. */
   creationTime?: string;
   languageCode?: string;
   title?: string;
@@ -123,7 +123,7 @@ function cdaFacts(file: string, data: Buffer): Pick<SimulatedDocument, 'creation
   }
   if (root.localName !== 'ClinicalDocument') throw new PatientFixtureError(file, 'not a CDA ClinicalDocument');
   return {
-    creationTime: attr(child(root, 'effectiveTime'), 'value')?.replace(/[^0-9].*$/, '').slice(0, 14),
+    creationTime: hl7ToUtcTimestamp(attr(child(root, 'effectiveTime'), 'value') ?? ''),
     languageCode: attr(child(root, 'languageCode'), 'code'),
     title: text(child(root, 'title')),
   };

@@ -166,7 +166,6 @@ function subject(cap: XMLBuilder, country: SimulatedCountry, patient: SimulatedP
 function issue(cap: XMLBuilder, code: string, system: string, description: string): void {
   const event = cap.ele('reasonOf', { typeCode: 'RSON' }).ele('detectedIssueEvent', { classCode: 'ALRT', moodCode: 'EVN' });
   event.ele('code', { code, codeSystem: system, displayName: description });
-  event.ele('text').txt(description);
 }
 
 const IHE_ISSUES = new Set(['AnswerNotAvailable', 'ResponderBusy', 'InternalError']);

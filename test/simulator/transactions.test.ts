@@ -153,7 +153,8 @@ describe('XCA query (ITI-38)', () => {
       patientId: ANA.identifiers[0],
       formatCode: 'urn:epSOS:ps:ps:2010',
       mimeType: 'text/xml',
-      creationTime: '20260115093000',
+      // effectiveTime 20260115093000+0100, in UTC as XDS wants it.
+      creationTime: '20260115083000',
       languageCode: 'hr-HR',
       size: bytes.length,
       classCode: '60591-5',
