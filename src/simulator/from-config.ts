@@ -6,7 +6,7 @@
  * registry that still points at the simulator.
  */
 import type { Config } from '../config/config.js';
-import { loadCountryRegistry, type Country } from '../ehdsi/countries/index.js';
+import { countryRegistryFromConfig, type Country } from '../ehdsi/countries/index.js';
 import { loadOrCreateSigningKeys } from '../ehdsi/saml/keys.js';
 import type { Logger } from '../logging/logger.js';
 import { startSimulator, type RunningSimulator } from './index.js';
@@ -26,7 +26,7 @@ export async function startConfiguredSimulator(config: Config, logger: Logger, o
   const str = (key: string): string | undefined => config.get(key) as string | undefined;
   const trusted =
     overrides.trustedCertificatesPem ?? [loadOrCreateSigningKeys({ dataDir: config.dataDir, keyFile: str('ehdsi.signing.keyFile'), certFile: str('ehdsi.signing.certFile') }).certificatePem];
-  const countries = overrides.countries ?? loadCountryRegistry({ countriesFile: str('ehdsi.countriesFile') }).list().filter((c) => c.simulated);
+  const countries = overrides.countries ?? countryRegistryFromConfig(config).list().filter((c) => c.simulated);
   return startSimulator({
     host: str('simulator.host'),
     port: config.get('simulator.port') as number | undefined,

@@ -21,6 +21,8 @@ const DIR = projectPath('fixtures', 'patients');
 interface FixtureJson {
   country: string;
   identifiers: PatientId[];
+  name: { family: string; given: string[] };
+  birthDate: string;
   documents?: { L3: string | null; L1: string | null };
 }
 
@@ -66,6 +68,28 @@ it('finds every fixture patient by its identifiers (XCPD)', async () => {
     const outcome = await discoverPatients(bed.client, bed.xcpd(json.country), traits, undefined, hcpAssertion(bed.keys).xml, { senderHomeCommunityId: FRANCE_HCID });
     expect({ slug, kind: outcome.kind }).toEqual({ slug, kind: 'matches' });
     if (outcome.kind === 'matches') expect({ slug, found: outcome.patients.some((p) => sameId(p.id, json.identifiers[0])) }).toEqual({ slug, found: true });
+  }
+});
+
+it('returns every patient sharing name and birth date when the identifier given matches none (several subjects)', async () => {
+  const groups = new Map<string, typeof fixtures>();
+  for (const f of fixtures) {
+    const key = `${f.json.country}|${f.json.name.family}|${f.json.birthDate}`;
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  const ambiguous = [...groups.values()].filter((g) => g.length > 1);
+  expect(ambiguous.length).toBeGreaterThan(0);
+  for (const group of ambiguous) {
+    const { json } = group[0];
+    const unknownId = [{ domainOid: json.identifiers[0].root, value: '000000000' }];
+    const demographics = { family: json.name.family, birthDate: json.birthDate };
+    const outcome = await discoverPatients(bed.client, bed.xcpd(json.country), unknownId, demographics, hcpAssertion(bed.keys).xml, { senderHomeCommunityId: FRANCE_HCID });
+    expect(outcome.kind).toBe('matches');
+    if (outcome.kind !== 'matches') continue;
+    expect(outcome.patients.map((p) => p.id.extension).sort()).toEqual(group.map((g) => g.json.identifiers[0].extension).sort());
+    // With one of them's own identifier, only that one.
+    const own = await discoverPatients(bed.client, bed.xcpd(json.country), [{ domainOid: json.identifiers[0].root, value: json.identifiers[0].extension }], demographics, hcpAssertion(bed.keys).xml, { senderHomeCommunityId: FRANCE_HCID });
+    expect(own.kind === 'matches' && own.patients.map((p) => p.id.extension)).toEqual([json.identifiers[0].extension]);
   }
 });
 
