@@ -1,14 +1,17 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type { Config } from './config/config.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { buildRegistry } from './fhir/interactions/index.js';
 import { createApp } from './server.js';
+import { startAuth, type AuthServices } from './auth/auth-services.js';
 
 export interface RunningServices {
   /** http://host:port of the FHIR server (the FHIR base is `${url}/fhir`). */
   url: string;
   logger: Logger;
+  /** Pro Santé Connect in use (issuer, embedded stand-in when no real PSC is configured). */
+  auth: AuthServices;
   close: () => Promise<void>;
 }
 
@@ -21,26 +24,45 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 
 /** Starts the FHIR server and the embedded services the configuration asks for. */
 export async function startServices(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServices> {
-  const registry = buildRegistry();
-  const app = createApp({
-    registry,
-    logger,
-    maxBodyBytes: config.fhir.maxBodyBytes,
-    publicBaseUrl: config.publicBaseUrl,
-  });
   const { createServer } = await import('node:http');
-  const server = createServer(app);
+  // The server listens first: its URL is the portal's redirect URI at Pro Santé Connect.
+  let handler: RequestListener | undefined = undefined;
+  const server = createServer((req, res) => {
+    if (handler) return handler(req, res);
+    res.writeHead(503, { 'Retry-After': '1' }).end();
+  });
   // Slow or stalled clients must not hold sockets forever.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   const port = await listen(server, config.port, config.host);
   const url = config.publicBaseUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const closeServer = () => new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+  let auth: AuthServices;
+  try {
+    auth = await startAuth(config, logger, url);
+  } catch (e) {
+    await closeServer();
+    throw e;
+  }
+  const registry = buildRegistry({ security: auth.capability });
+  handler = createApp({
+    registry,
+    logger,
+    maxBodyBytes: config.fhir.maxBodyBytes,
+    publicBaseUrl: config.publicBaseUrl,
+    authenticate: auth.authenticate,
+    mount: auth.mount,
+  });
   return {
     url,
     logger,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    auth,
+    close: async () => {
+      await closeServer();
+      await auth.close();
+    },
   };
 }

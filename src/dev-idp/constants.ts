@@ -15,8 +15,8 @@ export const ENDPOINTS = {
   revocation: `${OIDC_PATH}/revoke`,
 } as const;
 
-export const PSC_SCOPE = 'openid scope_all';
-export const PSC_ACR = 'eidas1';
+export { PSC_SCOPE } from '../auth/psc-client.js';
+export { REQUIRED_ACR as PSC_ACR } from '../auth/token-validator.js';
 /** Audience of the stand-in's JWT access tokens (its single resource server: this FHIR facade). */
 export const STAND_IN_AUDIENCE = 'urn:ehdsi-fhir-facade:fhir';
 /** Public client of the stand-in for EHRs and scripts (azp of `npm run dev-token` tokens). */

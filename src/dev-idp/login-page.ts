@@ -1,7 +1,7 @@
 import { evaluateEligibility } from '../auth/eligibility/index.js';
 import { PROFESSIONS } from '../auth/nos.js';
 import { text } from '../auth/psc-userinfo.js';
-import { escapeHtml, page } from './html.js';
+import { escapeHtml, page } from '../web/html.js';
 import type { TestProfessional } from './practitioners.js';
 
 /** What a test professional illustrates: eligible, or the first rule that refuses them. */

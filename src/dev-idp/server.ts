@@ -7,7 +7,7 @@ import { accessTokenClaims, verifyOwnAccessToken } from './access-token.js';
 import {
   DEV_EHR_CLIENT_ID, ENDPOINTS, PSC_ACR, PSC_DISCOVERY_SUFFIX, PSC_SCOPE, REALM_PATH, STAND_IN_AUDIENCE, issuerFor,
 } from './constants.js';
-import { escapeHtml, page } from './html.js';
+import { escapeHtml, page } from '../web/html.js';
 import { loadOrCreateDevIdpKeys, type DevIdpKeys } from './keys.js';
 import { loginPage } from './login-page.js';
 import { TestProfessionalDirectory, loadTestProfessionals } from './practitioners.js';

@@ -93,7 +93,7 @@ describe('CapabilityStatement generated from the registry', () => {
 describe('against a listening server', () => {
   let services: RunningServices;
   beforeAll(async () => {
-    services = await startServices(loadConfig({}, { port: 0, logLevel: 'silent' }));
+    services = await startServices(loadConfig({}, { port: 0, logLevel: 'silent', 'auth.devIdp.port': 0 }));
   });
   afterAll(async () => {
     await services.close();

@@ -1,13 +1,21 @@
-import { HandlerRegistry } from '../registry.js';
+import { HandlerRegistry, type CapabilityContributor } from '../registry.js';
+import { registerPractitioner } from './practitioner.js';
+import { registerPractitionerRole } from './practitioner-role.js';
 
 /** Dependencies the interactions need (services of the lower layers). */
-export type InteractionDeps = Record<string, never>;
+export interface InteractionDeps {
+  /** CapabilityStatement.rest.security of the configured Pro Santé Connect (auth layer). */
+  security?: CapabilityContributor;
+}
 
 /**
  * Registers every FHIR interaction of the server. Each interaction lives in its
  * own file and exports a `register…(registry, deps)` function called here.
  */
-export function buildRegistry(_deps: InteractionDeps = {}): HandlerRegistry {
+export function buildRegistry(deps: InteractionDeps = {}): HandlerRegistry {
   const registry = new HandlerRegistry();
+  if (deps.security) registry.contributors.push(deps.security);
+  registerPractitioner(registry);
+  registerPractitionerRole(registry);
   return registry;
 }

@@ -1,4 +1,4 @@
-/** Minimal HTML helpers for the stand-in's pages (no template engine needed). */
+/** Minimal HTML helpers for the portal and the PSC stand-in (no template engine needed). */
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

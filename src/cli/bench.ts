@@ -1,0 +1,113 @@
+/**
+ * Conversion benchmark:  npm run bench -- [samples folder] [--runs N]
+ * For every document of fixtures/patients/ and of the samples folder (default
+ * ../shared/ehdsi-samples/cda when present): median and p95 of a full
+ * conversion (parse + map + translate + JSON serialisation), and, in the same
+ * run, of a bare namespace-aware saxes parse of the same text; then the ratio.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { SaxesParser } from 'saxes';
+import { convertPatientSummary } from '../mapping/index.js';
+import { projectMaps } from '../mapping/map-loader.js';
+import { defaultCatalogue } from '../terminology/catalogue.js';
+import { projectPath } from '../util/project.js';
+
+interface Row {
+  name: string;
+  kb: number;
+  convertMedian: number;
+  convertP95: number;
+  parseMedian: number;
+  parseP95: number;
+}
+
+function documents(samples: string | undefined): Array<{ name: string; file: string }> {
+  const out: Array<{ name: string; file: string }> = [];
+  const fixtures = projectPath('fixtures', 'patients');
+  if (existsSync(fixtures)) {
+    for (const slug of readdirSync(fixtures).sort()) {
+      for (const f of ['L3.xml', 'L1.xml']) {
+        const file = path.join(fixtures, slug, f);
+        if (existsSync(file)) out.push({ name: `fixtures/${slug}/${f}`, file });
+      }
+    }
+  }
+  if (samples && existsSync(samples) && statSync(samples).isDirectory()) {
+    for (const f of readdirSync(samples).filter((x) => x.endsWith('.xml')).sort()) out.push({ name: `samples/${f}`, file: path.join(samples, f) });
+  }
+  return out;
+}
+
+function bareParse(text: string): void {
+  const parser = new SaxesParser({ xmlns: true });
+  parser.on('error', (e) => {
+    throw e;
+  });
+  parser.write(text).close();
+}
+
+function quantiles(times: number[]): { median: number; p95: number } {
+  const s = [...times].sort((a, b) => a - b);
+  const at = (q: number): number => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
+  return { median: at(0.5), p95: at(0.95) };
+}
+
+function measure(text: string, runs: number): Omit<Row, 'name' | 'kb'> {
+  const convert = (): void => {
+    const { bundle } = convertPatientSummary(text);
+    JSON.stringify(bundle);
+  };
+  for (let i = 0; i < 10; i++) {
+    convert();
+    bareParse(text);
+  }
+  const conv: number[] = [];
+  const parse: number[] = [];
+  // Interleaved so that both see the same machine load.
+  for (let i = 0; i < runs; i++) {
+    let t = process.hrtime.bigint();
+    convert();
+    conv.push(Number(process.hrtime.bigint() - t) / 1e6);
+    t = process.hrtime.bigint();
+    bareParse(text);
+    parse.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  const c = quantiles(conv);
+  const p = quantiles(parse);
+  return { convertMedian: c.median, convertP95: c.p95, parseMedian: p.median, parseP95: p.p95 };
+}
+
+function main(argv: string[]): number {
+  const args = [...argv];
+  const r = args.indexOf('--runs');
+  const runs = r >= 0 ? Number(args.splice(r, 2)[1]) : 50;
+  const defaultSamples = path.resolve(projectPath(), '..', 'shared', 'ehdsi-samples', 'cda');
+  const samples = args[0] ?? (existsSync(defaultSamples) ? defaultSamples : undefined);
+  // Maps and catalogue are loaded once per process, as in the server.
+  projectMaps();
+  defaultCatalogue();
+  const docs = documents(samples);
+  if (!docs.length) {
+    process.stderr.write('no documents found (fixtures/patients/*/L3.xml, or pass a samples folder)\n');
+    return 2;
+  }
+  const rows: Row[] = docs.map(({ name, file }) => {
+    const text = readFileSync(file, 'utf8');
+    return { name, kb: Buffer.byteLength(text) / 1024, ...measure(text, runs) };
+  });
+  const w = Math.max(...rows.map((x) => x.name.length), 8);
+  const f = (n: number): string => n.toFixed(2).padStart(8);
+  const lines = [
+    `${'document'.padEnd(w)}  ${'KiB'.padStart(6)}  ${'conv med'.padStart(8)}  ${'conv p95'.padStart(8)}  ${'saxes med'.padStart(9)}  ${'saxes p95'.padStart(9)}  ${'ratio'.padStart(5)}`,
+  ];
+  for (const x of rows) {
+    lines.push(`${x.name.padEnd(w)}  ${x.kb.toFixed(0).padStart(6)}  ${f(x.convertMedian)}  ${f(x.convertP95)}  ${f(x.parseMedian).padStart(9)}  ${f(x.parseP95).padStart(9)}  ${(x.convertMedian / x.parseMedian).toFixed(2).padStart(5)}`);
+  }
+  const ratios = rows.map((x) => x.convertMedian / x.parseMedian);
+  lines.push(`times in ms over ${runs} runs; ratio = conversion median / saxes parse median; worst ratio ${Math.max(...ratios).toFixed(2)}, target ≤ 2.00`);
+  process.stdout.write(lines.join('\n') + '\n');
+  return 0;
+}
+
+process.exitCode = main(process.argv.slice(2));

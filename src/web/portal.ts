@@ -1,0 +1,154 @@
+import express, { type Response, type Router } from 'express';
+import * as oidc from 'openid-client';
+import { admitProfessional } from '../auth/authenticator.js';
+import type { Refusal } from '../auth/eligibility/index.js';
+import type { AuthenticatedProfessional } from '../auth/professional.js';
+import { PSC_SCOPE } from '../auth/psc-client.js';
+import { parsePscUserInfo } from '../auth/psc-userinfo.js';
+import { SessionStore } from '../auth/session-store.js';
+import { REQUIRED_ACR } from '../auth/token-validator.js';
+import type { Logger } from '../logging/logger.js';
+import { clearCookie, readCookie, setCookie } from './cookies.js';
+import { errorPage, loggedOutPage, professionalPage, refusedPage } from './portal-pages.js';
+
+export const PORTAL_PATH = '/portal';
+const SESSION_COOKIE = 'portal_session';
+const LOGIN_COOKIE = 'portal_login';
+const LOGIN_TTL_MS = 10 * 60_000;
+
+export interface PortalOptions {
+  psc: oidc.Configuration;
+  /** Origin of this server as browsers see it (http://127.0.0.1:8080, https://…). */
+  publicOrigin: string;
+  sessionTtlSeconds: number;
+  logger: Logger;
+}
+
+/** A portal session: who logged in, and either their practice situation or why they are refused. */
+export interface PortalSession {
+  idToken: string;
+  outcome:
+    | { allowed: true; professional: AuthenticatedProfessional }
+    | { allowed: false; refusals: Refusal[]; displayName: string; nationalId: string };
+}
+
+interface LoginTransaction {
+  codeVerifier: string;
+  state: string;
+  nonce: string;
+}
+
+export function portalUrls(publicOrigin: string) {
+  const base = `${publicOrigin.replace(/\/+$/, '')}${PORTAL_PATH}`;
+  return { home: base, callback: `${base}/callback`, loggedOut: `${base}/logged-out` };
+}
+
+function html(res: Response, status: number, body: string): void {
+  res.status(status).set('Cache-Control', 'no-store').type('html').send(body);
+}
+
+/**
+ * The professional's portal: OpenID Connect login with Pro Santé Connect
+ * (authorization code + PKCE S256 + state + nonce, acr_values=eidas1), ID
+ * token and acr checks, UserInfo, eligibility, a server-side session in an
+ * HttpOnly SameSite cookie, and RP-initiated logout.
+ */
+export function createPortal(opts: PortalOptions): { router: Router; sessions: SessionStore<PortalSession> } {
+  const router = express.Router();
+  const urls = portalUrls(opts.publicOrigin);
+  const secure = urls.home.startsWith('https:');
+  const cookie = { secure, path: PORTAL_PATH };
+  const sessions = new SessionStore<PortalSession>(opts.sessionTtlSeconds * 1000);
+  const logins = new SessionStore<LoginTransaction>(LOGIN_TTL_MS);
+
+  router.use((_req, res, next) => {
+    res.locals.routePattern = `${PORTAL_PATH}${_req.path === '/' ? '' : _req.path}`;
+    next();
+  });
+
+  router.get('/', (req, res) => {
+    const session = sessions.get(readCookie(req, SESSION_COOKIE));
+    if (!session) return html(res, 200, loggedOutPage());
+    if (session.outcome.allowed) return html(res, 200, professionalPage(session.outcome.professional));
+    return html(res, 403, refusedPage(session.outcome.displayName, session.outcome.refusals));
+  });
+
+  router.get('/login', async (_req, res) => {
+    const codeVerifier = oidc.randomPKCECodeVerifier();
+    const tx: LoginTransaction = { codeVerifier, state: oidc.randomState(), nonce: oidc.randomNonce() };
+    const url = oidc.buildAuthorizationUrl(opts.psc, {
+      redirect_uri: urls.callback,
+      response_type: 'code',
+      scope: PSC_SCOPE,
+      acr_values: REQUIRED_ACR,
+      code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+      state: tx.state,
+      nonce: tx.nonce,
+    });
+    setCookie(res, LOGIN_COOKIE, logins.create(tx), { ...cookie, maxAgeSeconds: LOGIN_TTL_MS / 1000 });
+    res.redirect(303, url.href);
+  });
+
+  router.get('/callback', async (req, res) => {
+    const tx = logins.take(readCookie(req, LOGIN_COOKIE));
+    clearCookie(res, LOGIN_COOKIE, cookie);
+    if (!tx) return html(res, 400, errorPage('La demande de connexion a expiré ou vient d\'un autre navigateur ; recommencez.'));
+    let tokens;
+    try {
+      const current = new URL(req.originalUrl, opts.publicOrigin);
+      tokens = await oidc.authorizationCodeGrant(opts.psc, current, {
+        pkceCodeVerifier: tx.codeVerifier, expectedState: tx.state, expectedNonce: tx.nonce, idTokenExpected: true,
+      }, { redirect_uri: urls.callback });
+    } catch (e) {
+      if (e instanceof oidc.AuthorizationResponseError) {
+        return html(res, 400, errorPage(`Pro Santé Connect a répondu : ${e.error}${e.error_description ? ` (${e.error_description})` : ''}.`));
+      }
+      opts.logger.warn({ err: (e as Error).name, msg: (e as Error).message }, 'portal login failed');
+      return html(res, 400, errorPage('La réponse de Pro Santé Connect n\'a pas pu être vérifiée.'));
+    }
+    const claims = tokens.claims();
+    if (!claims || !tokens.id_token) return html(res, 400, errorPage('Pro Santé Connect n\'a pas fourni de jeton d\'identité.'));
+    if (claims.acr !== REQUIRED_ACR) return html(res, 403, errorPage(`Niveau d'authentification insuffisant (${REQUIRED_ACR} requis).`));
+    let userInfo;
+    try {
+      userInfo = parsePscUserInfo(await oidc.fetchUserInfo(opts.psc, tokens.access_token, claims.sub));
+    } catch (e) {
+      opts.logger.warn({ err: (e as Error).name }, 'portal UserInfo failed');
+      return html(res, 502, errorPage('Les informations du professionnel n\'ont pas pu être obtenues de Pro Santé Connect.'));
+    }
+    const expiresAt = Math.floor(Date.now() / 1000) + (tokens.expiresIn() ?? 0);
+    const admitted = admitProfessional(userInfo, { clientId: opts.psc.clientMetadata().client_id, expiresAt, acr: REQUIRED_ACR, scope: tokens.scope });
+    const displayName = [userInfo.given_name, userInfo.family_name].filter(Boolean).join(' ') || userInfo.SubjectNameID;
+    const outcome: PortalSession['outcome'] = admitted.allowed
+      ? { allowed: true, professional: admitted.professional }
+      : { allowed: false, refusals: admitted.refusals, displayName, nationalId: userInfo.SubjectNameID };
+    if (!admitted.allowed) opts.logger.info({ rules: admitted.refusals.map((r) => r.code) }, 'portal login refused by eligibility');
+    setCookie(res, SESSION_COOKIE, sessions.create({ idToken: tokens.id_token, outcome }), { ...cookie, maxAgeSeconds: opts.sessionTtlSeconds });
+    res.redirect(303, urls.home);
+  });
+
+  /** The session as JSON: fhirUser and the practice situation (for scripts and SMART-style clients). */
+  router.get('/me', (req, res) => {
+    const session = sessions.get(readCookie(req, SESSION_COOKIE));
+    res.set('Cache-Control', 'no-store');
+    if (!session) return void res.status(401).json({ error: 'not logged in' });
+    if (!session.outcome.allowed) return void res.status(403).json({ refusals: session.outcome.refusals });
+    const p = session.outcome.professional;
+    res.json({ fhirUser: `Practitioner/${p.practitionerId}`, professional: p.context });
+  });
+
+  router.post('/logout', (req, res) => {
+    const id = readCookie(req, SESSION_COOKIE);
+    const session = sessions.get(id);
+    sessions.delete(id);
+    clearCookie(res, SESSION_COOKIE, cookie);
+    if (!session || !opts.psc.serverMetadata().end_session_endpoint) return res.redirect(303, urls.home);
+    const url = oidc.buildEndSessionUrl(opts.psc, { id_token_hint: session.idToken, post_logout_redirect_uri: urls.loggedOut });
+    res.redirect(303, url.href);
+  });
+
+  router.get('/logged-out', (_req, res) => html(res, 200, loggedOutPage('Vous êtes déconnecté.')));
+
+  return { router, sessions };
+}
