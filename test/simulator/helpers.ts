@@ -36,9 +36,19 @@ export function removeTempDirs(): void {
   for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
-/** A fresh RSA key and self-signed certificate (as the facade generates in development). */
+/**
+ * A fresh RSA key and self-signed certificate (as the facade generates in development).
+ * Retried: the certificate writer of src/ehdsi/saml/x509.ts sometimes emits a serial
+ * number with a superfluous leading zero byte (about 1 in 128) that node refuses.
+ */
 export function newKeys(): SigningKeys {
-  return loadOrCreateSigningKeys({ dataDir: tempDir('sim-keys-') });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return loadOrCreateSigningKeys({ dataDir: tempDir('sim-keys-') });
+    } catch (e) {
+      if (attempt >= 5) throw e;
+    }
+  }
 }
 
 export function countries(): Country[] {
