@@ -10,6 +10,7 @@ import {
 import { escapeHtml, page } from '../web/html.js';
 import { loadOrCreateDevIdpKeys, type DevIdpKeys } from './keys.js';
 import { loginPage } from './login-page.js';
+import { memoryAdapterFactory } from './memory-adapter.js';
 import { TestProfessionalDirectory, loadTestProfessionals } from './practitioners.js';
 
 /** The relying party (this server's portal) registered at the stand-in. */
@@ -133,6 +134,7 @@ export async function startDevIdp(opts: DevIdpOptions): Promise<RunningDevIdp> {
         response_types: ['code'],
       },
     ],
+    adapter: memoryAdapterFactory(),
     jwks: { keys: [keys.signingJwk] },
     cookies: { keys: keys.cookieKeys },
     scopes: PSC_SCOPE.split(' '),
