@@ -1,0 +1,36 @@
+import { checkConsent, recordConsent, type Journey } from '../../journey/index.js';
+import type { HandlerRegistry } from '../registry.js';
+
+/**
+ * POST /fhir/Consent: the professional records that the patient's identity
+ * was checked and that the patient consented after the Patient Information
+ * Notice; the server issues the TRC assertion and stores the Consent, whose
+ * provision.period.end is the TRC's expiry.
+ */
+export function registerConsentCreate(registry: HandlerRegistry, journey: Journey): void {
+  registry.register({
+    resourceType: 'Consent',
+    interaction: 'create',
+    documentation: 'Consent for a discovered patient: status active, scope patient-privacy, category LOINC 59284-0, patient, performer = you, policy.uri = the Patient Information Notice (/pin/fr), provision.purpose v3-ActReason TREAT or ETREAT, verification[] identity-checked and consent-obtained. 201 with Location; valid until provision.period.end (TRC expiry, at most 2 h).',
+    handler: async (ctx) => {
+      const pro = journey.professionalOf(ctx);
+      return journey.audit.run(ctx, pro, 'consent-create', async (audit) => {
+        const now = journey.now();
+        const accepted = await checkConsent(journey.deps, pro, ctx.body as fhir4.Consent, ctx.baseUrl, now);
+        audit.patientHandle = accepted.patient.handle;
+        audit.country = accepted.patient.country;
+        const stored = await recordConsent(journey.deps, journey.assertions, pro, accepted, now);
+        const version = stored.consent.meta?.versionId ?? '1';
+        return {
+          status: 201,
+          resource: stored.consent,
+          headers: {
+            Location: `${ctx.baseUrl}/Consent/${stored.id}/_history/${version}`,
+            ETag: `W/"${version}"`,
+            'Last-Modified': stored.recordedAt.toUTCString(),
+          },
+        };
+      });
+    },
+  });
+}

@@ -1,0 +1,44 @@
+import { createJourney, type Journey, type JourneyDeps } from '../../journey/index.js';
+import { projectPath } from '../../util/project.js';
+import { ConformanceResources } from '../conformance-resources.js';
+import type { HandlerRegistry } from '../registry.js';
+import { registerAuditEventSearch } from './audit-event-search.js';
+import { registerBinaryRead } from './binary-read.js';
+import { registerConformanceReads } from './conformance-read.js';
+import { registerConsentCreate } from './consent-create.js';
+import { registerConsentRead } from './consent-read.js';
+import { registerConsentSearch } from './consent-search.js';
+import { registerCountriesExpand } from './countries-expand.js';
+import { registerDocumentReferenceSearch } from './document-reference-search.js';
+import { registerPatientMatch } from './patient-match.js';
+import { registerPatientRead } from './patient-read.js';
+import { registerPatientSearch } from './patient-search.js';
+import { registerPatientSummary } from './patient-summary.js';
+import { registerQuestionnaireSearch } from './questionnaire-search.js';
+
+export type { JourneyDeps };
+
+/**
+ * Registers the professional's journey (issue 6): countries and search masks,
+ * patient discovery (PDQm → XCPD), consent (→ TRC), IPS $summary and MHD
+ * originals (→ XCA), audit events; and the OperationDefinitions and
+ * SearchParameters of conformance/ they point to (when not already served).
+ * Returns the journey services (cache, assertions) for tests and operators.
+ */
+export function registerJourney(registry: HandlerRegistry, deps: JourneyDeps & { conformance?: ConformanceResources }): Journey {
+  const journey = createJourney(deps);
+  registerCountriesExpand(registry, journey);
+  registerQuestionnaireSearch(registry, journey);
+  registerPatientSearch(registry, journey);
+  registerPatientMatch(registry, journey);
+  registerPatientRead(registry, journey);
+  registerConsentCreate(registry, journey);
+  registerConsentRead(registry, journey);
+  registerConsentSearch(registry, journey);
+  registerPatientSummary(registry, journey);
+  registerDocumentReferenceSearch(registry, journey);
+  registerBinaryRead(registry, journey);
+  registerAuditEventSearch(registry, journey);
+  registerConformanceReads(registry, deps.conformance ?? ConformanceResources.load(projectPath('conformance')));
+  return journey;
+}

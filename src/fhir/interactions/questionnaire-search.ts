@@ -1,0 +1,26 @@
+import { countriesOfJurisdiction, JOURNEY_CANONICALS, searchMaskQuestionnaire, searchset, type Journey } from '../../journey/index.js';
+import type { HandlerRegistry } from '../registry.js';
+
+/** GET /fhir/Questionnaire?jurisdiction=<ISO code>: the country's search mask as an SDC Questionnaire. */
+export function registerQuestionnaireSearch(registry: HandlerRegistry, journey: Journey): void {
+  registry.register({
+    resourceType: 'Questionnaire',
+    interaction: 'search-type',
+    searchParams: [{
+      name: 'jurisdiction',
+      type: 'token',
+      definition: JOURNEY_CANONICALS.searchParameter('Questionnaire-jurisdiction'),
+      documentation: 'Country of residence (ISO 3166-1 alpha-2, e.g. HR or urn:iso:std:iso:3166|HR)',
+    }],
+    supportedProfiles: ['http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire'],
+    documentation: 'The search masks of the reachable countries: one item per identity trait (French label and help, required, maxLength, regex, assigning authority in item.code).',
+    handler: async (ctx) => {
+      journey.professionalOf(ctx);
+      // Each jurisdiction parameter is an OR list; repeated parameters are ANDed.
+      const lists = ctx.params.getAll('jurisdiction').map((v) => countriesOfJurisdiction(journey.deps.countries, [v]).map((c) => c.code));
+      const countries = countriesOfJurisdiction(journey.deps.countries, [])
+        .filter((c) => lists.every((codes) => codes.includes(c.code)));
+      return { resource: searchset(ctx.baseUrl, 'Questionnaire', ctx.params, countries.map((c) => ({ resource: searchMaskQuestionnaire(c) })), journey.now()) };
+    },
+  });
+}

@@ -1,0 +1,118 @@
+import { buildHcpAssertion } from '../ehdsi/saml/hcp-assertion.js';
+import { validateTraits, type Country } from '../ehdsi/countries/index.js';
+import type { ProfessionalContext } from '../auth/professional-context.js';
+import { discoverPatients, xcpdOutcomeError } from '../ehdsi/xcpd/discover.js';
+import type { Demographics } from '../ehdsi/xcpd/request.js';
+import type { MatchedPatient } from '../ehdsi/xcpd/response.js';
+import { FhirError } from '../fhir/errors.js';
+import { IMPLEMENTED } from './canonical.js';
+import type { JourneyDeps } from './deps.js';
+import { hcpIdentityOf } from './hcp-identity.js';
+import type { JourneyAuditContext } from './audit.js';
+
+/** A patient search as the professional filled the country's mask. */
+export interface DiscoveryQuery {
+  country: Country;
+  /** Identity trait values keyed by assigning-authority OID. */
+  traits: Record<string, string>;
+  demographics: Demographics;
+}
+
+export interface DiscoveredMatch {
+  handle: string;
+  patient: fhir4.Patient;
+}
+
+/** Codes that mean "nobody matches", whatever way the country said it. */
+const NO_MATCH_CODES = new Set(['AnswerNotAvailable', 'ERROR_PI_NO_MATCH']);
+
+/**
+ * Checks the traits against the country's mask (400 naming each failing
+ * trait, before anything is sent), then asks the country (XCPD ITI-55).
+ */
+export function checkTraits(query: DiscoveryQuery, expressionOf: (domainOid: string | undefined) => string): void {
+  const problems = validateTraits(query.country.searchMask, query.traits);
+  if (problems.length) {
+    throw new FhirError(400, problems.map((p) => ({
+      code: p.code === 'required' || p.code === 'choice-required' ? 'required' as const : 'value' as const,
+      diagnostics: `${p.message} (trait ${p.trait}${p.domainOid ? `, urn:oid:${p.domainOid}` : ''}, pays ${query.country.code})`,
+      expression: [expressionOf(p.domainOid)],
+    })));
+  }
+}
+
+/** The Patient the facade shows for an XCPD match (without id). */
+export function patientResource(m: MatchedPatient, country: Country): fhir4.Patient {
+  const patient: fhir4.Patient = {
+    resourceType: 'Patient',
+    meta: { profile: [IMPLEMENTED.pdqmPatient] },
+    identifier: [m.id, ...m.otherIds].map((i, n) => ({
+      use: n === 0 ? 'official' as const : 'secondary' as const,
+      system: `urn:oid:${i.root}`,
+      value: i.extension,
+      assigner: { display: `NCPeH ${country.nameFr}` },
+    })),
+  };
+  const names = m.names.filter((n) => n.family.length || n.given.length);
+  if (names.length) {
+    patient.name = names.map((n) => ({
+      ...(n.family.length ? { family: n.family.join(' ') } : {}),
+      ...(n.given.length ? { given: n.given } : {}),
+      ...(n.prefix.length ? { prefix: n.prefix } : {}),
+      ...(n.use === 'L' ? { use: 'official' as const } : {}),
+    }));
+  }
+  if (m.gender) patient.gender = m.gender;
+  if (m.birthDate) patient.birthDate = m.birthDate;
+  // The country of affiliation is always known (the NCPeH that answered), even when the address is not.
+  const addresses = m.addresses.map((a) => ({
+    ...(a.lines.length ? { line: a.lines } : {}),
+    ...(a.city ? { city: a.city } : {}),
+    ...(a.postalCode ? { postalCode: a.postalCode } : {}),
+    ...(a.state ? { state: a.state } : {}),
+    country: a.country ?? country.code,
+  }));
+  patient.address = addresses.length ? addresses : [{ country: country.code }];
+  return patient;
+}
+
+/**
+ * XCPD for one professional: HCP assertion (purpose TREATMENT), one
+ * livingSubjectId per trait; each match is stored under an opaque handle
+ * bound to this professional. Empty list when nobody matches.
+ */
+export async function discover(deps: JourneyDeps, pro: ProfessionalContext, query: DiscoveryQuery, audit: JourneyAuditContext): Promise<DiscoveredMatch[]> {
+  const { transport } = deps;
+  const hcp = buildHcpAssertion(hcpIdentityOf(pro, transport.homeCommunityId, 'TREATMENT'), transport.keys, {
+    issuer: transport.assertionIssuer,
+    lifetimeMinutes: transport.hcpAssertionMinutes,
+  });
+  audit.ehdsiTransaction = 'ITI-55';
+  const outcome = await discoverPatients(
+    transport.client,
+    { country: query.country.code, endpoint: query.country.endpoints.xcpd, homeCommunityId: query.country.homeCommunityId },
+    Object.entries(query.traits).map(([domainOid, value]) => ({ domainOid, value: value.trim() })),
+    query.demographics,
+    hcp.xml,
+    { senderHomeCommunityId: transport.homeCommunityId },
+  );
+  if (outcome.kind === 'no-match') return [];
+  if (outcome.kind === 'error') {
+    const error = xcpdOutcomeError(outcome, query.country.code);
+    if (NO_MATCH_CODES.has(error.code)) return [];
+    throw error;
+  }
+  const matches: DiscoveredMatch[] = [];
+  for (const m of outcome.patients) {
+    const demographics = patientResource(m, query.country);
+    const handle = await deps.store.savePatient({ owner: pro.nationalId, country: query.country.code, patientId: m.id, demographics });
+    matches.push({ handle, patient: { ...demographics, id: handle } });
+  }
+  return matches;
+}
+
+/** Audit facts of a discovery: the first patient in the call's own record; the others in records of their own. */
+export async function auditMatches(matches: DiscoveredMatch[], audit: JourneyAuditContext, others: (handle: string) => Promise<void>): Promise<void> {
+  if (matches[0]) audit.patientHandle = matches[0].handle;
+  for (const m of matches.slice(1)) await others(m.handle);
+}

@@ -1,0 +1,94 @@
+/**
+ * A bounded in-memory cache of what a country sent under one consent: the
+ * document list, the retrieved documents and the converted summary. Never
+ * written to disk; an entry ends with its consent, and the least recently
+ * used entries go first when the count or byte bound is reached.
+ */
+import type { DocumentEntry } from '../ehdsi/xca-query/response.js';
+
+export interface RetrievedOriginal {
+  entry: DocumentEntry;
+  /** The CDA as received. */
+  cda: Buffer;
+}
+
+export interface CachedDocuments {
+  country: string;
+  entries: DocumentEntry[];
+  /** By XDS uniqueId. */
+  originals: Map<string, RetrievedOriginal>;
+  summary?: fhir4.Bundle;
+  summaryBytes?: number;
+}
+
+interface Slot {
+  value: CachedDocuments;
+  expiresAt: number;
+}
+
+export const DEFAULT_CACHE_ENTRIES = 200;
+export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
+
+export class DocumentCache {
+  private readonly slots = new Map<string, Slot>();
+
+  constructor(private readonly maxEntries = DEFAULT_CACHE_ENTRIES, private readonly maxBytes = DEFAULT_CACHE_BYTES, private readonly now: () => number = Date.now) {}
+
+  static key(owner: string, patientHandle: string, consentId: string): string {
+    return `${owner}\u0000${patientHandle}\u0000${consentId}`;
+  }
+
+  get(key: string): CachedDocuments | undefined {
+    const slot = this.slots.get(key);
+    if (!slot) return undefined;
+    if (slot.expiresAt <= this.now()) {
+      this.slots.delete(key);
+      return undefined;
+    }
+    // Most recently used last.
+    this.slots.delete(key);
+    this.slots.set(key, slot);
+    return slot.value;
+  }
+
+  /** Stores (or re-stores after a change) an entry until `expiresAt`, then enforces the bounds. */
+  put(key: string, value: CachedDocuments, expiresAt: Date): void {
+    this.slots.delete(key);
+    if (expiresAt.getTime() <= this.now()) return;
+    this.slots.set(key, { value, expiresAt: expiresAt.getTime() });
+    this.evict(key);
+  }
+
+  size(): number {
+    return this.slots.size;
+  }
+
+  bytes(): number {
+    let total = 0;
+    for (const s of this.slots.values()) total += sizeOf(s.value);
+    return total;
+  }
+
+  private evict(keep: string): void {
+    const now = this.now();
+    for (const [k, s] of this.slots) if (s.expiresAt <= now) this.slots.delete(k);
+    let total = this.bytes();
+    for (const [k, s] of this.slots) {
+      if (this.slots.size <= this.maxEntries && total <= this.maxBytes) break;
+      if (k === keep && this.slots.size === 1) {
+        // A single entry larger than the bound is not kept.
+        if (total > this.maxBytes) this.slots.delete(k);
+        break;
+      }
+      if (k === keep) continue;
+      total -= sizeOf(s.value);
+      this.slots.delete(k);
+    }
+  }
+}
+
+function sizeOf(v: CachedDocuments): number {
+  let n = v.summaryBytes ?? 0;
+  for (const o of v.originals.values()) n += o.cda.byteLength;
+  return n;
+}

@@ -1,0 +1,49 @@
+/**
+ * The professional's journey over eHDSI, without HTTP: discovery (XCPD),
+ * consent (TRC), patient summary and originals (XCA) with their bounded
+ * cache, and the audit of every step. The FHIR interactions
+ * (src/fhir/interactions/journey.ts) call these services.
+ */
+import { AuditTrail } from '../audit/index.js';
+import { ConsentAssertions } from './assertions.js';
+import { JourneyAudit } from './audit.js';
+import type { JourneyDeps } from './deps.js';
+import { PatientDocuments } from './patient-documents.js';
+import { professionalFromPrincipal, type ProfessionalResolver } from './professional.js';
+
+export interface Journey {
+  deps: JourneyDeps;
+  audit: JourneyAudit;
+  assertions: ConsentAssertions;
+  documents: PatientDocuments;
+  professionalOf: ProfessionalResolver;
+  now: () => Date;
+}
+
+export function createJourney(deps: JourneyDeps): Journey {
+  const now = deps.now ?? (() => new Date());
+  const assertions = new ConsentAssertions(deps);
+  return {
+    deps,
+    audit: new JourneyAudit(new AuditTrail(deps.store, { logger: deps.logger, now })),
+    assertions,
+    documents: new PatientDocuments(deps, assertions),
+    professionalOf: deps.professionalOf ?? professionalFromPrincipal,
+    now,
+  };
+}
+
+export type { JourneyDeps, SummaryCacheOptions } from './deps.js';
+export { hcpIdentityOf } from './hcp-identity.js';
+export { professionalFromPrincipal, auditAgentOf, type ProfessionalResolver } from './professional.js';
+export { countriesExpansion, searchMaskQuestionnaire, countriesOfJurisdiction } from './countries.js';
+export { discover, checkTraits, patientResource, auditMatches, type DiscoveryQuery, type DiscoveredMatch } from './discovery.js';
+export { checkConsent, recordConsent, referencedId, VERIFICATION_KINDS, type AcceptedConsent } from './consent.js';
+export { requireConsentedPatient, originalId, parseOriginalId, entriesOfLevel, type ConsentedPatient, type DocumentLevel } from './patient-documents.js';
+export { DocumentCache } from './document-cache.js';
+export { isPinUrl, pinUrl } from './pin.js';
+export { JOURNEY_CANONICALS, IMPLEMENTED, CANONICAL_BASE, SYSTEMS } from './canonical.js';
+export { toFhirError, gatewayError, GatewayFhirError } from './errors.js';
+export { auditablePatient, auditAlso } from './audit.js';
+export { queryFromSearch, queryFromPatient } from './discovery-query.js';
+export { searchset, outcomeEntry, countParam, type SearchEntry } from './bundles.js';

@@ -1,0 +1,130 @@
+import type { ProfessionalContext } from '../auth/professional-context.js';
+import type { Country } from '../ehdsi/countries/index.js';
+import { EhdsiError } from '../ehdsi/errors/ehdsi-error.js';
+import { findPatientSummaries, NO_PATIENT_SUMMARY } from '../ehdsi/xca-query/find.js';
+import type { DocumentEntry } from '../ehdsi/xca-query/response.js';
+import { retrieveDocument } from '../ehdsi/xca-retrieve/retrieve.js';
+import { FhirError } from '../fhir/errors.js';
+import { convertPatientSummary, reportCounts } from '../mapping/index.js';
+import type { DiscoveredPatient, StoredConsent } from '../store/index.js';
+import type { ConsentAssertions } from './assertions.js';
+import type { JourneyAuditContext } from './audit.js';
+import type { JourneyDeps } from './deps.js';
+import { DocumentCache, type CachedDocuments, type RetrievedOriginal } from './document-cache.js';
+import { gatewayError } from './errors.js';
+
+/** The patient and consent a document access runs under (ownership and consent already checked). */
+export interface ConsentedPatient {
+  pro: ProfessionalContext;
+  patient: DiscoveredPatient;
+  consent: StoredConsent;
+  country: Country;
+}
+
+export type DocumentLevel = 'L3' | 'L1';
+
+/**
+ * The access rule of the summary and the originals: the patient must be one
+ * of the professional's (else 404, the same for another's and a made-up id)
+ * with an active consent by this professional (else 403 naming the missing
+ * consent). Checked from the store only: no eHDSI call before it passes.
+ */
+export async function requireConsentedPatient(deps: JourneyDeps, pro: ProfessionalContext, handle: string, audit: JourneyAuditContext, now: Date): Promise<ConsentedPatient> {
+  const patient = await deps.store.getPatient(pro.nationalId, handle);
+  if (!patient) throw FhirError.notFound(`Patient/${handle} n'est pas un patient que vous avez retrouvé (unknown patient)`);
+  audit.country = patient.country;
+  const consent = await deps.store.activeConsent(pro.nationalId, handle, now);
+  if (!consent) {
+    const expired = (await deps.store.listConsents(pro.nationalId, { patientHandle: handle, now })).length > 0;
+    audit.outcomeDetail = expired ? 'consent-expired' : 'consent-required';
+    throw new FhirError(403, {
+      code: 'forbidden',
+      diagnostics: expired
+        ? `Le consentement du patient a expiré : enregistrez un nouveau Consent (POST /Consent) avant de consulter ses documents (consent expired)`
+        : `Un consentement du patient est requis : enregistrez un Consent (POST /Consent) avant de consulter ses documents (consent required)`,
+      details: { coding: [{ system: 'urn:ehdsi-fhir-facade:access-rule', code: expired ? 'consent-expired' : 'consent-required' }], text: expired ? 'Consentement expiré' : 'Consentement requis' },
+    });
+  }
+  return { pro, patient, consent, country: deps.countries.require(patient.country) };
+}
+
+/** Documents of consented patients, fetched over XCA (ITI-38, ITI-39) once per consent and kept in the bounded cache. */
+export class PatientDocuments {
+  readonly cache: DocumentCache;
+
+  constructor(private readonly deps: JourneyDeps, private readonly assertions: ConsentAssertions) {
+    this.cache = new DocumentCache(deps.summaryCache?.maxEntries, deps.summaryCache?.maxBytes);
+  }
+
+  private key(p: ConsentedPatient): string {
+    return DocumentCache.key(p.pro.nationalId, p.patient.handle, p.consent.id);
+  }
+
+  /** The country's document list for the patient (ITI-38 unless cached). Empty when the country has no summary (1102). */
+  async list(p: ConsentedPatient, audit: JourneyAuditContext): Promise<CachedDocuments> {
+    const cached = this.cache.get(this.key(p));
+    if (cached) return cached;
+    audit.ehdsiTransaction = 'ITI-38';
+    const found = await findPatientSummaries(
+      this.deps.transport.client,
+      { country: p.country.code, endpoint: p.country.endpoints.xcaQuery, homeCommunityId: p.country.homeCommunityId },
+      p.patient.patientId,
+      this.assertions.for(p.consent, p.pro, p.patient.patientId),
+    );
+    if (found.warnings.some((w) => w.errorCode === NO_PATIENT_SUMMARY)) audit.outcomeDetail = NO_PATIENT_SUMMARY;
+    const docs: CachedDocuments = { country: p.country.code, entries: found.entries.filter((e) => e.level !== undefined), originals: new Map() };
+    this.cache.put(this.key(p), docs, p.consent.trc.expiresAt);
+    return docs;
+  }
+
+  /** One original as received (ITI-39 unless cached). */
+  async original(p: ConsentedPatient, docs: CachedDocuments, entry: DocumentEntry, audit: JourneyAuditContext): Promise<RetrievedOriginal> {
+    const have = docs.originals.get(entry.uniqueId);
+    if (have) return have;
+    audit.ehdsiTransaction = 'ITI-39';
+    const doc = await retrieveDocument(
+      this.deps.transport.client,
+      { country: p.country.code, endpoint: p.country.endpoints.xcaRetrieve, homeCommunityId: entry.homeCommunityId || p.country.homeCommunityId },
+      { homeCommunityId: entry.homeCommunityId || p.country.homeCommunityId, repositoryUniqueId: entry.repositoryUniqueId, documentUniqueId: entry.uniqueId },
+      this.assertions.for(p.consent, p.pro, p.patient.patientId),
+    );
+    const original = { entry, cda: doc.data };
+    docs.originals.set(entry.uniqueId, original);
+    this.cache.put(this.key(p), docs, p.consent.trc.expiresAt);
+    return original;
+  }
+
+  /**
+   * The IPS document Bundle in French: the level 3 document converted (the
+   * level 1 one when the country has no level 3). 404 with the eHDSI 1102
+   * answer when the country holds no summary for the patient.
+   */
+  async summary(p: ConsentedPatient, audit: JourneyAuditContext): Promise<fhir4.Bundle> {
+    const docs = await this.list(p, audit);
+    if (docs.summary) return docs.summary;
+    const entry = docs.entries.find((e) => e.level === 'L3') ?? docs.entries.find((e) => e.level === 'L1');
+    if (!entry) throw gatewayError(new EhdsiError(p.country.code, 'xca-query', NO_PATIENT_SUMMARY));
+    const original = await this.original(p, docs, entry, audit);
+    const { bundle, report } = convertPatientSummary(original.cda, { language: 'fr-FR', ...this.deps.conversion });
+    this.deps.logger.debug({ conversion: reportCounts(report) }, 'patient summary converted');
+    docs.summary = bundle;
+    docs.summaryBytes = Buffer.byteLength(JSON.stringify(bundle));
+    this.cache.put(this.key(p), docs, p.consent.trc.expiresAt);
+    return bundle;
+  }
+}
+
+/** Opaque, owner-bound id of an original: the patient's handle (owner-checked in the store) and the level, with a rank when a country sends several. */
+export function originalId(handle: string, level: DocumentLevel, rank: number): string {
+  return `${handle}.${level}${rank > 0 ? `-${rank}` : ''}`;
+}
+
+export function parseOriginalId(id: string): { handle: string; level: DocumentLevel; rank: number } | undefined {
+  const m = /^([A-Za-z0-9-]{1,50})\.(L3|L1)(?:-(\d{1,3}))?$/.exec(id);
+  return m ? { handle: m[1], level: m[2] as DocumentLevel, rank: m[3] ? Number(m[3]) : 0 } : undefined;
+}
+
+/** The entries of one level, in the country's order; the rank of an entry is its index here. */
+export function entriesOfLevel(docs: CachedDocuments, level: DocumentLevel): DocumentEntry[] {
+  return docs.entries.filter((e) => e.level === level);
+}

@@ -1,0 +1,153 @@
+/**
+ * The running pieces of the journey tests, over real HTTP: the FHIR server
+ * (createApp + the registry + registerJourney), the eHDSI network simulator,
+ * the Pro Santé Connect stand-in (real bearer tokens, real authenticator) and
+ * an in-memory SQLite store. `startJourneyServer` is the one place to switch
+ * to startServices once the lead wires registerJourney.
+ */
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startAuth, type AuthServices } from '../../src/auth/auth-services.js';
+import { loadConfig } from '../../src/config/config.js';
+import { mintAccessToken } from '../../src/dev-idp/access-token.js';
+import { DEV_EHR_CLIENT_ID } from '../../src/dev-idp/constants.js';
+import { loadCountryRegistry, type CountryRegistry } from '../../src/ehdsi/countries/index.js';
+import { loadOrCreateSigningKeys } from '../../src/ehdsi/saml/keys.js';
+import { SoapClient } from '../../src/ehdsi/soap/client.js';
+import { buildRegistry } from '../../src/fhir/interactions/index.js';
+import { registerJourney } from '../../src/fhir/interactions/journey.js';
+import type { Journey, JourneyDeps } from '../../src/journey/index.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { createApp } from '../../src/server.js';
+import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
+import { SqliteStore } from '../../src/store/index.js';
+import { projectPath } from '../../src/util/project.js';
+import { mountPatientInformationNotice } from '../../src/web/pin/index.js';
+
+export const FRANCE_HCID = '2.999.250.1.1';
+
+/** Test professionals of fixtures/practitioners (eligible ones). */
+export const DOCTOR = '899700209937';
+
+export interface JourneyServer {
+  /** http://127.0.0.1:port */
+  url: string;
+  fhir: string;
+  sim: RunningSimulator;
+  store: SqliteStore;
+  countries: CountryRegistry;
+  journey: Journey;
+  auth: AuthServices;
+  /** A PSC access token of a test professional (by national id). */
+  token(nationalId: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The project's synthetic patients plus the tests' own: one the country knows but holds no summary for. */
+function patientsDir(root: string): string {
+  const dir = path.join(root, 'patients');
+  cpSync(projectPath('fixtures', 'patients'), dir, { recursive: true });
+  const noSummary = path.join(dir, 'hr-ivana-no-summary');
+  mkdirSync(noSummary);
+  writeFileSync(path.join(noSummary, 'patient.json'), JSON.stringify({
+    country: 'HR',
+    identifiers: [{ root: '2.16.17.710.840.1000.990.1', extension: '900000404' }],
+    name: { family: 'NOVAK', given: ['IVANA'] },
+    gender: 'female',
+    birthDate: '1990-12-24',
+  }));
+  return dir;
+}
+
+export async function startJourneyServer(opts: { trcAssertionMinutes?: number; journey?: Partial<JourneyDeps> } = {}): Promise<JourneyServer> {
+  const root = mkdtempSync(path.join(tmpdir(), 'journey-'));
+  const logger = createLogger('silent');
+  const config = loadConfig({}, { port: 0, logLevel: 'silent', dataDir: path.join(root, 'data'), 'auth.devIdp.port': 0 });
+  const keys = loadOrCreateSigningKeys({ dataDir: config.dataDir });
+  const shipped = loadCountryRegistry();
+  const sim = await startSimulator({ countries: shipped.list(), trustedCertificatesPem: [keys.certificatePem], patientsDir: patientsDir(root) });
+  const countries = loadCountryRegistry({ simulatorBaseUrl: sim.url });
+  const store = await SqliteStore.open(':memory:');
+  const client = new SoapClient({ timeoutMs: 1500 });
+
+  // The server listens first: its URL is the portal's redirect URI at the PSC stand-in.
+  const routed: { handler?: http.RequestListener } = {};
+  const server = http.createServer((req, res) => (routed.handler ? routed.handler(req, res) : res.writeHead(503).end()));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const auth = await startAuth(config, logger, url);
+
+  const registry = buildRegistry({ security: auth.capability });
+  const journey = registerJourney(registry, {
+    store,
+    countries,
+    transport: { client, keys, homeCommunityId: FRANCE_HCID, assertionIssuer: 'urn:idp:FR:countryB', hcpAssertionMinutes: 60, trcAssertionMinutes: opts.trcAssertionMinutes ?? 120 },
+    logger,
+    ...opts.journey,
+  });
+  routed.handler = createApp({
+    registry,
+    logger,
+    maxBodyBytes: config.fhir.maxBodyBytes,
+    authenticate: auth.authenticate,
+    mount: (app) => {
+      auth.mount(app);
+      mountPatientInformationNotice(app);
+    },
+  });
+  return {
+    url,
+    fhir: `${url}/fhir`,
+    sim,
+    store,
+    countries,
+    journey,
+    auth,
+    token: async (nationalId) => {
+      const idp = auth.devIdp!;
+      const pro = idp.directory.findByNationalId(nationalId);
+      if (!pro) throw new Error(`no test professional ${nationalId}`);
+      return mintAccessToken(idp.keys, idp.issuer, pro, DEV_EHR_CLIENT_ID, 600);
+    },
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      client.close();
+      await sim.close();
+      await auth.close();
+      await store.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A tiny FHIR client over fetch with a bearer token. */
+export function fhirClient(base: string, token: string) {
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${token}`,
+        Accept: 'application/fhir+json',
+        ...(body !== undefined ? { 'Content-Type': 'application/fhir+json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const type = res.headers.get('content-type') ?? '';
+    const raw = Buffer.from(await res.arrayBuffer());
+    const json = /json/.test(type) && raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
+    return { status: res.status, headers: res.headers, body: json, raw };
+  };
+  return {
+    get: (path: string, headers?: Record<string, string>) => call('GET', path, undefined, headers),
+    post: (path: string, body?: unknown, headers?: Record<string, string>) => call('POST', path, body, headers),
+  };
+}
+
+export type FhirTestClient = ReturnType<typeof fhirClient>;
