@@ -12,6 +12,8 @@ import type { XmlElement } from './xml-tree.js';
  */
 export interface CompiledPath {
   source: string;
+  /** The path ends in an attribute step (in its first alternative). */
+  isAttribute: boolean;
   elements(ctx: XmlElement): XmlElement[];
   /** The attribute values (for a path ending in @attr) or nothing. */
   values(ctx: XmlElement): string[];
@@ -143,6 +145,31 @@ function run(steps: Step[], ctx: XmlElement): XmlElement[] {
   return current;
 }
 
+/** The first element the steps reach from el (depth first, document order), without building lists. */
+function firstMatch(steps: Step[], i: number, el: XmlElement): XmlElement | undefined {
+  if (i === steps.length) return el;
+  const step = steps[i];
+  if (step.kind === 'parent') return el.parent ? firstMatch(steps, i + 1, el.parent) : undefined;
+  if (step.kind === 'self') return firstMatch(steps, i + 1, el);
+  let n = 0;
+  for (const c of el.children) {
+    if (typeof c === 'string') continue;
+    if (step.kind === 'child' && c.name !== step.name) continue;
+    let ok = true;
+    for (const p of step.preds) if (!p(c)) {
+      ok = false;
+      break;
+    }
+    if (!ok) continue;
+    n++;
+    if (step.index !== undefined && step.index !== n) continue;
+    const found = firstMatch(steps, i + 1, c);
+    if (found) return found;
+    if (step.index !== undefined) return undefined;
+  }
+  return undefined;
+}
+
 const cache = new Map<string, CompiledPath>();
 
 export function compilePath(source: string): CompiledPath {
@@ -167,13 +194,26 @@ export function compilePath(source: string): CompiledPath {
     }
     return [];
   };
-  const compiled: CompiledPath = {
-    source,
-    elements,
-    values,
-    first: (ctx) => elements(ctx)[0],
-    value: (ctx) => values(ctx)[0],
+  const first = (ctx: XmlElement): XmlElement | undefined => {
+    for (const alt of alternatives) {
+      const found = firstMatch(alt.steps, 0, ctx);
+      if (found) return found;
+    }
+    return undefined;
   };
+  const value = (ctx: XmlElement): string | undefined => {
+    for (const alt of alternatives) {
+      if (!alt.attr) continue;
+      const attr = alt.attr;
+      // Fast path: the first element that has the attribute.
+      const el = firstMatch(alt.steps, 0, ctx);
+      if (el?.attrs[attr] !== undefined) return el.attrs[attr];
+      const v = run(alt.steps, ctx).find((e) => e.attrs[attr] !== undefined);
+      if (v) return v.attrs[attr];
+    }
+    return undefined;
+  };
+  const compiled: CompiledPath = { source, isAttribute: alternatives[0].attr !== undefined, elements, values, first, value };
   cache.set(source, compiled);
   return compiled;
 }

@@ -30,7 +30,21 @@ export class ConversionContext {
         if (id !== undefined) this.narrative!.set(id, textOf(el));
         for (const c of el.children) if (isElement(c)) walk(c);
       };
-      walk(this.document);
+      // Referenced text lives in the sections' narrative blocks.
+      const sections = (parent: XmlElement): void => {
+        for (const comp of parent.children) {
+          if (!isElement(comp) || comp.name !== 'component') continue;
+          for (const sec of comp.children) {
+            if (!isElement(sec) || sec.name !== 'section') continue;
+            for (const part of sec.children) if (isElement(part) && part.name === 'text') walk(part);
+            sections(sec);
+          }
+        }
+      };
+      for (const body of this.document.children) {
+        if (!isElement(body) || body.name !== 'component') continue;
+        for (const sb of body.children) if (isElement(sb) && sb.name === 'structuredBody') sections(sb);
+      }
     }
     const t = this.narrative.get(ref.startsWith('#') ? ref.slice(1) : ref);
     return t || undefined;

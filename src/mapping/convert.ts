@@ -34,14 +34,18 @@ export interface ConversionResult {
 
 /** Parses a CDA patient summary and maps it to an IPS document Bundle. */
 export function convertCda(input: string | Buffer, opts: ConvertOptions): ConversionResult {
-  const doc = parseXml(input, { maxBytes: opts.maxBytes });
+  return convertTree(parseXml(input, { maxBytes: opts.maxBytes }), opts);
+}
+
+/** Maps an already parsed CDA document. */
+export function convertTree(doc: XmlElement, opts: ConvertOptions): ConversionResult {
   if (doc.name !== 'ClinicalDocument' || doc.ns !== CDA_NS) {
     throw new CdaInputError('not-cda', `not an HL7 CDA document (root element ${doc.name} in namespace "${doc.ns}")`);
   }
   const report = emptyReport(opts.language);
   const ctx = new ConversionContext(doc, opts.language, opts.catalogue, report, opts.maps.nullFlavors);
   const docId = firstChild(doc, 'id');
-  const seed = docId ? `${docId.attrs.root ?? ''}^${docId.attrs.extension ?? ''}` : stableUuid(typeof input === 'string' ? input : input.toString('utf8'));
+  const seed = docId ? `${docId.attrs.root ?? ''}^${docId.attrs.extension ?? ''}` : `${textOf(doc).slice(0, 4096)}`;
   const engine = new MappingEngine(opts.maps, ctx, seed);
 
   // Header: Patient, author(s), custodian… then the Composition.
@@ -51,12 +55,10 @@ export function convertCda(input: string | Buffer, opts: ConvertOptions): Conver
       const emitted = engine.buildResource(r.type, r.profile, r.fields, node);
       if (!emitted) continue;
       header.push(...engine.emitted.splice(0));
-      const list = engine.headerRefs.get(r.id) ?? [];
-      list.push(emitted.fullUrl);
-      engine.headerRefs.set(r.id, list);
+      engine.addHeaderRef(r.id, emitted.fullUrl);
     }
   }
-  if (!engine.headerRefs.has('patient')) report.notes.push('no recordTarget/patientRole: the Composition has no subject');
+  if (!engine.headerRefs('patient').length) report.notes.push('no recordTarget/patientRole: the Composition has no subject');
 
   const composition: Record<string, unknown> = {};
   engine.applyRules(opts.maps.document.composition.fields, doc, composition);
@@ -85,7 +87,7 @@ export function convertCda(input: string | Buffer, opts: ConvertOptions): Conver
     report.sections.push({ code: s.code, map: s.id, entriesSeen: 0, entriesMapped: 0, narrativeOnly: 0, emptyReason: isL1 ? 'unavailable' : 'nilknown' });
   }
 
-  const compId = stableUuid(`${seed}|Composition`);
+  const compId = engine.nextId();
   const compositionResource = {
     resourceType: 'Composition',
     id: compId,
@@ -101,7 +103,7 @@ export function convertCda(input: string | Buffer, opts: ConvertOptions): Conver
   const docTime = typeof composition.date === 'string' && /T.*(Z|[+-]\d\d:\d\d)$/.test(composition.date) ? composition.date : undefined;
   const bundle: fhir4.Bundle = {
     resourceType: 'Bundle',
-    id: stableUuid(`${seed}|Bundle`),
+    id: engine.nextId(),
     meta: { profile: [IPS.bundle] },
     language: opts.language,
     identifier: docId ? dt.identifier(docId) : { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${stableUuid(seed)}` },

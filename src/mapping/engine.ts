@@ -1,19 +1,17 @@
 import { createHash } from 'node:crypto';
 import { systemUri } from '../terminology/code-systems.js';
-import { compilePath, isAttributePath } from './cda-path.js';
+import { compilePath } from './cda-path.js';
 import type { ConversionContext } from './context.js';
 import * as dt from './datatypes.js';
-import { hasValue, setAbsent, setValue } from './fhir-path.js';
-import type { DataTypeName, EntryMap, FieldRule, MapSet, NestedResourceMap } from './map-types.js';
-import { isElement, templateIds, textOf, type XmlElement } from './xml-tree.js';
+import type { EntryMap, FieldRule, MapSet, NestedResourceMap } from './map-types.js';
+import { runRules, type Obj, type RuleHost } from './rule-compiler.js';
+import { isElement, templateIds, type XmlElement } from './xml-tree.js';
 
 /** A resource produced by the engine, with the fullUrl it is referenced by. */
 export interface EmittedResource {
   fullUrl: string;
   resource: fhir4.FhirResource;
 }
-
-type Obj = Record<string, unknown>;
 
 /** A deterministic UUID (name-based, SHA-1) so that the same document gives the same Bundle. */
 export function stableUuid(seed: string): string {
@@ -32,36 +30,69 @@ export function locatorOf(el: XmlElement): string {
       parts.push(cur.name);
       break;
     }
-    const same = parent.children.filter((c): c is XmlElement => isElement(c) && c.name === cur!.name);
-    parts.push(same.length > 1 ? `${cur.name}[${same.indexOf(cur) + 1}]` : cur.name);
+    let count = 0;
+    let index = 0;
+    for (const c of parent.children) {
+      if (typeof c === 'string' || c.name !== cur.name) continue;
+      count++;
+      if (c === cur) index = count;
+    }
+    parts.push(count > 1 ? `${cur.name}[${index}]` : cur.name);
     cur = parent;
   }
   return '/' + parts.reverse().join('/');
 }
 
-const PRIMITIVE: ReadonlySet<DataTypeName> = new Set(['string', 'text', 'code', 'boolean', 'integer', 'decimal', 'dateTime', 'date']);
-
-/** Runs the map rules over a CDA document; one instance per conversion. */
-export class MappingEngine {
+/** Runs the compiled map rules over a CDA document; one instance per conversion. */
+export class MappingEngine implements RuleHost {
   readonly emitted: EmittedResource[] = [];
   /** fullUrls of the header resources by their map id (patient, author…). */
-  readonly headerRefs = new Map<string, string[]>();
+  private readonly header = new Map<string, string[]>();
+  private readonly idPrefix: string;
+  private counter = 0;
 
   constructor(
-    private readonly maps: MapSet,
-    private readonly ctx: ConversionContext,
-    private readonly seed: string,
-  ) {}
+    readonly maps: MapSet,
+    readonly ctx: ConversionContext,
+    seed: string,
+  ) {
+    // One hash per document; resources are numbered within it (stable for the same document and maps).
+    this.idPrefix = stableUuid(seed).slice(0, 24);
+  }
+
+  /** The next resource id of this document. */
+  nextId(): string {
+    return this.idPrefix + (this.counter++).toString(16).padStart(12, '0');
+  }
+
+  headerRefs(id: string): readonly string[] {
+    return this.header.get(id) ?? [];
+  }
+
+  addHeaderRef(id: string, fullUrl: string): void {
+    const list = this.header.get(id);
+    if (list) list.push(fullUrl);
+    else this.header.set(id, [fullUrl]);
+  }
+
+  nestedResource(map: NestedResourceMap, node: XmlElement): string | undefined {
+    return this.buildResource(map.type, map.profile, map.fields, node, map.patient)?.fullUrl;
+  }
 
   /** Creates a resource of `type` from `node` with `rules`; undefined if no rule yielded anything. */
   buildResource(type: string, profile: string | undefined, rules: FieldRule[], node: XmlElement, patientField?: string): EmittedResource | undefined {
     const locator = locatorOf(node);
-    const id = stableUuid(`${this.seed}|${type}|${locator}`);
-    const body: Obj = {};
     const before = this.emitted.length;
+    const id = this.nextId();
+    const body: Obj = {};
     this.ctx.locator = locator;
-    this.applyRules(rules, node, body);
-    if (!Object.keys(body).length) {
+    runRules(rules, this, node, body);
+    let empty = true;
+    for (const _ in body) {
+      empty = false;
+      break;
+    }
+    if (empty) {
       this.emitted.length = before;
       return undefined;
     }
@@ -71,13 +102,17 @@ export class MappingEngine {
     delete body.extension;
     resource.extension = [{ url: dt.EXT.cdaSource, valueString: locator }, ...ext];
     if (patientField) {
-      const patient = this.headerRefs.get('patient')?.[0];
+      const patient = this.header.get('patient')?.[0];
       if (patient) resource[patientField] = { reference: patient };
     }
     Object.assign(resource, body);
     const emitted = { fullUrl: `urn:uuid:${id}`, resource: resource as unknown as fhir4.FhirResource };
     this.emitted.splice(before, 0, emitted);
     return emitted;
+  }
+
+  applyRules(rules: FieldRule[], node: XmlElement, target: Obj): void {
+    runRules(rules, this, node, target);
   }
 
   /** Maps one clinical statement with its entry map; returns the top-level resources. */
@@ -116,211 +151,6 @@ export class MappingEngine {
       for (const c of el.children) if (isElement(c)) walk(c);
     };
     walk(statement);
-  }
-
-  applyRules(rules: FieldRule[], node: XmlElement, target: Obj): void {
-    for (const rule of rules) this.applyRule(rule, node, target);
-  }
-
-  private applyRule(rule: FieldRule, node: XmlElement, target: Obj): void {
-    // First rule that yields wins: later rules with the same target are fallbacks.
-    if (!rule.to.endsWith('[]') && hasValue(target, rule.to)) return;
-    if (rule.when && !this.matches(rule.when, node)) return;
-    if (rule.unless && this.matches(rule.unless, node)) return;
-
-    if (rule.each) {
-      for (const item of compilePath(rule.each).elements(node)) {
-        if (rule.resource) this.nested(rule, rule.resource, item, target);
-        else if (rule.fields) {
-          const obj: Obj = {};
-          this.applyRules(rule.fields, item, obj);
-          if (Object.keys(obj).length) setValue(target, rule.to, obj);
-        } else this.applyValue(rule, item, target);
-      }
-      return;
-    }
-    if (rule.resource) {
-      const at = rule.from ? compilePath(rule.from).first(node) : node;
-      if (at) this.nested(rule, rule.resource, at, target);
-      this.absentIfEmpty(rule, target);
-      return;
-    }
-    if (rule.fields) {
-      const at = rule.from ? compilePath(rule.from).first(node) : node;
-      if (at) {
-        const obj: Obj = {};
-        this.applyRules(rule.fields, at, obj);
-        if (Object.keys(obj).length) setValue(target, rule.to, obj);
-      }
-      this.absentIfEmpty(rule, target);
-      return;
-    }
-    this.applyValue(rule, node, target);
-  }
-
-  private matches(path: string, node: XmlElement): boolean {
-    const p = compilePath(path);
-    return isAttributePath(path) ? p.values(node).length > 0 : p.elements(node).length > 0;
-  }
-
-  private nested(rule: FieldRule, map: NestedResourceMap, at: XmlElement, target: Obj): void {
-    const r = this.buildResource(map.type, map.profile, map.fields, at, map.patient);
-    if (r) setValue(target, rule.to, { reference: r.fullUrl });
-  }
-
-  private absentIfEmpty(rule: FieldRule, target: Obj, suffix = ''): void {
-    if (!rule.absent || hasValue(target, rule.to)) return;
-    // A choice of a date/time or of a value is marked on its primitive form (_effectiveDateTime).
-    const primitive = rule.as ? PRIMITIVE.has(rule.as) || rule.as === 'effective' || rule.as === 'value' : false;
-    const choiceSuffix = suffix || (rule.as === 'effective' ? 'DateTime' : rule.as === 'value' ? 'String' : '');
-    setAbsent(target, rule.to, dt.dataAbsentReason(rule.absent), primitive, choiceSuffix);
-  }
-
-  private applyValue(rule: FieldRule, node: XmlElement, target: Obj): void {
-    if (rule.value !== undefined && !rule.from) {
-      setValue(target, rule.to, structuredClone(rule.value));
-      return;
-    }
-    if (rule.as === 'reference') {
-      const refs = this.headerRefs.get(rule.ref ?? '') ?? [];
-      for (const r of rule.all ? refs : refs.slice(0, 1)) setValue(target, rule.to, { reference: r });
-      this.absentIfEmpty(rule, target);
-      return;
-    }
-    if (!rule.from) {
-      this.absentIfEmpty(rule, target);
-      return;
-    }
-    const path = compilePath(rule.from);
-    let produced = false;
-    if (isAttributePath(rule.from)) {
-      for (const v of path.values(node)) {
-        const out = this.fromAttribute(rule, v);
-        if (out === undefined) continue;
-        setValue(target, rule.to, out);
-        produced = true;
-        if (!rule.all) break;
-      }
-    } else {
-      for (const el of path.elements(node)) {
-        const out = this.fromElement(rule, el);
-        if (!out) continue;
-        setValue(target, rule.to, out.value, out.suffix);
-        produced = true;
-        if (!rule.all) break;
-      }
-    }
-    if (!produced) this.absentIfEmpty(rule, target);
-  }
-
-  private mapped(rule: FieldRule, code: string): string | boolean | undefined {
-    if (!rule.map) return code;
-    const m = this.maps.valueMaps[rule.map];
-    return m.codes[code] ?? m.default;
-  }
-
-  /** A concept from a value map; the source's own coding (if any) is kept after the mapped one. */
-  private conceptFromMap(rule: FieldRule, code: string, source?: XmlElement): fhir4.CodeableConcept | undefined {
-    const target = this.mapped(rule, code);
-    if (typeof target !== 'string') return undefined;
-    const m = rule.map ? this.maps.valueMaps[rule.map] : undefined;
-    const coding: fhir4.Coding = m?.system ? { system: m.system, code: target } : { code: target };
-    const display = m?.displays?.[target];
-    if (display) coding.display = display;
-    const cc: fhir4.CodeableConcept = { coding: [coding] };
-    if (source?.attrs.codeSystem) {
-      const original = dt.codeableConcept(source, this.ctx);
-      for (const c of original?.coding ?? []) if (c.system !== coding.system || c.code !== coding.code) cc.coding!.push(c);
-      for (const c of cc.coding!) delete (c as fhir4.Coding & { _display?: unknown })._display;
-    }
-    this.ctx.translate(cc, undefined);
-    return cc;
-  }
-
-  private fromAttribute(rule: FieldRule, v: string): unknown {
-    switch (rule.as) {
-      case 'CodeableConcept':
-        return this.conceptFromMap(rule, v);
-      case 'Coding':
-        return this.conceptFromMap(rule, v)?.coding?.[0];
-      case 'dateTime':
-        return dt.timestamp(v);
-      case 'date':
-        return dt.dateOnly(v);
-      case 'boolean': {
-        const m = this.mapped(rule, v);
-        return typeof m === 'boolean' ? m : m === 'true' ? true : m === 'false' ? false : undefined;
-      }
-      case 'integer':
-        return /^-?\d+$/.test(v) ? Number(v) : undefined;
-      case 'decimal':
-        return v !== '' && !Number.isNaN(Number(v)) ? Number(v) : undefined;
-      default: {
-        const m = this.mapped(rule, v);
-        return m === undefined || m === '' ? undefined : m;
-      }
-    }
-  }
-
-  private fromElement(rule: FieldRule, el: XmlElement): { value: unknown; suffix?: string } | undefined {
-    const wrap = (value: unknown): { value: unknown } | undefined => (value === undefined || value === '' ? undefined : { value });
-    switch (rule.as ?? 'string') {
-      case 'string':
-        return wrap(textOf(el));
-      case 'text':
-        return wrap(dt.referencedText(el, this.ctx) ?? textOf(el));
-      // A code-typed element keeps the code, not the coding: the coded element
-      // stays unconsumed, so its full coding is kept as a flagged extension.
-      case 'code':
-        return el.attrs.code ? wrap(this.mapped(rule, el.attrs.code)) : undefined;
-      case 'decimal':
-        return el.attrs.value && !Number.isNaN(Number(el.attrs.value)) ? wrap(Number(el.attrs.value)) : undefined;
-      case 'boolean':
-        return el.attrs.value ? wrap(el.attrs.value === 'true') : undefined;
-      case 'integer':
-        return el.attrs.value && /^-?\d+$/.test(el.attrs.value) ? wrap(Number(el.attrs.value)) : undefined;
-      case 'CodeableConcept':
-        if (rule.map) return el.attrs.code ? wrap(this.conceptFromMap(rule, el.attrs.code, el)) : undefined;
-        return wrap(dt.codeableConcept(el, this.ctx));
-      case 'Coding':
-        return wrap(dt.coding(el, this.ctx));
-      case 'Identifier':
-        return wrap(dt.identifier(el));
-      case 'dateTime':
-        return wrap(dt.timestamp(el.attrs.value ?? el.children.filter(isElement).find((c) => c.name === 'low')?.attrs.value));
-      case 'date':
-        return wrap(dt.dateOnly(el.attrs.value));
-      case 'Period':
-        return wrap(dt.period(el));
-      case 'effective':
-        return dt.dateTimeOrPeriod(el);
-      case 'Quantity':
-        return wrap(dt.quantity(el));
-      case 'Ratio':
-        return wrap(dt.ratio(el));
-      case 'Range':
-        return wrap(dt.range(el));
-      case 'dose':
-        return dt.quantityOrRange(el);
-      case 'value':
-        return dt.anyValue(el, this.ctx);
-      case 'HumanName':
-        return wrap(dt.humanName(el));
-      case 'Address':
-        return wrap(dt.address(el));
-      case 'ContactPoint':
-        return wrap(dt.contactPoint(el));
-      case 'ignore': {
-        const mark = (e: XmlElement): void => {
-          e.consumed = true;
-          for (const c of e.children) if (isElement(c)) mark(c);
-        };
-        mark(el);
-        return undefined;
-      }
-      case 'reference':
-        return undefined;
-    }
   }
 
   /**

@@ -29,7 +29,8 @@ type Obj = Record<string, unknown>;
 /** The object that holds the last segment, created on the way (intermediate [] means the last item). */
 function holder(target: Obj, segs: Segment[]): Obj {
   let cur = target;
-  for (const seg of segs.slice(0, -1)) {
+  for (let k = 0; k < segs.length - 1; k++) {
+    const seg = segs[k];
     if (seg.mode === 'plain' || seg.mode === 'choice') {
       let next = cur[seg.name] as Obj | undefined;
       if (!next || typeof next !== 'object') cur[seg.name] = next = {};
@@ -48,6 +49,7 @@ function holder(target: Obj, segs: Segment[]): Obj {
 /** True if the path already has a value (the first rule that yields wins). */
 export function hasValue(target: Obj, to: string, suffix = ''): boolean {
   const segs = parseTo(to);
+  if (segs.length === 1 && segs[0].mode === 'plain') return target[segs[0].name] !== undefined;
   const last = segs[segs.length - 1];
   if (last.mode === 'append') return false;
   let cur: unknown = target;
@@ -101,4 +103,33 @@ export function setAbsent(target: Obj, to: string, extension: fhir4.Extension, p
   const absent = { extension: [extension] };
   if (last.mode === 'append') ((h[name] ??= []) as unknown[]).push(absent);
   else if (h[name] === undefined) h[name] = absent;
+}
+
+/** A compiled "has a value" test for a path. */
+export function compileHas(to: string): (target: Obj) => boolean {
+  return (target) => hasValue(target, to);
+}
+
+/** A compiled setter for a path. */
+export function compileSetter(to: string): (target: Obj, value: unknown, suffix?: string) => void {
+  const segs = parseTo(to);
+  if (segs.length === 1 && segs[0].mode === 'plain') {
+    const name = segs[0].name;
+    return (target, value) => {
+      if (target[name] === undefined) target[name] = value;
+    };
+  }
+  if (segs.length === 1 && segs[0].mode === 'append') {
+    const name = segs[0].name;
+    return (target, value) => {
+      const arr = target[name];
+      if (Array.isArray(arr)) arr.push(value);
+      else target[name] = [value];
+    };
+  }
+  return (target, value, suffix) => setValue(target, to, value, suffix);
+}
+
+export function compileSetAbsent(to: string, primitive: boolean, suffix: string): (target: Obj, ext: fhir4.Extension) => void {
+  return (target, ext) => setAbsent(target, to, ext, primitive, suffix);
 }

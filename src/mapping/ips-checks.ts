@@ -19,7 +19,7 @@ export function checkIpsBundle(bundle: fhir4.Bundle, maps: MapSet): string[] {
     return problems;
   }
   const fullUrls = new Set(entries.map((e) => e.fullUrl));
-  const composition = first;
+  const composition = first as fhir4.Composition;
   const sections = composition.section ?? [];
   const codes = new Set(sections.map((s) => s.code?.coding?.find((c) => c.system === 'http://loinc.org')?.code));
   for (const required of maps.required.requiredSections ?? []) if (!codes.has(required)) problems.push(`required section ${required} is missing`);

@@ -121,7 +121,7 @@ function nodeAt(root: YamlNode | null, pointer: string): YamlNode | undefined {
   let last: YamlNode | undefined = root ?? undefined;
   for (const part of parts) {
     if (isMap(node)) {
-      const pair = node.items.find((it) => String((it.key as { value?: unknown })?.value ?? it.key) === part);
+      const pair: { key: unknown; value: unknown } | undefined = node.items.find((it) => String((it.key as { value?: unknown })?.value ?? it.key) === part);
       node = (pair?.value as YamlNode | undefined) ?? (pair?.key as YamlNode | undefined);
     } else if (isSeq(node)) {
       node = node.items[Number(part)] as YamlNode | undefined;

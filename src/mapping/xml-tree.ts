@@ -53,36 +53,53 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
     depth++;
     const raw = tag.attributes as Record<string, string>;
     let scope = scopes[scopes.length - 1];
-    for (const key in raw) {
-      if (key.charCodeAt(0) === 120 /* x */ && (key === 'xmlns' || key.startsWith('xmlns:'))) {
-        if (scopeDepth[scopeDepth.length - 1] !== depth) {
-          scope = Object.create(scope) as Record<string, string>;
-          scopes.push(scope);
-          scopeDepth.push(depth);
-        }
-        scope[key === 'xmlns' ? '' : key.slice(6)] = raw[key];
+    // Most elements carry only unprefixed attributes: keep saxes' object as it is.
+    let plain = true;
+    const keys = Object.keys(raw);
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i].indexOf(':') >= 0 || keys[i] === 'xmlns') {
+        plain = false;
+        break;
       }
     }
-    const attrs: Record<string, string> = {};
-    for (const key in raw) {
-      const colon = key.indexOf(':');
-      if (colon < 0) {
-        if (key !== 'xmlns') attrs[key] = raw[key];
-        continue;
+    let attrs = raw;
+    if (!plain) {
+      for (const key in raw) {
+        if (key === 'xmlns' || key.startsWith('xmlns:')) {
+          if (scopeDepth[scopeDepth.length - 1] !== depth) {
+            scope = Object.create(scope) as Record<string, string>;
+            scopes.push(scope);
+            scopeDepth.push(depth);
+          }
+          scope[key === 'xmlns' ? '' : key.slice(6)] = raw[key];
+        }
       }
-      const prefix = key.slice(0, colon);
-      if (prefix === 'xmlns') continue;
-      const uri = scope[prefix];
-      if (uri === undefined) failure ??= new CdaInputError('not-xml', `unbound namespace prefix "${prefix}"`);
-      else if (uri === XSI_NS) attrs['xsi:' + key.slice(colon + 1)] = raw[key];
-      else attrs[key.slice(colon + 1)] ??= raw[key];
+      attrs = {};
+      for (const key in raw) {
+        const colon = key.indexOf(':');
+        if (colon < 0) {
+          if (key !== 'xmlns') attrs[key] = raw[key];
+          continue;
+        }
+        const prefix = key.slice(0, colon);
+        if (prefix === 'xmlns') continue;
+        const uri = scope[prefix];
+        if (uri === undefined) failure ??= new CdaInputError('not-xml', `unbound namespace prefix "${prefix}"`);
+        else if (uri === XSI_NS) attrs['xsi:' + key.slice(colon + 1)] = raw[key];
+        else attrs[key.slice(colon + 1)] ??= raw[key];
+      }
     }
     const name = tag.name;
     const colon = name.indexOf(':');
-    const prefix = colon < 0 ? '' : name.slice(0, colon);
-    const ns = scope[prefix];
-    if (ns === undefined && prefix !== '') failure ??= new CdaInputError('not-xml', `unbound namespace prefix "${prefix}"`);
-    const el: XmlElement = { name: colon < 0 ? name : name.slice(colon + 1), ns: ns ?? '', attrs, children: [], parent: current };
+    let local = name;
+    let ns: string | undefined;
+    if (colon < 0) ns = scope[''];
+    else {
+      local = name.slice(colon + 1);
+      ns = scope[name.slice(0, colon)];
+      if (ns === undefined) failure ??= new CdaInputError('not-xml', `unbound namespace prefix "${name.slice(0, colon)}"`);
+    }
+    const el: XmlElement = { name: local, ns: ns ?? '', attrs, children: [], parent: current };
     current.children.push(el);
     current = el;
   });

@@ -1,0 +1,275 @@
+import { compilePath, type CompiledPath } from './cda-path.js';
+import type { ConversionContext } from './context.js';
+import * as dt from './datatypes.js';
+import { compileHas, compileSetAbsent, compileSetter } from './fhir-path.js';
+import type { DataTypeName, FieldRule, MapSet, NestedResourceMap } from './map-types.js';
+import { isElement, textOf, type XmlElement } from './xml-tree.js';
+
+/**
+ * Field rules compiled once, when the maps are loaded, into closures: the
+ * paths, the FHIR setters, the data-type conversion and the value map of each
+ * rule are resolved ahead of time, so a conversion only runs accessors.
+ */
+export type Obj = Record<string, unknown>;
+
+/** What a compiled rule needs from the running conversion. */
+export interface RuleHost {
+  readonly ctx: ConversionContext;
+  readonly maps: MapSet;
+  /** Builds a nested resource; returns its fullUrl. */
+  nestedResource(map: NestedResourceMap, node: XmlElement): string | undefined;
+  headerRefs(id: string): readonly string[];
+}
+
+export type CompiledRule = (host: RuleHost, node: XmlElement, target: Obj) => void;
+
+type Converted = { value: unknown; suffix?: string } | undefined;
+type ElementConverter = (host: RuleHost, el: XmlElement) => Converted;
+type AttributeConverter = (host: RuleHost, v: string) => unknown;
+
+const PRIMITIVE: ReadonlySet<DataTypeName> = new Set(['string', 'text', 'code', 'boolean', 'integer', 'decimal', 'dateTime', 'date', 'effective', 'value']);
+
+const compiled = new WeakMap<FieldRule[], CompiledRule[]>();
+
+/** The compiled form of a list of rules (cached by identity). */
+export function compileRules(rules: FieldRule[]): CompiledRule[] {
+  let c = compiled.get(rules);
+  if (!c) {
+    c = rules.map(compileRule);
+    compiled.set(rules, c);
+  }
+  return c;
+}
+
+export function runRules(rules: FieldRule[], host: RuleHost, node: XmlElement, target: Obj): void {
+  for (const r of compileRules(rules)) r(host, node, target);
+}
+
+function matcher(path: string): (node: XmlElement) => boolean {
+  const p = compilePath(path);
+  return p.isAttribute ? (n) => p.value(n) !== undefined : (n) => p.first(n) !== undefined;
+}
+
+function valueMapper(rule: FieldRule): ((host: RuleHost, code: string) => string | boolean | undefined) | undefined {
+  if (!rule.map) return undefined;
+  const name = rule.map;
+  return (host, code) => {
+    const m = host.maps.valueMaps[name];
+    return m.codes[code] ?? m.default;
+  };
+}
+
+/** A concept from a value map; the source's own coding (if any) is kept after the mapped one. */
+function conceptFromMap(host: RuleHost, rule: FieldRule, code: string, source?: XmlElement): fhir4.CodeableConcept | undefined {
+  const m = host.maps.valueMaps[rule.map!];
+  const target = m.codes[code] ?? m.default;
+  if (typeof target !== 'string') return undefined;
+  const coding: fhir4.Coding = m.system ? { system: m.system, code: target } : { code: target };
+  const display = m.displays?.[target];
+  if (display) coding.display = display;
+  const cc: fhir4.CodeableConcept = { coding: [coding] };
+  if (source?.attrs.codeSystem) {
+    const original = dt.codeableConcept(source, host.ctx);
+    for (const c of original?.coding ?? []) {
+      delete (c as fhir4.Coding & { _display?: unknown })._display;
+      if (c.system !== coding.system || c.code !== coding.code) cc.coding!.push(c);
+    }
+  }
+  host.ctx.translate(cc, undefined);
+  return cc;
+}
+
+function attributeConverter(rule: FieldRule): AttributeConverter {
+  const mapped = valueMapper(rule);
+  const map = (host: RuleHost, v: string): string | boolean | undefined => (mapped ? mapped(host, v) : v);
+  switch (rule.as) {
+    case 'CodeableConcept':
+      return (host, v) => (rule.map ? conceptFromMap(host, rule, v) : undefined);
+    case 'Coding':
+      return (host, v) => (rule.map ? conceptFromMap(host, rule, v)?.coding?.[0] : undefined);
+    case 'dateTime':
+      return (_h, v) => dt.timestamp(v);
+    case 'date':
+      return (_h, v) => dt.dateOnly(v);
+    case 'boolean':
+      return (host, v) => {
+        const m = map(host, v);
+        return typeof m === 'boolean' ? m : m === 'true' ? true : m === 'false' ? false : undefined;
+      };
+    case 'integer':
+      return (_h, v) => (/^-?\d+$/.test(v) ? Number(v) : undefined);
+    case 'decimal':
+      return (_h, v) => (v !== '' && !Number.isNaN(Number(v)) ? Number(v) : undefined);
+    default:
+      return (host, v) => {
+        const m = map(host, v);
+        return m === undefined || m === '' ? undefined : m;
+      };
+  }
+}
+
+const wrap = (value: unknown): Converted => (value === undefined || value === '' ? undefined : { value });
+
+function markConsumed(e: XmlElement): void {
+  e.consumed = true;
+  for (const c of e.children) if (isElement(c)) markConsumed(c);
+}
+
+function elementConverter(rule: FieldRule): ElementConverter {
+  const mapped = valueMapper(rule);
+  switch (rule.as ?? 'string') {
+    case 'string':
+      return (_h, el) => wrap(textOf(el));
+    case 'text':
+      return (h, el) => wrap(dt.referencedText(el, h.ctx) ?? textOf(el));
+    // A code-typed element keeps the code, not the coding: the coded element
+    // stays unconsumed, so its full coding is kept as a flagged extension.
+    case 'code':
+      return (h, el) => (el.attrs.code ? wrap(mapped ? mapped(h, el.attrs.code) : el.attrs.code) : undefined);
+    case 'decimal':
+      return (_h, el) => (el.attrs.value && !Number.isNaN(Number(el.attrs.value)) ? wrap(Number(el.attrs.value)) : undefined);
+    case 'boolean':
+      return (_h, el) => (el.attrs.value ? wrap(el.attrs.value === 'true') : undefined);
+    case 'integer':
+      return (_h, el) => (el.attrs.value && /^-?\d+$/.test(el.attrs.value) ? wrap(Number(el.attrs.value)) : undefined);
+    case 'CodeableConcept':
+      return rule.map ? (h, el) => (el.attrs.code ? wrap(conceptFromMap(h, rule, el.attrs.code, el)) : undefined) : (h, el) => wrap(dt.codeableConcept(el, h.ctx));
+    case 'Coding':
+      return (h, el) => wrap(dt.coding(el, h.ctx));
+    case 'Identifier':
+      return (_h, el) => wrap(dt.identifier(el));
+    case 'dateTime':
+      return (_h, el) => wrap(dt.timestamp(el.attrs.value ?? el.children.filter(isElement).find((c) => c.name === 'low')?.attrs.value));
+    case 'date':
+      return (_h, el) => wrap(dt.dateOnly(el.attrs.value));
+    case 'Period':
+      return (_h, el) => wrap(dt.period(el));
+    case 'effective':
+      return (_h, el) => dt.dateTimeOrPeriod(el);
+    case 'Quantity':
+      return (_h, el) => wrap(dt.quantity(el));
+    case 'Ratio':
+      return (_h, el) => wrap(dt.ratio(el));
+    case 'Range':
+      return (_h, el) => wrap(dt.range(el));
+    case 'dose':
+      return (_h, el) => dt.quantityOrRange(el);
+    case 'value':
+      return (h, el) => dt.anyValue(el, h.ctx);
+    case 'HumanName':
+      return (_h, el) => wrap(dt.humanName(el));
+    case 'Address':
+      return (_h, el) => wrap(dt.address(el));
+    case 'ContactPoint':
+      return (_h, el) => wrap(dt.contactPoint(el));
+    case 'ignore':
+      return (_h, el) => {
+        markConsumed(el);
+        return undefined;
+      };
+    case 'reference':
+      return () => undefined;
+  }
+}
+
+export function compileRule(rule: FieldRule): CompiledRule {
+  const appends = rule.to.endsWith('[]');
+  const has = compileHas(rule.to);
+  const set = compileSetter(rule.to);
+  const when = rule.when ? matcher(rule.when) : undefined;
+  const unless = rule.unless ? matcher(rule.unless) : undefined;
+  const from: CompiledPath | undefined = rule.from ? compilePath(rule.from) : undefined;
+  const each = rule.each ? compilePath(rule.each) : undefined;
+
+  let absent: ((target: Obj) => void) | undefined;
+  if (rule.absent) {
+    const ext = dt.dataAbsentReason(rule.absent);
+    const primitive = rule.as ? PRIMITIVE.has(rule.as) : false;
+    const suffix = rule.as === 'effective' ? 'DateTime' : rule.as === 'value' ? 'String' : '';
+    const setAbsent = compileSetAbsent(rule.to, primitive, suffix);
+    absent = (target) => {
+      if (!has(target)) setAbsent(target, ext);
+    };
+  }
+
+  // What the rule does with one context node.
+  let body: (host: RuleHost, node: XmlElement, target: Obj) => void;
+  if (rule.resource) {
+    const nested = rule.resource;
+    body = (host, node, target) => {
+      const url = host.nestedResource(nested, node);
+      if (url) set(target, { reference: url });
+    };
+  } else if (rule.fields) {
+    const fields = rule.fields;
+    body = (host, node, target) => {
+      const obj: Obj = {};
+      runRules(fields, host, node, obj);
+      for (const _ in obj) {
+        set(target, obj);
+        break;
+      }
+    };
+  } else if (rule.value !== undefined && !rule.from) {
+    const constant = rule.value;
+    body = (_h, _n, target) => set(target, structuredClone(constant));
+  } else if (rule.as === 'reference') {
+    const id = rule.ref ?? '';
+    const all = !!rule.all;
+    body = (host, _n, target) => {
+      const refs = host.headerRefs(id);
+      for (let i = 0; i < (all ? refs.length : Math.min(1, refs.length)); i++) set(target, { reference: refs[i] });
+    };
+  } else if (from?.isAttribute) {
+    const convert = attributeConverter(rule);
+    const all = !!rule.all;
+    body = (host, node, target) => {
+      if (!all) {
+        // Usually the first match yields: try it before listing every match.
+        const v = from.value(node);
+        if (v === undefined) return;
+        const out = convert(host, v);
+        if (out !== undefined) return set(target, out);
+      }
+      for (const v of from.values(node)) {
+        const out = convert(host, v);
+        if (out === undefined) continue;
+        set(target, out);
+        if (!all) break;
+      }
+    };
+  } else if (from) {
+    const convert = elementConverter(rule);
+    const all = !!rule.all;
+    body = (host, node, target) => {
+      if (!all) {
+        const el = from.first(node);
+        if (!el) return;
+        const out = convert(host, el);
+        if (out) return set(target, out.value, out.suffix);
+      }
+      for (const el of from.elements(node)) {
+        const out = convert(host, el);
+        if (!out) continue;
+        set(target, out.value, out.suffix);
+        if (!all) break;
+      }
+    };
+  } else {
+    body = () => undefined;
+  }
+
+  return (host, node, target) => {
+    // First rule that yields wins: later rules with the same target are fallbacks.
+    if (!appends && has(target)) return;
+    if (when && !when(node)) return;
+    if (unless && unless(node)) return;
+    if (each) {
+      for (const item of each.elements(node)) body(host, item, target);
+    } else if (from && (rule.resource || rule.fields)) {
+      const at = from.first(node);
+      if (at) body(host, at, target);
+    } else body(host, node, target);
+    if (absent) absent(target);
+  };
+}
