@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { exportJWK, exportPKCS8, generateKeyPair } from 'jose';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { discoverPsc } from '../../src/auth/psc-client.js';
+import { PscConfigurationError, discoverPsc } from '../../src/auth/psc-client.js';
 import { BearerTokenValidator, TokenRejected } from '../../src/auth/token-validator.js';
 import { DEV_EHR_CLIENT_ID, STAND_IN_AUDIENCE } from '../../src/dev-idp/constants.js';
 import { startDevIdp, type RunningDevIdp } from '../../src/dev-idp/server.js';
@@ -53,4 +54,27 @@ test('introspection needs this server\'s client credentials', async () => {
   const ok = await ask(basic(client.clientId, client.clientSecret));
   expect(ok.status).toBe(200);
   expect(await ok.json()).toMatchObject({ active: true, iss: idp.issuer, acr: 'eidas1', azp: DEV_EHR_CLIENT_ID, SubjectNameID: '899700301164', aud: STAND_IN_AUDIENCE });
+});
+
+describe('configuration of the PSC client', () => {
+  const base = () => ({ issuer: idp.issuer, discoveryUrl: idp.discoveryUrl, clientId: 'facade' });
+
+  test('private_key_jwt needs a key file; a PKCS#8 PEM or a JWK file is accepted', async () => {
+    await expect(discoverPsc({ ...base(), clientAuthMethod: 'private_key_jwt' })).rejects.toThrow(PscConfigurationError);
+    const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+    const pem = path.join(dataDir, 'client-key.pem');
+    const jwk = path.join(dataDir, 'client-key.json');
+    writeFileSync(pem, await exportPKCS8(privateKey));
+    writeFileSync(jwk, JSON.stringify({ ...(await exportJWK(privateKey)), kid: 'k1', alg: 'RS256' }));
+    for (const file of [pem, jwk]) {
+      const config = await discoverPsc({ ...base(), clientAuthMethod: 'private_key_jwt', privateKeyFile: file });
+      expect(config.serverMetadata().issuer).toBe(idp.issuer);
+    }
+  });
+
+  test('client secret methods need a secret; plain http is refused for a non-loopback PSC', async () => {
+    await expect(discoverPsc({ ...base(), clientAuthMethod: 'client_secret_post' })).rejects.toThrow(/clientSecret/);
+    await expect(discoverPsc({ ...base(), discoveryUrl: 'http://psc.example.org/.well-known/wallet-openid-configuration', clientSecret: 's', clientAuthMethod: 'client_secret_basic' }))
+      .rejects.toThrow(/https/);
+  });
 });
