@@ -151,3 +151,37 @@ export function fhirClient(base: string, token: string) {
 }
 
 export type FhirTestClient = ReturnType<typeof fhirClient>;
+
+export const CARDIOLOGIST = '899700301115';
+export const HR_DOMAIN = '2.16.17.710.840.1000.990.1';
+export const MARIJA_MBO = '157601853';
+export const NO_SUMMARY_MBO = '900000404';
+
+/** Searches a Croatian patient by MBO and returns its Patient (the first match). */
+export async function findCroatian(client: FhirTestClient, mbo: string): Promise<fhir4.Patient> {
+  const res = await client.get(`/Patient?identifier=${encodeURIComponent(`urn:oid:${HR_DOMAIN}|${mbo}`)}&address-country=HR`);
+  if (res.status !== 200 || !res.body.entry?.[0]?.resource?.id) throw new Error(`search failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.entry[0].resource as fhir4.Patient;
+}
+
+/** The professional's audit events (newest first) as [facade interaction, outcome, eHDSI transaction, outcomeDesc]. */
+export async function auditTrail(client: FhirTestClient, query = ''): Promise<Array<{ interaction: string; outcome: string; transaction?: string; detail?: string; patient?: string; country?: string }>> {
+  const res = await client.get(`/AuditEvent${query}`);
+  if (res.status !== 200) throw new Error(`audit search failed: ${res.status}`);
+  return (res.body.entry ?? []).map((e: fhir4.BundleEntry) => {
+    const ev = e.resource as fhir4.AuditEvent;
+    return {
+      interaction: ev.subtype!.find((s) => s.system === 'urn:ehdsi-fhir-facade:audit-interaction')!.code!,
+      outcome: ev.outcome!,
+      transaction: ev.subtype!.find((s) => s.system === 'urn:ihe:event-type-code')?.code,
+      detail: ev.outcomeDesc,
+      patient: ev.entity?.find((x) => x.what?.reference?.startsWith('Patient/'))?.what?.reference,
+      country: ev.entity?.flatMap((x) => x.detail ?? []).find((d) => d.type === 'country')?.valueString,
+    };
+  });
+}
+
+/** Number of SOAP requests the simulator received so far. */
+export function soapCalls(server: JourneyServer): number {
+  return server.sim.faults.requests().length;
+}

@@ -103,7 +103,7 @@ test('the journey of MARIJA BOŽIČEVIĆ, Croatia, 157601853', async () => {
   // 7. Her audit trail.
   const audit = await doctor.get(`/AuditEvent?patient=Patient/${marija.id}`);
   expect(audit.status).toBe(200);
-  const events = audit.body.entry.map((e: fhir4.BundleEntry) => e.resource as fhir4.AuditEvent);
+  const events: fhir4.AuditEvent[] = audit.body.entry.map((e: fhir4.BundleEntry) => e.resource as fhir4.AuditEvent);
   const facade = (ev: fhir4.AuditEvent) => ev.subtype!.find((s) => s.system === 'urn:ehdsi-fhir-facade:audit-interaction')!.code;
   const transaction = (ev: fhir4.AuditEvent) => ev.subtype!.find((s) => s.system === 'urn:ihe:event-type-code')?.code;
   expect(events.map(facade).sort()).toEqual(expect.arrayContaining(['search-patient', 'patient-read', 'consent-create', 'consent-read', 'consent-search', 'summary-read', 'document-search', 'document-read']));

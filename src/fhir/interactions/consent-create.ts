@@ -1,4 +1,4 @@
-import { checkConsent, recordConsent, type Journey } from '../../journey/index.js';
+import { auditablePatient, checkConsent, recordConsent, referencedId, type Journey } from '../../journey/index.js';
 import type { HandlerRegistry } from '../registry.js';
 
 /**
@@ -16,6 +16,7 @@ export function registerConsentCreate(registry: HandlerRegistry, journey: Journe
       const pro = journey.professionalOf(ctx);
       return journey.audit.run(ctx, pro, 'consent-create', async (audit) => {
         const now = journey.now();
+        audit.patientHandle = auditablePatient(referencedId((ctx.body as fhir4.Consent).patient?.reference, 'Patient', ctx.baseUrl));
         const accepted = await checkConsent(journey.deps, pro, ctx.body as fhir4.Consent, ctx.baseUrl, now);
         audit.patientHandle = accepted.patient.handle;
         audit.country = accepted.patient.country;
