@@ -5,6 +5,9 @@ import { createLogger, type Logger } from './logging/logger.js';
 import { buildRegistry } from './fhir/interactions/index.js';
 import { createApp } from './server.js';
 import { startAuth, type AuthServices } from './auth/auth-services.js';
+import { countryRegistryFromConfig, type CountryRegistry } from './ehdsi/countries/index.js';
+import { simulatorEnabled, startConfiguredSimulator } from './simulator/from-config.js';
+import type { RunningSimulator } from './simulator/index.js';
 
 export interface RunningServices {
   /** http://host:port of the FHIR server (the FHIR base is `${url}/fhir`). */
@@ -12,6 +15,10 @@ export interface RunningServices {
   logger: Logger;
   /** Pro Santé Connect in use (issuer, embedded stand-in when no real PSC is configured). */
   auth: AuthServices;
+  /** The embedded eHDSI network, unless disabled (SIMULATOR_ENABLED=false). */
+  simulator?: RunningSimulator;
+  /** Reachable countries, pointing at the simulator unless configured otherwise. */
+  countries: CountryRegistry;
   close: () => Promise<void>;
 }
 
@@ -41,12 +48,21 @@ export async function startServices(config: Config, logger: Logger = createLogge
     server.closeAllConnections();
   });
   let auth: AuthServices;
+  let simulator: RunningSimulator | undefined;
   try {
     auth = await startAuth(config, logger, url);
   } catch (e) {
     await closeServer();
     throw e;
   }
+  try {
+    if (simulatorEnabled(config)) simulator = await startConfiguredSimulator(config, logger);
+  } catch (e) {
+    await closeServer();
+    await auth.close();
+    throw e;
+  }
+  const countries = countryRegistryFromConfig(config, simulator?.url);
   const registry = buildRegistry({ security: auth.capability });
   handler = createApp({
     registry,
@@ -60,8 +76,11 @@ export async function startServices(config: Config, logger: Logger = createLogge
     url,
     logger,
     auth,
+    simulator,
+    countries,
     close: async () => {
       await closeServer();
+      await simulator?.close();
       await auth.close();
     },
   };

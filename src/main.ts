@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const services = await startServices(config, logger);
-  logger.info({ fhirBase: `${services.url}/fhir`, portal: `${services.url}/portal`, psc: services.auth.issuer }, 'FHIR server ready');
+  logger.info({ fhirBase: `${services.url}/fhir`, portal: `${services.url}/portal`, psc: services.auth.issuer, ehdsiSimulator: services.simulator?.url ?? 'disabled' }, 'FHIR server ready');
   const stop = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     await services.close();
