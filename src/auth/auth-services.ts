@@ -5,7 +5,7 @@ import type { CapabilityContributor } from '../fhir/registry.js';
 import type { Logger } from '../logging/logger.js';
 import { DEV_CLIENT_SECRET, DEV_EHR_CLIENT_ID, PSC_DISCOVERY_SUFFIX, STAND_IN_AUDIENCE } from '../dev-idp/constants.js';
 import { startDevIdp, type RunningDevIdp } from '../dev-idp/server.js';
-import { createPortal, portalUrls, PORTAL_PATH } from '../web/portal.js';
+import { createPortal, portalUrls, PORTAL_PATH, type Portal } from '../web/portal.js';
 import { pscAuthenticator } from './authenticator.js';
 import { discoverPsc, type ClientAuthMethod, type PscSettings } from './psc-client.js';
 import { securityContributor, smartConfiguration } from './smart-configuration.js';
@@ -18,6 +18,8 @@ export interface AuthServices {
   /** Mounts the portal and the SMART discovery document on the app. */
   mount: (app: Express) => void;
   capability: CapabilityContributor;
+  /** The portal (its router is mounted by `mount`; `sessionOf(req)` for other portal pages). */
+  portal: Portal;
   /** The embedded stand-in, when no real PSC is configured. */
   devIdp?: RunningDevIdp;
   close: () => Promise<void>;
@@ -85,6 +87,7 @@ export async function startAuth(config: Config, logger: Logger, publicOrigin: st
       issuer: meta.issuer,
       authenticate: pscAuthenticator(validator, logger),
       capability: securityContributor(meta),
+      portal,
       mount: (app) => {
         for (const path of ['/.well-known/smart-configuration', '/fhir/.well-known/smart-configuration']) {
           app.get(path, (_req, res) => {

@@ -1,4 +1,4 @@
-import express, { type Response, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import * as oidc from 'openid-client';
 import { admitProfessional } from '../auth/authenticator.js';
 import type { Refusal } from '../auth/eligibility/index.js';
@@ -27,6 +27,10 @@ export interface PortalOptions {
 /** A portal session: who logged in, and either their practice situation or why they are refused. */
 export interface PortalSession {
   idToken: string;
+  /** PSC access token, for portal pages that call this server's FHIR API on the professional's behalf. */
+  accessToken: string;
+  /** Epoch seconds. */
+  accessTokenExpiresAt: number;
   outcome:
     | { allowed: true; professional: AuthenticatedProfessional }
     | { allowed: false; refusals: Refusal[]; displayName: string; nationalId: string };
@@ -53,7 +57,13 @@ function html(res: Response, status: number, body: string): void {
  * token and acr checks, UserInfo, eligibility, a server-side session in an
  * HttpOnly SameSite cookie, and RP-initiated logout.
  */
-export function createPortal(opts: PortalOptions): { router: Router; sessions: SessionStore<PortalSession> } {
+export interface Portal {
+  router: Router;
+  /** The portal session of a request (from its cookie), for other pages mounted under /portal. */
+  sessionOf: (req: Request) => PortalSession | undefined;
+}
+
+export function createPortal(opts: PortalOptions): Portal {
   const router = express.Router();
   const urls = portalUrls(opts.publicOrigin);
   const secure = urls.home.startsWith('https:');
@@ -124,7 +134,7 @@ export function createPortal(opts: PortalOptions): { router: Router; sessions: S
       ? { allowed: true, professional: admitted.professional }
       : { allowed: false, refusals: admitted.refusals, displayName, nationalId: userInfo.SubjectNameID };
     if (!admitted.allowed) opts.logger.info({ rules: admitted.refusals.map((r) => r.code) }, 'portal login refused by eligibility');
-    setCookie(res, SESSION_COOKIE, sessions.create({ idToken: tokens.id_token, outcome }), { ...cookie, maxAgeSeconds: opts.sessionTtlSeconds });
+    setCookie(res, SESSION_COOKIE, sessions.create({ idToken: tokens.id_token, accessToken: tokens.access_token, accessTokenExpiresAt: expiresAt, outcome }), { ...cookie, maxAgeSeconds: opts.sessionTtlSeconds });
     res.redirect(303, urls.home);
   });
 
@@ -150,5 +160,5 @@ export function createPortal(opts: PortalOptions): { router: Router; sessions: S
 
   router.get('/logged-out', (_req, res) => html(res, 200, loggedOutPage('Vous êtes déconnecté.')));
 
-  return { router, sessions };
+  return { router, sessionOf: (req) => sessions.get(readCookie(req, SESSION_COOKIE)) };
 }
