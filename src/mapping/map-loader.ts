@@ -14,7 +14,7 @@ import type { DocumentMap, EntryMap, FieldRule, MapFile, MapSet, RequiredElement
  */
 export function loadMaps(root = projectPath('mappings')): MapSet {
   const schema = JSON.parse(readFileSync(path.join(root, 'schema', 'map.schema.json'), 'utf8')) as object;
-  const ajv = new Ajv({ allErrors: false, strict: false });
+  const ajv = new Ajv({ allErrors: true, strict: false });
   const validate = ajv.compile(schema);
 
   const files = ['document', 'sections', 'entries', 'datatypes', 'ips']
@@ -45,7 +45,7 @@ export function loadMaps(root = projectPath('mappings')): MapSet {
       continue;
     }
     if (!validate(data)) {
-      const err = bestError(validate.errors ?? [], data);
+      const err = bestError(ajv, validate.errors ?? [], data);
       const node = nodeAt(doc.contents as YamlNode | null, err.instancePath);
       const line = node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
       throw new MapFileError(rel, line, `${err.instancePath || '/'} ${err.message ?? 'is invalid'}${describeParams(err)}`);
@@ -99,13 +99,21 @@ export function loadMaps(root = projectPath('mappings')): MapSet {
   return { document, sections, entries, valueMaps, nullFlavors, required };
 }
 
-/** The most telling error of a oneOf failure: the one for the branch the file's `kind` picks. */
-function bestError(errors: ErrorObject[], data: unknown): ErrorObject {
+const SCHEMA_ID = 'https://ehdsi-fhir-facade.org/mappings/map.schema.json';
+const BRANCH: Record<string, string> = { document: 'documentMap', section: 'sectionMap', entry: 'entryMap', 'value-maps': 'valueMaps', 'required-elements': 'requiredElements' };
+
+/** The most telling error of a oneOf failure: the deepest one of the branch the file's `kind` picks. */
+function bestError(ajv: Ajv, errors: ErrorObject[], data: unknown): ErrorObject {
   const kind = (data as { kind?: string } | null)?.kind;
-  const branch = { document: 'documentMap', section: 'sectionMap', entry: 'entryMap', 'value-maps': 'valueMaps', 'required-elements': 'requiredElements' }[kind ?? ''];
-  const inBranch = errors.filter((e) => branch && e.schemaPath.includes(`/${branch}/`) && !e.schemaPath.endsWith('/kind/const'));
-  const pick = inBranch.sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
-  return pick ?? errors.find((e) => e.keyword !== 'oneOf') ?? errors[0];
+  const branch = BRANCH[kind ?? ''];
+  if (branch) {
+    const validateBranch = ajv.getSchema(`${SCHEMA_ID}#/definitions/${branch}`);
+    if (validateBranch && !validateBranch(data)) {
+      const deepest = [...(validateBranch.errors ?? [])].sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
+      if (deepest) return deepest;
+    }
+  }
+  return errors.find((e) => e.keyword !== 'oneOf') ?? errors[0];
 }
 
 function describeParams(err: ErrorObject): string {
