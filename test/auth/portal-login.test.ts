@@ -1,4 +1,9 @@
+import express from 'express';
+import request from 'supertest';
 import { decodeJwt } from 'jose';
+import { discoverPsc } from '../../src/auth/psc-client.js';
+import { createPortal } from '../../src/web/portal.js';
+import { memoryLogger } from '../helpers/test-app.js';
 import { Browser, formOf, portalLogin, startTestServices } from './http-helpers.js';
 
 type Services = Awaited<ReturnType<typeof startTestServices>>;
@@ -136,4 +141,15 @@ describe('portal login with Pro Santé Connect', () => {
     expect(answer.status).toBe(400);
     expect(await answer.text()).toContain('pas pu être vérifiée');
   });
+});
+
+test('behind https the portal cookies are Secure too', async () => {
+  const idp = services.auth.devIdp!;
+  const psc = await discoverPsc({ issuer: idp.issuer, discoveryUrl: idp.discoveryUrl, clientId: 'ehdsi-fhir-facade', clientSecret: 'x', clientAuthMethod: 'client_secret_basic' });
+  const portal = createPortal({ psc, publicOrigin: 'https://portal.example.org', sessionTtlSeconds: 600, logger: memoryLogger().logger });
+  const app = express().use('/portal', portal.router);
+  const res = await request(app).get('/portal/login');
+  expect(res.status).toBe(303);
+  expect(new URL(res.headers.location).searchParams.get('redirect_uri')).toBe('https://portal.example.org/portal/callback');
+  expect(res.headers['set-cookie'][0]).toMatch(/^portal_login=[^;]+; Path=\/portal; HttpOnly; SameSite=Lax; Secure; Max-Age=600$/);
 });
