@@ -107,7 +107,9 @@ export async function startDevIdp(opts: DevIdpOptions): Promise<RunningDevIdp> {
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE'
+      ? new Error(`The embedded Pro Santé Connect stand-in cannot listen on ${opts.host}:${opts.port} (in use); set DEV_IDP_PORT`)
+      : err));
     server.listen(opts.port, opts.host, () => resolve((server.address() as AddressInfo).port));
   });
   const origin = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;

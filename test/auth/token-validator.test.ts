@@ -78,3 +78,9 @@ describe('configuration of the PSC client', () => {
       .rejects.toThrow(/https/);
   });
 });
+
+test('a busy stand-in port is reported with the setting to change', async () => {
+  const port = Number(new URL(idp.issuer).port);
+  await expect(startDevIdp({ host: '127.0.0.1', port, dataDir, accessTokenTtlSeconds: 60, client, logger: memoryLogger().logger }))
+    .rejects.toThrow(/cannot listen on 127\.0\.0\.1:\d+ \(in use\); set DEV_IDP_PORT/);
+});
