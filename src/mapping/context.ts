@@ -5,7 +5,7 @@ import { isElement, textOf, type XmlElement } from './xml-tree.js';
 
 /** State of one conversion: narrative lookups, translation, counters. */
 export class ConversionContext {
-  private narrative: Map<string, string> | undefined;
+  private narrative: Map<string, XmlElement | string> | undefined;
   /** Where in the CDA the rule being run reads (for flags in the report). */
   locator = '';
   private readonly translating: boolean;
@@ -27,7 +27,7 @@ export class ConversionContext {
       this.narrative = new Map();
       const walk = (el: XmlElement): void => {
         const id = el.attrs.ID;
-        if (id !== undefined) this.narrative!.set(id, textOf(el));
+        if (id !== undefined) this.narrative!.set(id, el);
         for (const c of el.children) if (isElement(c)) walk(c);
       };
       // Referenced text lives in the sections' narrative blocks.
@@ -46,7 +46,10 @@ export class ConversionContext {
         for (const sb of body.children) if (isElement(sb) && sb.name === 'structuredBody') sections(sb);
       }
     }
-    const t = this.narrative.get(ref.startsWith('#') ? ref.slice(1) : ref);
+    const id = ref.startsWith('#') ? ref.slice(1) : ref;
+    let t = this.narrative.get(id);
+    // Text computed on first use: most ID'd elements are never referenced.
+    if (t !== undefined && typeof t !== 'string') this.narrative.set(id, (t = textOf(t)));
     return t || undefined;
   }
 

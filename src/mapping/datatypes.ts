@@ -46,18 +46,20 @@ function cdCoding(el: XmlElement): fhir4.Coding | undefined {
   return coding;
 }
 
+/** The coding of a CD and of its <translation> chain, in document order. */
+function collectCodings(cd: XmlElement, out: fhir4.Coding[]): void {
+  const c = cdCoding(cd);
+  if (c) {
+    out.push(c);
+    cd.consumed = true;
+  }
+  for (const t of cd.children) if (typeof t !== 'string' && t.name === 'translation') collectCodings(t, out);
+}
+
 /** CD/CE/CV → CodeableConcept with every translation, originalText and the target-language text. */
 export function codeableConcept(el: XmlElement, ctx: ConversionContext): fhir4.CodeableConcept | undefined {
   const codings: fhir4.Coding[] = [];
-  const visit = (cd: XmlElement): void => {
-    const c = cdCoding(cd);
-    if (c) {
-      codings.push(c);
-      cd.consumed = true;
-    }
-    for (const t of childrenNamed(cd, 'translation')) visit(t);
-  };
-  visit(el);
+  collectCodings(el, codings);
   const original = referencedText(firstChild(el, 'originalText'), ctx);
   if (!codings.length && !original) {
     const nf = el.attrs.nullFlavor;

@@ -22,25 +22,22 @@ export function stableUuid(seed: string): string {
 
 /** XPath-like locator of an element in the CDA (the link a resource keeps to its source). */
 export function locatorOf(el: XmlElement): string {
-  const parts: string[] = [];
-  let cur: XmlElement | undefined = el;
-  while (cur) {
-    const parent: XmlElement | undefined = cur.parent;
-    if (!parent) {
-      parts.push(cur.name);
-      break;
-    }
+  if (el.locator !== undefined) return el.locator;
+  const parent = el.parent;
+  let loc: string;
+  if (!parent) loc = '/' + el.name;
+  else {
     let count = 0;
     let index = 0;
     for (const c of parent.children) {
-      if (typeof c === 'string' || c.name !== cur.name) continue;
+      if (typeof c === 'string' || c.name !== el.name) continue;
       count++;
-      if (c === cur) index = count;
+      if (c === el) index = count;
     }
-    parts.push(count > 1 ? `${cur.name}[${index}]` : cur.name);
-    cur = parent;
+    loc = `${locatorOf(parent)}/${count > 1 ? `${el.name}[${index}]` : el.name}`;
   }
-  return '/' + parts.reverse().join('/');
+  el.locator = loc;
+  return loc;
 }
 
 /** Runs the compiled map rules over a CDA document; one instance per conversion. */
@@ -138,19 +135,16 @@ export class MappingEngine implements RuleHost {
   }
 
   /** Coded elements no rule read: kept on the resource and listed in the report. */
-  private flagUnconsumed(statement: XmlElement, target: EmittedResource): void {
-    const walk = (el: XmlElement): void => {
-      if (el.attrs.code && el.attrs.codeSystem && !el.consumed) {
-        el.consumed = true;
-        const coding: fhir4.Coding = { system: systemUri(el.attrs.codeSystem), code: el.attrs.code };
-        if (el.attrs.displayName) coding.display = el.attrs.displayName;
-        const res = target.resource as unknown as Obj;
-        ((res.extension ??= []) as fhir4.Extension[]).push({ url: dt.EXT.unmappedCoding, valueCoding: coding });
-        this.ctx.report.unmappedCodings.push({ ...coding, code: coding.code!, locator: locatorOf(el) });
-      }
-      for (const c of el.children) if (isElement(c)) walk(c);
-    };
-    walk(statement);
+  private flagUnconsumed(el: XmlElement, target: EmittedResource): void {
+    if (el.attrs.code && el.attrs.codeSystem && !el.consumed) {
+      el.consumed = true;
+      const coding: fhir4.Coding = { system: systemUri(el.attrs.codeSystem), code: el.attrs.code };
+      if (el.attrs.displayName) coding.display = el.attrs.displayName;
+      const res = target.resource as unknown as Obj;
+      ((res.extension ??= []) as fhir4.Extension[]).push({ url: dt.EXT.unmappedCoding, valueCoding: coding });
+      this.ctx.report.unmappedCodings.push({ ...coding, code: coding.code!, locator: locatorOf(el) });
+    }
+    for (const c of el.children) if (typeof c !== 'string') this.flagUnconsumed(c, target);
   }
 
   /**

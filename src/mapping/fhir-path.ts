@@ -48,7 +48,10 @@ function holder(target: Obj, segs: Segment[]): Obj {
 
 /** True if the path already has a value (the first rule that yields wins). */
 export function hasValue(target: Obj, to: string, suffix = ''): boolean {
-  const segs = parseTo(to);
+  return hasSegments(target, parseTo(to), suffix);
+}
+
+function hasSegments(target: Obj, segs: Segment[], suffix: string): boolean {
   if (segs.length === 1 && segs[0].mode === 'plain') return target[segs[0].name] !== undefined;
   const last = segs[segs.length - 1];
   if (last.mode === 'append') return false;
@@ -107,7 +110,12 @@ export function setAbsent(target: Obj, to: string, extension: fhir4.Extension, p
 
 /** A compiled "has a value" test for a path. */
 export function compileHas(to: string): (target: Obj) => boolean {
-  return (target) => hasValue(target, to);
+  const segs = parseTo(to);
+  if (segs.length === 1 && segs[0].mode === 'plain') {
+    const name = segs[0].name;
+    return (target) => target[name] !== undefined;
+  }
+  return (target) => hasSegments(target, segs, '');
 }
 
 /** A compiled setter for a path. */

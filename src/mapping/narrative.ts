@@ -13,15 +13,18 @@ const ELEMENTS: Record<string, string> = {
 const ATTRS: Record<string, string> = { ID: 'id', colspan: 'colspan', rowspan: 'rowspan', align: 'align', valign: 'valign', span: 'span', width: 'width' };
 const EMPTY = new Set(['br', 'col']);
 
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+const NEEDS_ESCAPE = /[&<>"]/;
+
 export function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return NEEDS_ESCAPE.test(s) ? s.replace(/[&<>"]/g, (c) => ESCAPES[c]) : s;
 }
 
 function attrsOf(el: XmlElement, tag: string): string {
   let out = '';
-  for (const [k, v] of Object.entries(el.attrs)) {
+  for (const k in el.attrs) {
     const name = ATTRS[k];
-    if (name) out += ` ${name}="${escapeXml(v)}"`;
+    if (name) out += ` ${name}="${escapeXml(el.attrs[k])}"`;
   }
   if (el.attrs.styleCode) {
     const cls = el.attrs.styleCode.split(/\s+/).filter((c) => /^[A-Za-z][\w-]*$/.test(c));

@@ -212,7 +212,12 @@ export function compileRule(rule: FieldRule): CompiledRule {
     };
   } else if (rule.value !== undefined && !rule.from) {
     const constant = rule.value;
-    body = (_h, _n, target) => set(target, structuredClone(constant));
+    // Constants are plain data from YAML: strings are shared, structures copied (JSON is cheaper than structuredClone).
+    if (constant === null || typeof constant !== 'object') body = (_h, _n, target) => set(target, constant);
+    else {
+      const json = JSON.stringify(constant);
+      body = (_h, _n, target) => set(target, JSON.parse(json));
+    }
   } else if (rule.as === 'reference') {
     const id = rule.ref ?? '';
     const all = !!rule.all;

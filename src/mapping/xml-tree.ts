@@ -15,6 +15,8 @@ export interface XmlElement {
   parent: XmlElement | undefined;
   /** Set by the engine when a rule read this coded element (loss detection). */
   consumed?: boolean;
+  /** Memo of the element's locator (engine). */
+  locator?: string;
 }
 export type XmlNode = XmlElement | string;
 
@@ -145,16 +147,18 @@ export function firstChild(el: XmlElement, name: string): XmlElement | undefined
   return undefined;
 }
 
+function collectText(e: XmlElement, parts: string[]): void {
+  for (const c of e.children) {
+    if (typeof c === 'string') parts.push(c);
+    else collectText(c, parts);
+  }
+}
+
 /** Text content of an element and its descendants, whitespace collapsed. */
 export function textOf(el: XmlElement): string {
+  if (el.children.length === 1 && typeof el.children[0] === 'string') return el.children[0].replace(/\s+/g, ' ').trim();
   const parts: string[] = [];
-  const walk = (e: XmlElement): void => {
-    for (const c of e.children) {
-      if (typeof c === 'string') parts.push(c);
-      else walk(c);
-    }
-  };
-  walk(el);
+  collectText(el, parts);
   return parts.join('').replace(/\s+/g, ' ').trim();
 }
 

@@ -79,8 +79,12 @@ interface FhirTerminologyResource {
   entry?: Array<{ resource?: unknown }>;
 }
 
+const normalised = new Map<string, string>();
+
 function key(language: string, system: string): string {
-  return normaliseLanguage(language) + ' ' + system;
+  let lang = normalised.get(language);
+  if (lang === undefined) normalised.set(language, (lang = normaliseLanguage(language)));
+  return lang + ' ' + system;
 }
 
 /** fr, fr-fr, fr-FR → fr-FR; the catalogue is keyed by the primary tag + region. */
