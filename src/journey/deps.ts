@@ -23,7 +23,7 @@ export interface JourneyDeps {
   professionalOf?: ProfessionalResolver;
   summaryCache?: SummaryCacheOptions;
   /** Options of the CDA → IPS conversion (operator's terminology…). */
-  conversion?: Pick<ConvertPatientSummaryOptions, 'terminologyPath' | 'maxBytes'>;
+  conversion?: Pick<ConvertPatientSummaryOptions, 'language' | 'terminologyPath' | 'maxBytes'>;
   /** Clock (tests). */
   now?: () => Date;
 }

@@ -5,6 +5,7 @@ import { discoverPatients, xcpdOutcomeError } from '../ehdsi/xcpd/discover.js';
 import type { Demographics } from '../ehdsi/xcpd/request.js';
 import type { MatchedPatient } from '../ehdsi/xcpd/response.js';
 import { FhirError } from '../fhir/errors.js';
+import { EhdsiError } from '../ehdsi/errors/ehdsi-error.js';
 import { IMPLEMENTED } from './canonical.js';
 import type { JourneyDeps } from './deps.js';
 import { hcpIdentityOf } from './hcp-identity.js';
@@ -102,6 +103,10 @@ export async function discover(deps: JourneyDeps, pro: ProfessionalContext, quer
     if (NO_MATCH_CODES.has(error.code)) return [];
     throw error;
   }
+  // Several people under one identifier (a family's insurance card): the facade could not address them
+  // separately in XCA and the TRC, so the professional must narrow the search (given name, birth date).
+  const ids = new Set(outcome.patients.map((m) => `${m.id.root}|${m.id.extension}`));
+  if (ids.size < outcome.patients.length) throw new EhdsiError(query.country.code, 'xcpd', 'ERROR_PI_MULTIPLE_MATCHES');
   const matches: DiscoveredMatch[] = [];
   for (const m of outcome.patients) {
     const demographics = patientResource(m, query.country);

@@ -15,11 +15,10 @@ import { loadConfig } from '../../src/config/config.js';
 import { mintAccessToken } from '../../src/dev-idp/access-token.js';
 import { DEV_EHR_CLIENT_ID } from '../../src/dev-idp/constants.js';
 import { loadCountryRegistry, type CountryRegistry } from '../../src/ehdsi/countries/index.js';
-import { loadOrCreateSigningKeys } from '../../src/ehdsi/saml/keys.js';
-import { SoapClient } from '../../src/ehdsi/soap/client.js';
+import { createEhdsiTransport } from '../../src/ehdsi/soap/transport-config.js';
 import { buildRegistry } from '../../src/fhir/interactions/index.js';
 import { registerJourney } from '../../src/fhir/interactions/journey.js';
-import type { Journey, JourneyDeps } from '../../src/journey/index.js';
+import { journeyDepsFromConfig, type Journey, type JourneyDeps } from '../../src/journey/index.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createApp } from '../../src/server.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
@@ -50,28 +49,31 @@ export interface JourneyServer {
 function patientsDir(root: string): string {
   const dir = path.join(root, 'patients');
   cpSync(projectPath('fixtures', 'patients'), dir, { recursive: true });
-  const noSummary = path.join(dir, 'hr-ivana-no-summary');
-  mkdirSync(noSummary);
-  writeFileSync(path.join(noSummary, 'patient.json'), JSON.stringify({
-    country: 'HR',
-    identifiers: [{ root: '2.16.17.710.840.1000.990.1', extension: '900000404' }],
-    name: { family: 'NOVAK', given: ['IVANA'] },
-    gender: 'female',
-    birthDate: '1990-12-24',
-  }));
+  const identity = (slug: string, mbo: string, family: string, given: string, gender: string, birthDate: string) => {
+    mkdirSync(path.join(dir, slug));
+    writeFileSync(path.join(dir, slug, 'patient.json'), JSON.stringify({
+      country: 'HR', identifiers: [{ root: HR_DOMAIN, extension: mbo }], name: { family, given: [given] }, gender, birthDate,
+    }));
+  };
+  // Known to the country, no patient summary.
+  identity('hr-ivana-no-summary', NO_SUMMARY_MBO, 'NOVAK', 'IVANA', 'female', '1990-12-24');
+  // One number on a family card, two people.
+  identity('hr-luka-babic', FAMILY_CARD_MBO, 'BABIĆ', 'LUKA', 'male', '2010-06-01');
+  identity('hr-mia-babic', FAMILY_CARD_MBO, 'BABIĆ', 'MIA', 'female', '2012-09-09');
   return dir;
 }
 
 export async function startJourneyServer(opts: { trcAssertionMinutes?: number; journey?: Partial<JourneyDeps> } = {}): Promise<JourneyServer> {
   const root = mkdtempSync(path.join(tmpdir(), 'journey-'));
   const logger = createLogger('silent');
-  const config = loadConfig({}, { port: 0, logLevel: 'silent', dataDir: path.join(root, 'data'), 'auth.devIdp.port': 0 });
-  const keys = loadOrCreateSigningKeys({ dataDir: config.dataDir });
-  const shipped = loadCountryRegistry();
-  const sim = await startSimulator({ countries: shipped.list(), trustedCertificatesPem: [keys.certificatePem], patientsDir: patientsDir(root) });
-  const countries = loadCountryRegistry({ simulatorBaseUrl: sim.url });
+  const config = loadConfig({}, {
+    port: 0, logLevel: 'silent', dataDir: path.join(root, 'data'), 'auth.devIdp.port': 0,
+    'ehdsi.timeoutMs': 1500, 'ehdsi.homeCommunityId': FRANCE_HCID,
+  });
+  const transport = createEhdsiTransport(config, logger);
+  const sim = await startSimulator({ countries: loadCountryRegistry().list(), trustedCertificatesPem: [transport.keys.certificatePem], patientsDir: patientsDir(root) });
   const store = await SqliteStore.open(':memory:');
-  const client = new SoapClient({ timeoutMs: 1500 });
+  const deps = journeyDepsFromConfig(config, { store, logger, simulatorBaseUrl: sim.url, transport: { ...transport, trcAssertionMinutes: opts.trcAssertionMinutes ?? transport.trcAssertionMinutes } });
 
   // The server listens first: its URL is the portal's redirect URI at the PSC stand-in.
   const routed: { handler?: http.RequestListener } = {};
@@ -81,13 +83,7 @@ export async function startJourneyServer(opts: { trcAssertionMinutes?: number; j
   const auth = await startAuth(config, logger, url);
 
   const registry = buildRegistry({ security: auth.capability });
-  const journey = registerJourney(registry, {
-    store,
-    countries,
-    transport: { client, keys, homeCommunityId: FRANCE_HCID, assertionIssuer: 'urn:idp:FR:countryB', hcpAssertionMinutes: 60, trcAssertionMinutes: opts.trcAssertionMinutes ?? 120 },
-    logger,
-    ...opts.journey,
-  });
+  const journey = registerJourney(registry, { ...deps, ...opts.journey });
   routed.handler = createApp({
     registry,
     logger,
@@ -103,7 +99,7 @@ export async function startJourneyServer(opts: { trcAssertionMinutes?: number; j
     fhir: `${url}/fhir`,
     sim,
     store,
-    countries,
+    countries: deps.countries,
     journey,
     auth,
     token: async (nationalId) => {
@@ -117,7 +113,7 @@ export async function startJourneyServer(opts: { trcAssertionMinutes?: number; j
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      client.close();
+      transport.client.close();
       await sim.close();
       await auth.close();
       await store.close();
@@ -156,6 +152,7 @@ export const CARDIOLOGIST = '899700301115';
 export const HR_DOMAIN = '2.16.17.710.840.1000.990.1';
 export const MARIJA_MBO = '157601853';
 export const NO_SUMMARY_MBO = '900000404';
+export const FAMILY_CARD_MBO = '900000010';
 
 /** Searches a Croatian patient by MBO and returns its Patient (the first match). */
 export async function findCroatian(client: FhirTestClient, mbo: string): Promise<fhir4.Patient> {
