@@ -1,4 +1,5 @@
 import { AuditWriteError } from '../audit/index.js';
+import { UnknownCountryError } from '../ehdsi/countries/errors.js';
 import { EhdsiError } from '../ehdsi/errors/ehdsi-error.js';
 import { ehdsiErrorToOutcome } from '../ehdsi/errors/outcome.js';
 import { UnknownProfessionError } from '../ehdsi/saml/isco.js';
@@ -10,7 +11,9 @@ import { StoreError } from '../store/errors.js';
 /** A gateway failure or eHDSI error as the FHIR answer: status and issue of the eHDSI error table, plus the code for the audit record. */
 export class GatewayFhirError extends FhirError {
   constructor(status: number, issue: fhir4.OperationOutcomeIssue, readonly ehdsiCode: string, readonly country: string) {
-    super(status, { severity: issue.severity, code: issue.code, diagnostics: issue.diagnostics, details: issue.details });
+    // An answer that is not a success carries an error issue, even for the table's informational codes (1102).
+    const severity = status >= 400 && issue.severity === 'information' ? 'error' : issue.severity;
+    super(status, { severity, code: issue.code, diagnostics: issue.diagnostics, details: issue.details });
   }
 }
 
@@ -43,6 +46,9 @@ export function toFhirError(error: unknown): unknown {
   }
   if (error instanceof CdaInputError) {
     return new FhirError(502, { code: 'exception', diagnostics: `The document sent by the country cannot be read: ${error.message}` });
+  }
+  if (error instanceof UnknownCountryError) {
+    return new FhirError(404, { code: 'not-found', diagnostics: `Le pays ${error.code} n'est plus joignable par ce service (country no longer configured)` });
   }
   if (error instanceof UnknownProfessionError) {
     return FhirError.forbidden('Cette profession ne peut pas accéder aux synthèses médicales européennes (no eHDSI role for the profession)');
