@@ -129,7 +129,8 @@ export async function checkConsent(deps: JourneyDeps, pro: ProfessionalContext, 
     throw FhirError.unprocessable(`Consent.patient : Patient/${patientId} n'est pas un patient que vous avez retrouvé (faites d'abord la recherche)`, ['Consent.patient']);
   }
   const { id: _id, meta: _meta, ...rest } = body;
-  const consent: fhir4.Consent = { ...rest, dateTime: body.dateTime ?? now.toISOString() };
+  // The consent runs from now until the TRC expires (the store writes provision.period.end).
+  const consent: fhir4.Consent = { ...rest, dateTime: body.dateTime ?? now.toISOString(), provision: { ...body.provision, period: { start: now.toISOString() } } };
   return { patient, purpose: purpose!, consent };
 }
 

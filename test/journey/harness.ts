@@ -19,7 +19,7 @@ import { createEhdsiTransport } from '../../src/ehdsi/soap/transport-config.js';
 import { buildRegistry } from '../../src/fhir/interactions/index.js';
 import { registerJourney } from '../../src/fhir/interactions/journey.js';
 import { journeyDepsFromConfig, type Journey, type JourneyDeps } from '../../src/journey/index.js';
-import { createLogger } from '../../src/logging/logger.js';
+import { createLogger, type Logger } from '../../src/logging/logger.js';
 import { createApp } from '../../src/server.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { SqliteStore } from '../../src/store/index.js';
@@ -63,9 +63,9 @@ function patientsDir(root: string): string {
   return dir;
 }
 
-export async function startJourneyServer(opts: { trcAssertionMinutes?: number; journey?: Partial<JourneyDeps> } = {}): Promise<JourneyServer> {
+export async function startJourneyServer(opts: { trcAssertionMinutes?: number; journey?: Partial<JourneyDeps>; logger?: Logger } = {}): Promise<JourneyServer> {
   const root = mkdtempSync(path.join(tmpdir(), 'journey-'));
-  const logger = createLogger('silent');
+  const logger = opts.logger ?? createLogger('silent');
   const config = loadConfig({}, {
     port: 0, logLevel: 'silent', dataDir: path.join(root, 'data'), 'auth.devIdp.port': 0,
     'ehdsi.timeoutMs': 1500, 'ehdsi.homeCommunityId': FRANCE_HCID,

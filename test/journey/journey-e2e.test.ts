@@ -4,6 +4,8 @@
  * country list → mask → search → consent → $summary in French →
  * DocumentReference → the PDF bytes; then her AuditEvents.
  */
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { consentBody } from './consent-body.js';
 import { DOCTOR, fhirClient, startJourneyServer, type FhirTestClient, type JourneyServer } from './harness.js';
 
@@ -11,9 +13,11 @@ const HR_DOMAIN = '2.16.17.710.840.1000.990.1';
 
 let server: JourneyServer;
 let doctor: FhirTestClient;
+const logLines: string[] = [];
 
 beforeAll(async () => {
-  server = await startJourneyServer();
+  const sink = new Writable({ write(chunk: Buffer, _enc, cb) { logLines.push(chunk.toString('utf8')); cb(); } });
+  server = await startJourneyServer({ logger: pino({ level: 'debug' }, sink) });
   doctor = fhirClient(server.fhir, await server.token(DOCTOR));
 });
 
@@ -61,6 +65,7 @@ test('the journey of MARIJA BOŽIČEVIĆ, Croatia, 157601853', async () => {
   expect(consent.status).toBe(201);
   expect(consent.headers.get('location')).toBe(`${server.fhir}/Consent/${consent.body.id}/_history/1`);
   const end = Date.parse(consent.body.provision.period.end);
+  expect(Date.parse(consent.body.provision.period.start)).toBeLessThanOrEqual(Date.now());
   expect(end).toBeGreaterThan(Date.now() + 110 * 60_000);
   expect(end).toBeLessThanOrEqual(Date.now() + 120 * 60_000);
   expect((await doctor.get(`/Consent/${consent.body.id}`)).body.status).toBe('active');
@@ -115,4 +120,10 @@ test('the journey of MARIJA BOŽIČEVIĆ, Croatia, 157601853', async () => {
   expect(searchEvent.entity!.flatMap((e) => e.detail ?? [])).toContainEqual({ type: 'country', valueString: 'HR' });
   expect(events.filter((ev) => facade(ev) === 'summary-read').map(transaction)).toContain('ITI-39');
   for (const ev of events) expect(ev.outcome).toBe('0');
+
+  // The logs (debug level included) hold the journey's technical facts, none of her data.
+  const logs = logLines.join('');
+  expect(logs).toContain('/fhir/Patient/{id}/$summary');
+  expect(logs).not.toMatch(/BOŽIČEVIĆ|BOZICEVIC|MARIJA|157601853|1985-03-19/i);
+  expect(logs).not.toContain(marija.id);
 });
