@@ -46,12 +46,14 @@ function parsePredicate(text: string, path: string): Pred | number {
   }
   m = /^(.+?)\s*(!?=)\s*'([^']*)'$/.exec(text);
   const rel = parseSteps(m ? m[1] : text, path);
-  const select = (el: XmlElement): string[] | XmlElement[] =>
-    rel.attr ? run(rel.steps, el).map((e) => e.attrs[rel.attr!]).filter((v): v is string => v !== undefined) : run(rel.steps, el);
-  if (!m) return (el) => select(el).length > 0;
+  const attr = rel.attr;
+  if (!m) {
+    return attr === undefined ? (el) => findMatch(rel.steps, 0, el) !== undefined : (el) => findMatch(rel.steps, 0, el, (e) => e.attrs[attr] !== undefined) !== undefined;
+  }
   const [, , op, v] = m;
-  if (!rel.attr) throw new PathSyntaxError(`a comparison needs an attribute in [${text}] of path "${path}"`);
-  return op === '=' ? (el) => (select(el) as string[]).includes(v) : (el) => !(select(el) as string[]).includes(v);
+  if (attr === undefined) throw new PathSyntaxError(`a comparison needs an attribute in [${text}] of path "${path}"`);
+  const equals = (e: XmlElement): boolean => e.attrs[attr] === v;
+  return op === '=' ? (el) => findMatch(rel.steps, 0, el, equals) !== undefined : (el) => findMatch(rel.steps, 0, el, equals) === undefined;
 }
 
 /** Splits on "/" outside predicates. */
@@ -145,12 +147,15 @@ function run(steps: Step[], ctx: XmlElement): XmlElement[] {
   return current;
 }
 
-/** The first element the steps reach from el (depth first, document order), without building lists. */
-function firstMatch(steps: Step[], i: number, el: XmlElement): XmlElement | undefined {
-  if (i === steps.length) return el;
+/**
+ * The first element the steps reach from el (depth first, document order)
+ * that passes `test`, without building lists.
+ */
+function findMatch(steps: Step[], i: number, el: XmlElement, test?: (e: XmlElement) => boolean): XmlElement | undefined {
+  if (i === steps.length) return !test || test(el) ? el : undefined;
   const step = steps[i];
-  if (step.kind === 'parent') return el.parent ? firstMatch(steps, i + 1, el.parent) : undefined;
-  if (step.kind === 'self') return firstMatch(steps, i + 1, el);
+  if (step.kind === 'parent') return el.parent ? findMatch(steps, i + 1, el.parent, test) : undefined;
+  if (step.kind === 'self') return findMatch(steps, i + 1, el, test);
   let n = 0;
   for (const c of el.children) {
     if (typeof c === 'string') continue;
@@ -163,7 +168,7 @@ function firstMatch(steps: Step[], i: number, el: XmlElement): XmlElement | unde
     if (!ok) continue;
     n++;
     if (step.index !== undefined && step.index !== n) continue;
-    const found = firstMatch(steps, i + 1, c);
+    const found = findMatch(steps, i + 1, c, test);
     if (found) return found;
     if (step.index !== undefined) return undefined;
   }
@@ -175,7 +180,11 @@ const cache = new Map<string, CompiledPath>();
 export function compilePath(source: string): CompiledPath {
   const cached = cache.get(source);
   if (cached) return cached;
-  const alternatives = splitAlternatives(source).map((alt) => parseSteps(alt));
+  const alternatives = splitAlternatives(source).map((alt) => {
+    const parsed = parseSteps(alt);
+    const attr = parsed.attr;
+    return { ...parsed, hasAttr: attr === undefined ? undefined : (e: XmlElement): boolean => e.attrs[attr] !== undefined };
+  });
   const elements = (ctx: XmlElement): XmlElement[] => {
     for (const alt of alternatives) {
       const found = run(alt.steps, ctx);
@@ -196,7 +205,7 @@ export function compilePath(source: string): CompiledPath {
   };
   const first = (ctx: XmlElement): XmlElement | undefined => {
     for (const alt of alternatives) {
-      const found = firstMatch(alt.steps, 0, ctx);
+      const found = findMatch(alt.steps, 0, ctx);
       if (found) return found;
     }
     return undefined;
@@ -205,11 +214,8 @@ export function compilePath(source: string): CompiledPath {
     for (const alt of alternatives) {
       if (!alt.attr) continue;
       const attr = alt.attr;
-      // Fast path: the first element that has the attribute.
-      const el = firstMatch(alt.steps, 0, ctx);
-      if (el?.attrs[attr] !== undefined) return el.attrs[attr];
-      const v = run(alt.steps, ctx).find((e) => e.attrs[attr] !== undefined);
-      if (v) return v.attrs[attr];
+      const el = findMatch(alt.steps, 0, ctx, alt.hasAttr);
+      if (el) return el.attrs[attr];
     }
     return undefined;
   };

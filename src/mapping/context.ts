@@ -58,9 +58,9 @@ export class ConversionContext {
   }
 
   /**
-   * Puts the target-language designation first (CodeableConcept.text and a
-   * translation extension on each coding's display), keeps every original
-   * coding and the original text; flags and counts what has no designation.
+   * Puts the target-language designation first (CodeableConcept.text), keeps
+   * every original coding with its display and the original text (extension
+   * originalText); flags and counts what has no designation.
    */
   translate(cc: fhir4.CodeableConcept, originalText: string | undefined): void {
     const codings = cc.coding ?? [];
@@ -72,12 +72,8 @@ export class ConversionContext {
     let chosen: string | undefined;
     for (const c of codings) {
       if (!c.system || !c.code) continue;
-      const fr = this.catalogue.designation(c.system, c.code, this.language);
-      if (!fr) continue;
-      chosen ??= fr;
-      (c as fhir4.Coding & { _display?: fhir4.Element })._display = {
-        extension: [{ url: EXT.translation, extension: [{ url: 'lang', valueCode: this.language }, { url: 'content', valueString: fr }] }],
-      };
+      chosen = this.catalogue.designation(c.system, c.code, this.language);
+      if (chosen) break;
     }
     if (chosen) {
       this.report.codes.translated++;

@@ -81,28 +81,24 @@ export class MappingEngine implements RuleHost {
     const locator = locatorOf(node);
     const before = this.emitted.length;
     const id = this.nextId();
-    const body: Obj = {};
-    this.ctx.locator = locator;
-    runRules(rules, this, node, body);
-    let empty = true;
-    for (const _ in body) {
-      empty = false;
-      break;
-    }
-    if (empty) {
-      this.emitted.length = before;
-      return undefined;
-    }
+    // The rules write straight into the resource, after its fixed head.
     const resource: Obj = { resourceType: type, id };
     if (profile) resource.meta = { profile: [profile] };
-    const ext = (body.extension as fhir4.Extension[] | undefined) ?? [];
-    delete body.extension;
-    resource.extension = [{ url: dt.EXT.cdaSource, valueString: locator }, ...ext];
+    resource.extension = [{ url: dt.EXT.cdaSource, valueString: locator }];
     if (patientField) {
       const patient = this.header.get('patient')?.[0];
       if (patient) resource[patientField] = { reference: patient };
     }
-    Object.assign(resource, body);
+    let headKeys = 0;
+    for (const _ in resource) headKeys++;
+    this.ctx.locator = locator;
+    runRules(rules, this, node, resource);
+    let keys = 0;
+    for (const _ in resource) keys++;
+    if (keys === headKeys && (resource.extension as unknown[]).length === 1) {
+      this.emitted.length = before;
+      return undefined;
+    }
     const emitted = { fullUrl: `urn:uuid:${id}`, resource: resource as unknown as fhir4.FhirResource };
     this.emitted.splice(before, 0, emitted);
     return emitted;

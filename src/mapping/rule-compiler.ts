@@ -71,7 +71,6 @@ function conceptFromMap(host: RuleHost, rule: FieldRule, code: string, source?: 
   if (source?.attrs.codeSystem) {
     const original = dt.codeableConcept(source, host.ctx);
     for (const c of original?.coding ?? []) {
-      delete (c as fhir4.Coding & { _display?: unknown })._display;
       if (c.system !== coding.system || c.code !== coding.code) cc.coding!.push(c);
     }
   }

@@ -20,6 +20,8 @@ export interface XmlElement {
 }
 export type XmlNode = XmlElement | string;
 
+const NO_CHILDREN: XmlNode[] = Object.freeze([]) as unknown as XmlNode[];
+
 export const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
 
@@ -45,6 +47,7 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
   const scopes: Array<Record<string, string>> = [{ xml: 'http://www.w3.org/XML/1998/namespace' }];
   const scopeDepth: number[] = [];
   let depth = 0;
+  let narrativeDepth = 0;
   parser.on('doctype', () => {
     failure ??= new CdaInputError('doctype', 'DOCTYPE declarations (DTDs, entities) are refused');
   });
@@ -101,11 +104,14 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
       ns = scope[name.slice(0, colon)];
       if (ns === undefined) failure ??= new CdaInputError('not-xml', `unbound namespace prefix "${name.slice(0, colon)}"`);
     }
-    const el: XmlElement = { name: local, ns: ns ?? '', attrs, children: [], parent: current };
+    // Empty elements (most of a CDA: templateId, code, id…) share one empty, frozen child list.
+    const el: XmlElement = { name: local, ns: ns ?? '', attrs, children: tag.isSelfClosing ? NO_CHILDREN : [], parent: current };
+    if (local === 'text') narrativeDepth++;
     current.children.push(el);
     current = el;
   });
   parser.on('closetag', () => {
+    if (current.name === 'text') narrativeDepth--;
     if (scopeDepth[scopeDepth.length - 1] === depth) {
       scopeDepth.pop();
       scopes.pop();
@@ -114,7 +120,9 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
     current = current.parent ?? root;
   });
   parser.on('text', (t) => {
-    if (current !== root) current.children.push(t);
+    // Indentation between structural elements means nothing: only narrative keeps it.
+    if (current === root || (narrativeDepth === 0 && t.trim() === '')) return;
+    current.children.push(t);
   });
   parser.on('cdata', (t) => {
     if (current !== root) current.children.push(t);
