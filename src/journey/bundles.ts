@@ -13,13 +13,13 @@ function selfLink(baseUrl: string, type: string, params: URLSearchParams): strin
   return `${baseUrl}/${type}${query ? `?${query}` : ''}`;
 }
 
-/** A searchset Bundle; `total` counts the matches only (not outcome entries). */
-export function searchset(baseUrl: string, type: string, params: URLSearchParams, entries: SearchEntry[], now: Date): fhir4.Bundle {
+/** A searchset Bundle; `total` counts the matches (not outcome entries), all of them when `_count` kept fewer. */
+export function searchset(baseUrl: string, type: string, params: URLSearchParams, entries: SearchEntry[], now: Date, total?: number): fhir4.Bundle {
   return {
     resourceType: 'Bundle',
     type: 'searchset',
     timestamp: now.toISOString(),
-    total: entries.filter((e) => (e.mode ?? 'match') === 'match').length,
+    total: total ?? entries.filter((e) => (e.mode ?? 'match') === 'match').length,
     link: [{ relation: 'self', url: selfLink(baseUrl, type, params) }],
     entry: entries.map((e) => ({
       ...(e.resource.id && e.resource.resourceType !== 'OperationOutcome' ? { fullUrl: `${baseUrl}/${e.resource.resourceType}/${e.resource.id}` } : {}),

@@ -216,3 +216,17 @@ test('another professional cannot read, search or guess the doctor\'s patients, 
   expect(doctors.every((e) => e.outcome === '0' || e.detail !== undefined)).toBe(true);
   expect((await doctor.get(`/AuditEvent?agent=Practitioner/psc-899700301164`)).body.total).toBe(0);
 });
+
+test('AuditEvent search by date and agent; a malformed date is a 400 naming the parameter', async () => {
+  const today = new Date().toISOString().slice(0, 10);
+  const all = (await doctor.get('/AuditEvent')).body.total;
+  expect(all).toBeGreaterThan(0);
+  expect((await doctor.get(`/AuditEvent?date=${today}`)).body.total).toBe(all + 1);
+  expect((await doctor.get('/AuditEvent?date=lt2000-01-01')).body.total).toBe(0);
+  const own = await doctor.get(`/AuditEvent?agent=${encodeURIComponent(`urn:oid:1.2.250.1.71.4.2.1|${DOCTOR}`)}&_count=2`);
+  expect(own.body.entry).toHaveLength(2);
+  expect(own.body.total).toBe(all + 3);
+  const bad = await doctor.get('/AuditEvent?date=yesterday');
+  expect(bad.status).toBe(400);
+  expect(bad.body.issue[0].expression).toEqual(['date']);
+});

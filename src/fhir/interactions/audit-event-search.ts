@@ -21,9 +21,9 @@ export function registerAuditEventSearch(registry: HandlerRegistry, journey: Jou
         const filter = auditFilterFromSearch({ patient: ctx.params.getAll('patient'), date: ctx.params.getAll('date'), agent: ctx.params.getAll('agent') });
         audit.patientHandle = auditablePatient(filter.patientHandle);
         const count = countParam(ctx.params);
-        if (count !== undefined) filter.limit = count;
         const events = await journey.audit.trail.events(pro.nationalId, ctx.baseUrl, filter);
-        return { resource: searchset(ctx.baseUrl, 'AuditEvent', ctx.params, events.map((resource) => ({ resource })), journey.now()) };
+        const shown = events.slice(0, count ?? events.length);
+        return { resource: searchset(ctx.baseUrl, 'AuditEvent', ctx.params, shown.map((resource) => ({ resource })), journey.now(), events.length) };
       });
     },
   });

@@ -23,7 +23,7 @@ export function registerConsentSearch(registry: HandlerRegistry, journey: Journe
         const limit = countParam(ctx.params);
         const consents = await journey.deps.store.listConsents(pro.nationalId, { patientHandle, now: journey.now() });
         const shown = consents.slice(0, limit ?? consents.length);
-        return { resource: searchset(ctx.baseUrl, 'Consent', ctx.params, shown.map((c) => ({ resource: c.consent })), journey.now()) };
+        return { resource: searchset(ctx.baseUrl, 'Consent', ctx.params, shown.map((c) => ({ resource: c.consent })), journey.now(), consents.length) };
       });
     },
   });
