@@ -5,7 +5,7 @@ import type { ConversionContext } from './context.js';
 import * as dt from './datatypes.js';
 import type { EntryMap, FieldRule, MapSet, NestedResourceMap } from './map-types.js';
 import { runRules, type Obj, type RuleHost } from './rule-compiler.js';
-import { isElement, templateIds, type XmlElement } from './xml-tree.js';
+import { templateIds, type XmlElement } from './xml-tree.js';
 
 /** A resource produced by the engine, with the fullUrl it is referenced by. */
 export interface EmittedResource {

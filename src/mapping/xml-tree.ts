@@ -3,8 +3,9 @@ import { CdaInputError } from './errors.js';
 
 /**
  * A minimal element tree built in one saxes pass: element local names (any
- * prefix, any namespace), attributes by local name (xsi:type as "xsi:type"),
- * text kept only as mixed content children. Enough for CDA mapping and for the
+ * prefix, any namespace), unprefixed attributes as they are and xsi:type as
+ * "xsi:type" whatever its prefix; text kept as mixed content in the narrative
+ * (indentation elsewhere is dropped). Enough for CDA mapping and for the
  * narrative, and much lighter than a DOM.
  */
 export interface XmlElement {
@@ -54,45 +55,29 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
   parser.on('error', (err) => {
     failure ??= new CdaInputError('not-xml', `not well-formed XML: ${err.message}`);
   });
+  // The prefixes a document declares, found once by a scan of its text: per
+  // element, only those few keys are looked up (no attribute enumeration).
+  const declared = new Map<string, string>();
+  for (const m of text.matchAll(/\bxmlns:([A-Za-z_][\w.-]*)\s*=\s*(["'])(.*?)\2/g)) declared.set(m[1], m[3]);
+  const declKeys = [...declared.keys()].map((p) => 'xmlns:' + p);
+  const xsiTypeKeys = [...declared].filter(([, uri]) => uri === XSI_NS).map(([p]) => p + ':type');
   parser.on('opentag', (tag) => {
     depth++;
     const raw = tag.attributes as Record<string, string>;
     let scope = scopes[scopes.length - 1];
-    // Most elements carry only unprefixed attributes: keep saxes' object as it is.
-    let plain = true;
-    const keys = Object.keys(raw);
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i].indexOf(':') >= 0 || keys[i] === 'xmlns') {
-        plain = false;
-        break;
-      }
+    let declares = raw.xmlns !== undefined;
+    for (let i = 0; i < declKeys.length && !declares; i++) declares = raw[declKeys[i]] !== undefined;
+    if (declares) {
+      scope = Object.create(scope) as Record<string, string>;
+      scopes.push(scope);
+      scopeDepth.push(depth);
+      if (raw.xmlns !== undefined) scope[''] = raw.xmlns;
+      for (const k of declKeys) if (raw[k] !== undefined) scope[k.slice(6)] = raw[k];
     }
-    let attrs = raw;
-    if (!plain) {
-      for (const key in raw) {
-        if (key === 'xmlns' || key.startsWith('xmlns:')) {
-          if (scopeDepth[scopeDepth.length - 1] !== depth) {
-            scope = Object.create(scope) as Record<string, string>;
-            scopes.push(scope);
-            scopeDepth.push(depth);
-          }
-          scope[key === 'xmlns' ? '' : key.slice(6)] = raw[key];
-        }
-      }
-      attrs = {};
-      for (const key in raw) {
-        const colon = key.indexOf(':');
-        if (colon < 0) {
-          if (key !== 'xmlns') attrs[key] = raw[key];
-          continue;
-        }
-        const prefix = key.slice(0, colon);
-        if (prefix === 'xmlns') continue;
-        const uri = scope[prefix];
-        if (uri === undefined) failure ??= new CdaInputError('not-xml', `unbound namespace prefix "${prefix}"`);
-        else if (uri === XSI_NS) attrs['xsi:' + key.slice(colon + 1)] = raw[key];
-        else attrs[key.slice(colon + 1)] ??= raw[key];
-      }
+    // xsi:type under whatever prefix the document binds to the XSI namespace.
+    for (let i = 0; i < xsiTypeKeys.length; i++) {
+      const v = raw[xsiTypeKeys[i]];
+      if (v !== undefined) raw['xsi:type'] = v;
     }
     const name = tag.name;
     const colon = name.indexOf(':');
@@ -105,7 +90,7 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
       if (ns === undefined) failure ??= new CdaInputError('not-xml', `unbound namespace prefix "${name.slice(0, colon)}"`);
     }
     // Empty elements (most of a CDA: templateId, code, id…) share one empty, frozen child list.
-    const el: XmlElement = { name: local, ns: ns ?? '', attrs, children: tag.isSelfClosing ? NO_CHILDREN : [], parent: current };
+    const el: XmlElement = { name: local, ns: ns ?? '', attrs: raw, children: tag.isSelfClosing ? NO_CHILDREN : [], parent: current };
     if (local === 'text') narrativeDepth++;
     current.children.push(el);
     current = el;
