@@ -10,23 +10,26 @@ import { projectPath } from '../util/project.js';
  * `designation` in the target language).
  */
 export class TerminologyCatalogue {
-  private readonly designations = new Map<string, Map<string, string>>();
+  /** language → system → code → designation */
+  private readonly designations = new Map<string, Map<string, Map<string, string>>>();
 
   /** French (or other) designation of a code, if the catalogue has it. */
   designation(system: string, code: string, language: string): string | undefined {
-    return this.designations.get(key(language, system))?.get(code);
+    return this.designations.get(language)?.get(system)?.get(code) ?? this.designations.get(normalised(language))?.get(system)?.get(code);
   }
 
   add(language: string, system: string, code: string, text: string): void {
-    const k = key(language, system);
-    let codes = this.designations.get(k);
-    if (!codes) this.designations.set(k, (codes = new Map()));
+    const lang = normalised(language);
+    let systems = this.designations.get(lang);
+    if (!systems) this.designations.set(lang, (systems = new Map()));
+    let codes = systems.get(system);
+    if (!codes) systems.set(system, (codes = new Map()));
     codes.set(code, text);
   }
 
   get size(): number {
     let n = 0;
-    for (const m of this.designations.values()) n += m.size;
+    for (const systems of this.designations.values()) for (const codes of systems.values()) n += codes.size;
     return n;
   }
 
@@ -79,12 +82,12 @@ interface FhirTerminologyResource {
   entry?: Array<{ resource?: unknown }>;
 }
 
-const normalised = new Map<string, string>();
+const normalisedLanguages = new Map<string, string>();
 
-function key(language: string, system: string): string {
-  let lang = normalised.get(language);
-  if (lang === undefined) normalised.set(language, (lang = normaliseLanguage(language)));
-  return lang + ' ' + system;
+function normalised(language: string): string {
+  let lang = normalisedLanguages.get(language);
+  if (lang === undefined) normalisedLanguages.set(language, (lang = normaliseLanguage(language)));
+  return lang;
 }
 
 /** fr, fr-fr, fr-FR → fr-FR; the catalogue is keyed by the primary tag + region. */
