@@ -5,7 +5,11 @@ import { createLogger, type Logger } from './logging/logger.js';
 import { buildRegistry } from './fhir/interactions/index.js';
 import { createApp } from './server.js';
 import { startAuth, type AuthServices } from './auth/auth-services.js';
-import { countryRegistryFromConfig, type CountryRegistry } from './ehdsi/countries/index.js';
+import type { CountryRegistry } from './ehdsi/countries/index.js';
+import { createEhdsiTransport } from './ehdsi/soap/transport-config.js';
+import { journeyDepsFromConfig, type JourneyDeps } from './journey/index.js';
+import { openStore, type FacadeStore } from './store/index.js';
+import { mountPatientInformationNotice } from './web/pin/index.js';
 import { simulatorEnabled, startConfiguredSimulator } from './simulator/from-config.js';
 import type { RunningSimulator } from './simulator/index.js';
 
@@ -19,6 +23,8 @@ export interface RunningServices {
   simulator?: RunningSimulator;
   /** Reachable countries, pointing at the simulator unless configured otherwise. */
   countries: CountryRegistry;
+  /** Consents, discovered patients and the audit trail (SQLite by default, PostgreSQL by DATABASE_URL). */
+  store: FacadeStore;
   close: () => Promise<void>;
 }
 
@@ -47,41 +53,51 @@ export async function startServices(config: Config, logger: Logger = createLogge
     server.close(() => resolve());
     server.closeAllConnections();
   });
+  // Each started service registers its stop; a failure part-way stops what was started.
+  const stops: Array<() => Promise<void>> = [closeServer];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop();
+  };
   let auth: AuthServices;
   let simulator: RunningSimulator | undefined;
+  let store: FacadeStore;
+  let journey: JourneyDeps;
   try {
     auth = await startAuth(config, logger, url);
+    stops.push(() => auth.close());
+    if (simulatorEnabled(config)) {
+      const sim = await startConfiguredSimulator(config, logger);
+      simulator = sim;
+      stops.push(() => sim.close());
+    }
+    const opened = await openStore(config, logger);
+    store = opened;
+    stops.push(() => opened.close());
+    journey = journeyDepsFromConfig(config, { store, logger, simulatorBaseUrl: simulator?.url, transport: createEhdsiTransport(config, logger) });
   } catch (e) {
-    await closeServer();
+    await stopAll();
     throw e;
   }
-  try {
-    if (simulatorEnabled(config)) simulator = await startConfiguredSimulator(config, logger);
-  } catch (e) {
-    await closeServer();
-    await auth.close();
-    throw e;
-  }
-  const countries = countryRegistryFromConfig(config, simulator?.url);
-  const registry = buildRegistry({ security: auth.capability });
+  const registry = buildRegistry({ security: auth.capability, journey });
   handler = createApp({
     registry,
     logger,
     maxBodyBytes: config.fhir.maxBodyBytes,
     publicBaseUrl: config.publicBaseUrl,
     authenticate: auth.authenticate,
-    mount: auth.mount,
+    readiness: [{ name: 'store', check: () => store.ping() }],
+    mount: (app) => {
+      auth.mount(app);
+      mountPatientInformationNotice(app);
+    },
   });
   return {
     url,
     logger,
     auth,
     simulator,
-    countries,
-    close: async () => {
-      await closeServer();
-      await simulator?.close();
-      await auth.close();
-    },
+    countries: journey.countries,
+    store,
+    close: stopAll,
   };
 }

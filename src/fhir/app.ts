@@ -29,6 +29,7 @@ interface Route {
   registration: HandlerRegistration;
   resourceType?: string;
   id?: string;
+  versionId?: string;
   /** POST _search: parameters come from the form body. */
   formSearch?: boolean;
 }
@@ -52,6 +53,8 @@ function methodsFor(registry: HandlerRegistry, segments: string[]): string[] {
   } else if (segments.length === 3 && third.startsWith('$')) {
     const op = registry.findOperation(type, third.slice(1), 'instance');
     if (op) allowed.push(...op.operation!.methods);
+  } else if (segments.length === 4 && third === '_history') {
+    if (has('vread')) allowed.push('GET');
   }
   return allowed;
 }
@@ -68,6 +71,13 @@ function resolveRoute(registry: HandlerRegistry, method: string, segments: strin
   }
   if (!isResourceType(first)) throw FhirError.notFound(`Unknown resource type "${first}"`);
   if (!registry.resourceTypes().includes(first)) throw FhirError.notFound(`Resource type ${first} is not supported by this server`);
+  if (segments.length === 4 && third === '_history') {
+    if (!ID_PATTERN.test(second) || !ID_PATTERN.test(segments[3])) throw FhirError.badRequest('Invalid resource or version id');
+    const vread = registry.find(first, 'vread');
+    if (!vread) throw FhirError.notFound(`Versions of ${first} are not served`);
+    if (method !== 'GET') throw methodNotAllowed(method, ['GET']);
+    return { registration: vread, resourceType: first, id: second, versionId: segments[3] };
+  }
   if (segments.length > 3) throw FhirError.notFound(`No such route for ${first}`);
   if (segments.length >= 2 && !second.startsWith('$') && second !== '_search' && !ID_PATTERN.test(second)) {
     throw FhirError.badRequest(`"${second}" is not a valid resource id`);
@@ -201,6 +211,7 @@ export function createFhirRouter(opts: FhirAppOptions): Router {
         baseUrl: baseUrlOf(req, opts.publicBaseUrl),
         resourceType: route.resourceType,
         id: route.id,
+        versionId: route.versionId,
         params,
         body,
         principal,
@@ -221,6 +232,7 @@ function routePattern(route: Route, segments: string[]): string {
   const parts = ['/fhir'];
   if (route.resourceType) parts.push(route.resourceType);
   if (route.id) parts.push('{id}');
+  if (route.versionId) parts.push('_history', '{vid}');
   if (route.formSearch) parts.push('_search');
   if (op) parts.push(op);
   return parts.join('/') || `/fhir/${segments[0] ?? ''}`;

@@ -19,7 +19,7 @@ export function buildCapabilityStatement(registry: HandlerRegistry, software: So
     const interactions = entries.filter((e) => e.interaction !== 'operation');
     if (interactions.length) {
       r.interaction = interactions.map((e) => ({
-        code: e.interaction as 'read' | 'search-type' | 'create' | 'update' | 'delete',
+        code: e.interaction as 'read' | 'vread' | 'search-type' | 'create' | 'update' | 'delete',
         ...(e.documentation ? { documentation: e.documentation } : {}),
       }));
     }

@@ -3,7 +3,7 @@ import type { Logger } from '../logging/logger.js';
 import type { CapabilityStatementRestSecurity, Resource } from './types.js';
 
 /** FHIR RESTful interactions this server can route (http://hl7.org/fhir/http.html). */
-export type InteractionKind = 'read' | 'search-type' | 'create' | 'update' | 'delete' | 'operation';
+export type InteractionKind = 'read' | 'vread' | 'search-type' | 'create' | 'update' | 'delete' | 'operation';
 
 export type SearchParamType = 'number' | 'date' | 'string' | 'token' | 'reference' | 'composite' | 'quantity' | 'uri' | 'special';
 
@@ -35,6 +35,8 @@ export interface FhirContext {
   baseUrl: string;
   resourceType?: string;
   id?: string;
+  /** Version id of a vread (GET [type]/[id]/_history/[vid]). */
+  versionId?: string;
   /** Query parameters, or form parameters of POST _search; multi-valued. */
   params: URLSearchParams;
   /** Parsed and schema-validated request body, when the interaction takes one. */

@@ -69,6 +69,11 @@ test('the journey of MARIJA BOŽIČEVIĆ, Croatia, 157601853', async () => {
   expect(end).toBeGreaterThan(Date.now() + 110 * 60_000);
   expect(end).toBeLessThanOrEqual(Date.now() + 120 * 60_000);
   expect((await doctor.get(`/Consent/${consent.body.id}`)).body.status).toBe('active');
+  // The Location of the created Consent can be followed (vread of version 1).
+  const located = await doctor.get(`/Consent/${consent.body.id}/_history/1`);
+  expect(located.status).toBe(200);
+  expect(located.body.id).toBe(consent.body.id);
+  expect((await doctor.get(`/Consent/${consent.body.id}/_history/2`)).status).toBe(404);
   const mine = await doctor.get(`/Consent?patient=Patient/${marija.id}`);
   expect(mine.body.entry.map((e: fhir4.BundleEntry) => e.resource!.id)).toEqual([consent.body.id]);
 

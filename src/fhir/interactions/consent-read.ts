@@ -4,7 +4,7 @@ import type { HandlerRegistry } from '../registry.js';
 
 /** GET /fhir/Consent/{id}: one of your own consents (an expired one reads back inactive). */
 export function registerConsentRead(registry: HandlerRegistry, journey: Journey): void {
-  registry.register({
+  const read = registry.register({
     resourceType: 'Consent',
     interaction: 'read',
     documentation: 'One of your own consents; status inactive once its TRC has expired.',
@@ -19,6 +19,20 @@ export function registerConsentRead(registry: HandlerRegistry, journey: Journey)
         const version = stored.consent.meta?.versionId ?? '1';
         return { resource: stored.consent, headers: { ETag: `W/"${version}"`, 'Last-Modified': stored.recordedAt.toUTCString() } };
       });
+    },
+  });
+  // The Location of a created Consent names its version (FHIR create): consents are never
+  // updated, so version 1 is the consent itself.
+  const readHandler = read.find('Consent', 'read')!.handler;
+  registry.register({
+    resourceType: 'Consent',
+    interaction: 'vread',
+    documentation: 'A version of one of your own consents (consents are never updated: version 1).',
+    handler: async (ctx) => {
+      const result = await readHandler(ctx);
+      const version = (result.resource as fhir4.Consent | undefined)?.meta?.versionId ?? '1';
+      if (version !== ctx.versionId) throw FhirError.notFound(`Consent/${ctx.id}/_history/${ctx.versionId} does not exist`);
+      return result;
     },
   });
 }

@@ -1,11 +1,14 @@
 import { HandlerRegistry, type CapabilityContributor } from '../registry.js';
 import { registerPractitioner } from './practitioner.js';
 import { registerPractitionerRole } from './practitioner-role.js';
+import { registerJourney, type JourneyDeps } from './journey.js';
 
 /** Dependencies the interactions need (services of the lower layers). */
 export interface InteractionDeps {
   /** CapabilityStatement.rest.security of the configured Pro Santé Connect (auth layer). */
   security?: CapabilityContributor;
+  /** The eHDSI journey's services (store, countries, transport); without them only the professional's own resources are served. */
+  journey?: JourneyDeps;
 }
 
 /**
@@ -17,5 +20,6 @@ export function buildRegistry(deps: InteractionDeps = {}): HandlerRegistry {
   if (deps.security) registry.contributors.push(deps.security);
   registerPractitioner(registry);
   registerPractitionerRole(registry);
+  if (deps.journey) registerJourney(registry, deps.journey);
   return registry;
 }
