@@ -73,7 +73,9 @@ export async function startServices(config: Config, logger: Logger = createLogge
     const opened = await openStore(config, logger);
     store = opened;
     stops.push(() => opened.close());
-    journey = journeyDepsFromConfig(config, { store, logger, simulatorBaseUrl: simulator?.url, transport: createEhdsiTransport(config, logger) });
+    const transport = createEhdsiTransport(config, logger);
+    stops.push(async () => transport.client.close());
+    journey = journeyDepsFromConfig(config, { store, logger, simulatorBaseUrl: simulator?.url, transport });
   } catch (e) {
     await stopAll();
     throw e;
