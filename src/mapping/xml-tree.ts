@@ -60,19 +60,30 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
   const declared = new Map<string, string>();
   for (const m of text.matchAll(/\bxmlns:([A-Za-z_][\w.-]*)\s*=\s*(["'])(.*?)\2/g)) declared.set(m[1], m[3]);
   const declKeys = [...declared.keys()].map((p) => 'xmlns:' + p);
+  // Declarations still to meet (usually all on the root): later elements skip the check.
+  let pendingDeclarations = (text.match(/\bxmlns(?::[A-Za-z_][\w.-]*)?\s*=/g) ?? []).length;
   const xsiTypeKeys = [...declared].filter(([, uri]) => uri === XSI_NS).map(([p]) => p + ':type');
   parser.on('opentag', (tag) => {
     depth++;
     const raw = tag.attributes as Record<string, string>;
     let scope = scopes[scopes.length - 1];
-    let declares = raw.xmlns !== undefined;
-    for (let i = 0; i < declKeys.length && !declares; i++) declares = raw[declKeys[i]] !== undefined;
-    if (declares) {
-      scope = Object.create(scope) as Record<string, string>;
-      scopes.push(scope);
-      scopeDepth.push(depth);
-      if (raw.xmlns !== undefined) scope[''] = raw.xmlns;
-      for (const k of declKeys) if (raw[k] !== undefined) scope[k.slice(6)] = raw[k];
+    if (pendingDeclarations > 0) {
+      let declares = raw.xmlns !== undefined;
+      for (let i = 0; i < declKeys.length && !declares; i++) declares = raw[declKeys[i]] !== undefined;
+      if (declares) {
+        scope = Object.create(scope) as Record<string, string>;
+        scopes.push(scope);
+        scopeDepth.push(depth);
+        if (raw.xmlns !== undefined) {
+          scope[''] = raw.xmlns;
+          pendingDeclarations--;
+        }
+        for (const k of declKeys) {
+          if (raw[k] === undefined) continue;
+          scope[k.slice(6)] = raw[k];
+          pendingDeclarations--;
+        }
+      }
     }
     // xsi:type under whatever prefix the document binds to the XSI namespace.
     for (let i = 0; i < xsiTypeKeys.length; i++) {

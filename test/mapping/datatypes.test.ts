@@ -51,6 +51,14 @@ describe('XML tree and paths', () => {
     expect(parseXml(buf).name).toBe('x');
   });
 
+  it('follows namespace declarations below the root and refuses unbound prefixes', () => {
+    const doc = parseXml('<x xmlns="urn:hl7-org:v3"><y xmlns:p="urn:epsos-org:ep:medication" xmlns:s="http://www.w3.org/2001/XMLSchema-instance"><p:z s:type="PQ"/></y></x>');
+    const z = firstChild(firstChild(doc, 'y')!, 'z')!;
+    expect(z).toMatchObject({ name: 'z', ns: 'urn:epsos-org:ep:medication' });
+    expect(z.attrs['xsi:type']).toBe('PQ');
+    expect(() => parseXml('<x xmlns="urn:hl7-org:v3"><q:y/></x>')).toThrow(/unbound namespace prefix "q"/);
+  });
+
   it('compiles paths with predicates, parents, alternatives and attributes', () => {
     const doc = parseXml(`<act><templateId root="1"/><statusCode code="active"/>
       <entryRelationship typeCode="SUBJ"><observation><templateId root="2"/><code code="A"/><value code="v1"/></observation></entryRelationship>
