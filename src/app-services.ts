@@ -10,6 +10,8 @@ import { createEhdsiTransport } from './ehdsi/soap/transport-config.js';
 import { journeyDepsFromConfig, type JourneyDeps } from './journey/index.js';
 import { openStore, type FacadeStore } from './store/index.js';
 import { mountPatientInformationNotice } from './web/pin/index.js';
+import { AuditTrail } from './audit/index.js';
+import { auditingEligibilityRefusals } from './journey/refusal-audit.js';
 import { simulatorEnabled, startConfiguredSimulator } from './simulator/from-config.js';
 import type { RunningSimulator } from './simulator/index.js';
 
@@ -86,7 +88,7 @@ export async function startServices(config: Config, logger: Logger = createLogge
     logger,
     maxBodyBytes: config.fhir.maxBodyBytes,
     publicBaseUrl: config.publicBaseUrl,
-    authenticate: auth.authenticate,
+    authenticate: auditingEligibilityRefusals(auth.authenticate, new AuditTrail(store, { logger })),
     readiness: [{ name: 'store', check: () => store.ping() }],
     mount: (app) => {
       auth.mount(app);

@@ -28,6 +28,18 @@ export function refusalIssues(refusals: readonly Refusal[]): IssueInit[] {
   }));
 }
 
+/**
+ * A 403 for an authenticated but ineligible professional. It carries who was
+ * refused (never serialised) so the refusal of an access to patient data can
+ * be audited under their name.
+ */
+export class EligibilityRefusedError extends FhirError {
+  constructor(readonly userInfo: PscUserInfo, readonly refusals: readonly Refusal[]) {
+    super(403, refusalIssues(refusals));
+    this.name = 'EligibilityRefusedError';
+  }
+}
+
 /** Eligibility then context, shared by the bearer-token path and the portal login. */
 export function admitProfessional(userInfo: PscUserInfo, token: AuthenticatedProfessional['token'], now: Date = new Date()):
   { allowed: true; professional: AuthenticatedProfessional } | { allowed: false; refusals: Refusal[] } {
@@ -69,7 +81,7 @@ export function pscAuthenticator(validator: BearerTokenValidator, logger: Logger
     });
     if (!admitted.allowed) {
       logger.info({ rules: admitted.refusals.map((r) => r.code) }, 'professional refused by eligibility');
-      throw new FhirError(403, refusalIssues(admitted.refusals));
+      throw new EligibilityRefusedError(validated.userInfo, admitted.refusals);
     }
     return admitted.professional;
   };

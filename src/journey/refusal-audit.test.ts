@@ -1,0 +1,22 @@
+import { patientDataSubtype } from './refusal-audit.js';
+
+test.each([
+  ['GET', '/fhir/Patient?identifier=x', 'search-patient'],
+  ['POST', '/fhir/Patient/_search', 'search-patient'],
+  ['POST', '/fhir/Patient/$match', 'match-patient'],
+  ['GET', '/fhir/Patient/abc', 'patient-read'],
+  ['GET', '/fhir/Patient/abc/$summary', 'summary-read'],
+  ['POST', '/fhir/Patient/abc/$summary', 'summary-read'],
+  ['POST', '/fhir/Consent', 'consent-create'],
+  ['GET', '/fhir/Consent?patient=x', 'consent-search'],
+  ['GET', '/fhir/Consent/c1/_history/1', 'consent-read'],
+  ['GET', '/fhir/DocumentReference?patient=x', 'document-search'],
+  ['GET', '/fhir/Binary/x.L1', 'document-read'],
+  ['GET', '/fhir/AuditEvent', 'audit-read'],
+  ['GET', '/fhir/metadata', undefined],
+  ['GET', '/fhir/Practitioner/psc-1', undefined],
+  ['GET', '/fhir/ValueSet/countries/$expand', undefined],
+  ['GET', '/portal', undefined],
+])('%s %s is %s', (method, url, subtype) => {
+  expect(patientDataSubtype(method, url)).toBe(subtype);
+});
