@@ -185,13 +185,22 @@ export function compilePath(source: string): CompiledPath {
     const attr = parsed.attr;
     return { ...parsed, hasAttr: attr === undefined ? undefined : (e: XmlElement): boolean => e.attrs[attr] !== undefined };
   });
-  const elements = (ctx: XmlElement): XmlElement[] => {
-    for (const alt of alternatives) {
-      const found = run(alt.steps, ctx);
-      if (found.length) return found;
-    }
-    return [];
-  };
+  const only = alternatives.length === 1 && alternatives[0].steps.length === 1 ? alternatives[0].steps[0] : undefined;
+  const elements =
+    only && only.kind === 'child' && !only.preds.length && only.index === undefined
+      ? (ctx: XmlElement): XmlElement[] => {
+          // The common one-step path (id, ingredient, translation…): a plain child filter.
+          const out: XmlElement[] = [];
+          for (const c of ctx.children) if (typeof c !== 'string' && c.name === only.name) out.push(c);
+          return out;
+        }
+      : (ctx: XmlElement): XmlElement[] => {
+          for (const alt of alternatives) {
+            const found = run(alt.steps, ctx);
+            if (found.length) return found;
+          }
+          return [];
+        };
   const values = (ctx: XmlElement): string[] => {
     for (const alt of alternatives) {
       if (!alt.attr) continue;

@@ -1,7 +1,7 @@
 import type { TerminologyCatalogue } from '../terminology/catalogue.js';
 import { EXT } from './datatypes.js';
 import type { ConversionReport } from './report.js';
-import { isElement, textOf, type XmlElement } from './xml-tree.js';
+import { codedWithin, isElement, textOf, type XmlElement } from './xml-tree.js';
 
 /** State of one conversion: narrative lookups, translation, counters. */
 export class ConversionContext {
@@ -51,6 +51,11 @@ export class ConversionContext {
     // Text computed on first use: most ID'd elements are never referenced.
     if (t !== undefined && typeof t !== 'string') this.narrative.set(id, (t = textOf(t)));
     return t || undefined;
+  }
+
+  /** The coded elements of an element's subtree (from the index built while parsing). */
+  codedWithin(el: XmlElement): XmlElement[] {
+    return codedWithin(this.document, el);
   }
 
   nullFlavor(nf: string): string {

@@ -154,7 +154,7 @@ function mapSection(
       engine.emitted.length = 0;
       rep.narrativeOnly++;
       ctx.report.entries.narrativeOnly++;
-      ctx.report.narrativeOnly.push({ section: code ?? '?', locator: locatorOf(statement), templateIds: templateIds(statement), codings: codedElements(statement) });
+      ctx.report.narrativeOnly.push({ section: code ?? '?', locator: locatorOf(statement), templateIds: templateIds(statement), codings: codedElements(ctx, statement) });
     }
   }
   if (refs.length) out.entry = refs;
@@ -184,17 +184,11 @@ function absentSection(s: SectionMap, ctx: ConversionContext, isL1: boolean): fh
 }
 
 /** Every coded element under a statement, as codings (for entries kept as narrative only). */
-export function codedElements(el: XmlElement): fhir4.Coding[] {
-  const out: fhir4.Coding[] = [];
-  const walk = (e: XmlElement): void => {
-    if (e.attrs.code && e.attrs.codeSystem) {
-      e.consumed = true;
-      const c: fhir4.Coding = { system: systemUri(e.attrs.codeSystem), code: e.attrs.code };
-      if (e.attrs.displayName) c.display = e.attrs.displayName;
-      out.push(c);
-    }
-    for (const c of e.children) if (isElement(c)) walk(c);
-  };
-  walk(el);
-  return out;
+export function codedElements(ctx: ConversionContext, el: XmlElement): fhir4.Coding[] {
+  return ctx.codedWithin(el).map((e) => {
+    e.consumed = true;
+    const c: fhir4.Coding = { system: systemUri(e.attrs.codeSystem), code: e.attrs.code };
+    if (e.attrs.displayName) c.display = e.attrs.displayName;
+    return c;
+  });
 }

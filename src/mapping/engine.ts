@@ -16,6 +16,20 @@ export interface EmittedResource {
 /** A deterministic UUID (name-based, SHA-1) so that the same document gives the same Bundle. */
 export function stableUuid(seed: string): string {
   const h = createHash('sha1').update(seed).digest('hex');
+  return uuidFromHex(h);
+}
+
+/** Four FNV-1a 32-bit lanes: a fast, stable 128-bit digest of a short seed (not for security). */
+function fnv128(seed: string): string {
+  const lanes = [0x811c9dc5, 0x050c5d1f, 0x1b873593, 0x27d4eb2f];
+  for (let i = 0; i < seed.length; i++) {
+    const c = seed.charCodeAt(i);
+    for (let l = 0; l < 4; l++) lanes[l] = Math.imul(lanes[l] ^ (c + l), 0x01000193) >>> 0;
+  }
+  return lanes.map((x) => x.toString(16).padStart(8, '0')).join('');
+}
+
+function uuidFromHex(h: string): string {
   const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
@@ -54,7 +68,7 @@ export class MappingEngine implements RuleHost {
     seed: string,
   ) {
     // One hash per document; resources are numbered within it (stable for the same document and maps).
-    this.idPrefix = stableUuid(seed).slice(0, 24);
+    this.idPrefix = uuidFromHex(fnv128(seed)).slice(0, 24);
   }
 
   /** The next resource id of this document. */
@@ -131,8 +145,9 @@ export class MappingEngine implements RuleHost {
   }
 
   /** Coded elements no rule read: kept on the resource and listed in the report. */
-  private flagUnconsumed(el: XmlElement, target: EmittedResource): void {
-    if (el.attrs.code && el.attrs.codeSystem && !el.consumed) {
+  private flagUnconsumed(statement: XmlElement, target: EmittedResource): void {
+    for (const el of this.ctx.codedWithin(statement)) {
+      if (el.consumed) continue;
       el.consumed = true;
       const coding: fhir4.Coding = { system: systemUri(el.attrs.codeSystem), code: el.attrs.code };
       if (el.attrs.displayName) coding.display = el.attrs.displayName;
@@ -140,7 +155,6 @@ export class MappingEngine implements RuleHost {
       ((res.extension ??= []) as fhir4.Extension[]).push({ url: dt.EXT.unmappedCoding, valueCoding: coding });
       this.ctx.report.unmappedCodings.push({ ...coding, code: coding.code!, locator: locatorOf(el) });
     }
-    for (const c of el.children) if (typeof c !== 'string') this.flagUnconsumed(c, target);
   }
 
   /**

@@ -10,7 +10,15 @@ const ELEMENTS: Record<string, string> = {
   td: 'td', th: 'th', caption: 'caption', colgroup: 'colgroup', col: 'col', br: 'br', sub: 'sub', sup: 'sup',
   item: 'li', footnote: 'span', footnoteRef: 'span', linkHtml: 'a', text: 'div', renderMultiMedia: 'span',
 };
-const ATTRS: Record<string, string> = { ID: 'id', colspan: 'colspan', rowspan: 'rowspan', align: 'align', valign: 'valign', span: 'span', width: 'width' };
+const ATTRS: ReadonlyArray<[string, string]> = [
+  ['ID', 'id'],
+  ['colspan', 'colspan'],
+  ['rowspan', 'rowspan'],
+  ['align', 'align'],
+  ['valign', 'valign'],
+  ['span', 'span'],
+  ['width', 'width'],
+];
 const EMPTY = new Set(['br', 'col']);
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
@@ -22,9 +30,9 @@ export function escapeXml(s: string): string {
 
 function attrsOf(el: XmlElement, tag: string): string {
   let out = '';
-  for (const k in el.attrs) {
-    const name = ATTRS[k];
-    if (name) out += ` ${name}="${escapeXml(el.attrs[k])}"`;
+  for (const [from, to] of ATTRS) {
+    const v = el.attrs[from];
+    if (v !== undefined) out += ` ${to}="${escapeXml(v)}"`;
   }
   if (el.attrs.styleCode) {
     const cls = el.attrs.styleCode.split(/\s+/).filter((c) => /^[A-Za-z][\w-]*$/.test(c));

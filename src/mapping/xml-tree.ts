@@ -18,6 +18,11 @@ export interface XmlElement {
   consumed?: boolean;
   /** Memo of the element's locator (engine). */
   locator?: string;
+  /** Document order of the element, and of its last descendant. */
+  seq: number;
+  end: number;
+  /** On the root: every element with @code and @codeSystem, in document order. */
+  coded?: XmlElement[];
 }
 export type XmlNode = XmlElement | string;
 
@@ -42,7 +47,9 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
   // Non-namespace mode is much faster in saxes; prefixes are resolved here,
   // only where declared, so any prefix for the CDA, epSOS or XSI namespaces works.
   const parser = new SaxesParser({ position: false });
-  const root: XmlElement = { name: '#document', ns: '', attrs: {}, children: [], parent: undefined };
+  const root: XmlElement = { name: '#document', ns: '', attrs: {}, children: [], parent: undefined, seq: -1, end: -1 };
+  let seq = 0;
+  const coded: XmlElement[] = [];
   let current = root;
   let failure: Error | undefined;
   const scopes: Array<Record<string, string>> = [{ xml: 'http://www.w3.org/XML/1998/namespace' }];
@@ -101,12 +108,14 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
       if (ns === undefined) failure ??= new CdaInputError('not-xml', `unbound namespace prefix "${name.slice(0, colon)}"`);
     }
     // Empty elements (most of a CDA: templateId, code, id…) share one empty, frozen child list.
-    const el: XmlElement = { name: local, ns: ns ?? '', attrs: raw, children: tag.isSelfClosing ? NO_CHILDREN : [], parent: current };
+    const el: XmlElement = { name: local, ns: ns ?? '', attrs: raw, children: tag.isSelfClosing ? NO_CHILDREN : [], parent: current, seq: seq++, end: 0 };
+    if (raw.code !== undefined && raw.codeSystem !== undefined) coded.push(el);
     if (local === 'text') narrativeDepth++;
     current.children.push(el);
     current = el;
   });
   parser.on('closetag', () => {
+    current.end = seq - 1;
     if (current.name === 'text') narrativeDepth--;
     if (scopeDepth[scopeDepth.length - 1] === depth) {
       scopeDepth.pop();
@@ -132,6 +141,7 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
   const top = root.children.find((c): c is XmlElement => typeof c !== 'string');
   if (!top) throw new CdaInputError('not-xml', 'no root element');
   top.parent = undefined;
+  top.coded = coded;
   return top;
 }
 
@@ -170,5 +180,20 @@ export function textOf(el: XmlElement): string {
 export function templateIds(el: XmlElement): string[] {
   const out: string[] = [];
   for (const c of el.children) if (typeof c !== 'string' && c.name === 'templateId' && c.attrs.root) out.push(c.attrs.root);
+  return out;
+}
+
+/** The coded elements (@code and @codeSystem) of el's subtree, el included, in document order. */
+export function codedWithin(doc: XmlElement, el: XmlElement): XmlElement[] {
+  const list = doc.coded ?? [];
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].seq < el.seq) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: XmlElement[] = [];
+  for (let i = lo; i < list.length && list[i].seq <= el.end; i++) out.push(list[i]);
   return out;
 }
