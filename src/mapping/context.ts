@@ -1,11 +1,10 @@
 import type { TerminologyCatalogue } from '../terminology/catalogue.js';
 import { EXT } from './datatypes.js';
 import type { ConversionReport } from './report.js';
-import { codedWithin, isElement, textOf, type XmlElement } from './xml-tree.js';
+import { codedWithin, type XmlElement } from './xml-tree.js';
 
 /** State of one conversion: narrative lookups, translation, counters. */
 export class ConversionContext {
-  private narrative: Map<string, XmlElement | string> | undefined;
   /** Where in the CDA the rule being run reads (for flags in the report). */
   locator = '';
   private readonly translating: boolean;
@@ -21,35 +20,9 @@ export class ConversionContext {
     this.translating = !/^en\b/i.test(language);
   }
 
-  /** Text of the narrative element with this ID ("#id" or "id"), anywhere in the document. */
+  /** Text of the narrative element with this ID ("#id" or "id"), from the index built while parsing. */
   narrativeText(ref: string): string | undefined {
-    if (!this.narrative) {
-      this.narrative = new Map();
-      const walk = (el: XmlElement): void => {
-        const id = el.attrs.ID;
-        if (id !== undefined) this.narrative!.set(id, el);
-        for (const c of el.children) if (isElement(c)) walk(c);
-      };
-      // Referenced text lives in the sections' narrative blocks.
-      const sections = (parent: XmlElement): void => {
-        for (const comp of parent.children) {
-          if (!isElement(comp) || comp.name !== 'component') continue;
-          for (const sec of comp.children) {
-            if (!isElement(sec) || sec.name !== 'section') continue;
-            for (const part of sec.children) if (isElement(part) && part.name === 'text') walk(part);
-            sections(sec);
-          }
-        }
-      };
-      for (const body of this.document.children) {
-        if (!isElement(body) || body.name !== 'component') continue;
-        for (const sb of body.children) if (isElement(sb) && sb.name === 'structuredBody') sections(sb);
-      }
-    }
-    const id = ref.startsWith('#') ? ref.slice(1) : ref;
-    let t = this.narrative.get(id);
-    // Text computed on first use: most ID'd elements are never referenced.
-    if (t !== undefined && typeof t !== 'string') this.narrative.set(id, (t = textOf(t)));
+    const t = this.document.narrativeIds?.get(ref.startsWith('#') ? ref.slice(1) : ref)?.toString();
     return t || undefined;
   }
 

@@ -1,14 +1,18 @@
-import { isElement, type XmlElement } from './xml-tree.js';
+import type { XmlElement } from './xml-tree.js';
 
 /**
  * CDA section narrative (the NarrativeBlock schema) → FHIR XHTML. Only the
  * structure and a few harmless attributes pass; text is escaped; links keep
  * http(s) targets only. What the source sent stays readable as it came.
+ *
+ * The writer is fed while the document is parsed (no tree is built for the
+ * narrative), and records the text of every element with an ID, for the
+ * references of coded elements (originalText/reference) into the narrative.
  */
 const ELEMENTS: Record<string, string> = {
   paragraph: 'p', content: 'span', table: 'table', thead: 'thead', tbody: 'tbody', tfoot: 'tfoot', tr: 'tr',
   td: 'td', th: 'th', caption: 'caption', colgroup: 'colgroup', col: 'col', br: 'br', sub: 'sub', sup: 'sup',
-  item: 'li', footnote: 'span', footnoteRef: 'span', linkHtml: 'a', text: 'div', renderMultiMedia: 'span',
+  item: 'li', footnote: 'span', footnoteRef: 'span', linkHtml: 'a', text: 'div',
 };
 const ATTRS: ReadonlyArray<[string, string]> = [
   ['ID', 'id'],
@@ -28,44 +32,113 @@ export function escapeXml(s: string): string {
   return NEEDS_ESCAPE.test(s) ? s.replace(/[&<>"]/g, (c) => ESCAPES[c]) : s;
 }
 
-function attrsOf(el: XmlElement, tag: string): string {
+function attributes(attrs: Record<string, string>, tag: string): string {
   let out = '';
   for (const [from, to] of ATTRS) {
-    const v = el.attrs[from];
+    const v = attrs[from];
     if (v !== undefined) out += ` ${to}="${escapeXml(v)}"`;
   }
-  if (el.attrs.styleCode) {
-    const cls = el.attrs.styleCode.split(/\s+/).filter((c) => /^[A-Za-z][\w-]*$/.test(c));
+  if (attrs.styleCode) {
+    const cls = attrs.styleCode.split(/\s+/).filter((c) => /^[A-Za-z][\w-]*$/.test(c));
     if (cls.length) out += ` class="${cls.join(' ')}"`;
   }
-  if (el.attrs.language && /^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$/.test(el.attrs.language)) out += ` lang="${el.attrs.language}" xml:lang="${el.attrs.language}"`;
-  if (tag === 'a' && el.attrs.href && /^https?:\/\//i.test(el.attrs.href)) out += ` href="${escapeXml(el.attrs.href)}"`;
+  if (attrs.language && /^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$/.test(attrs.language)) out += ` lang="${attrs.language}" xml:lang="${attrs.language}"`;
+  if (tag === 'a' && attrs.href && /^https?:\/\//i.test(attrs.href)) out += ` href="${escapeXml(attrs.href)}"`;
   return out;
 }
 
-function render(el: XmlElement, out: string[]): void {
-  for (const c of el.children) {
-    if (!isElement(c)) {
-      out.push(escapeXml(c));
-      continue;
+const collapse = (s: string): string => s.replace(/\s+/g, ' ').trim();
+
+/** The text of a narrative element, joined only if a reference asks for it. */
+export class NarrativeSpan {
+  private joined: string | undefined;
+  constructor(
+    private readonly parts: string[],
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+
+  toString(): string {
+    this.joined ??= collapse(this.parts.slice(this.start, this.end).join(''));
+    return this.joined;
+  }
+}
+
+export class NarrativeWriter {
+  private readonly html: string[] = [];
+  private readonly closers: string[] = [];
+  private readonly plain: string[] = [];
+  private readonly open: Array<{ id: string; start: number; depth: number }> = [];
+  /** Depth inside the narrative block; 0 = its top. */
+  depth = 0;
+  private skipUntil = -1;
+
+  /** @param ids receives the text of every element with an ID */
+  constructor(private readonly ids: Map<string, NarrativeSpan>) {}
+
+  start(name: string, attrs: Record<string, string>): void {
+    this.depth++;
+    if (attrs.ID !== undefined) this.open.push({ id: attrs.ID, start: this.plain.length, depth: this.depth });
+    if (this.skipUntil >= 0) {
+      this.closers.push('');
+      return;
     }
-    let tag = ELEMENTS[c.name] ?? 'span';
-    if (c.name === 'list') tag = c.attrs.listType === 'ordered' ? 'ol' : 'ul';
-    if (c.name === 'renderMultiMedia') continue;
+    if (name === 'renderMultiMedia') {
+      this.skipUntil = this.depth;
+      this.closers.push('');
+      return;
+    }
+    const tag = name === 'list' ? (attrs.listType === 'ordered' ? 'ol' : 'ul') : (ELEMENTS[name] ?? 'span');
     if (EMPTY.has(tag)) {
-      out.push(`<${tag}${attrsOf(c, tag)}/>`);
-      continue;
+      this.html.push(`<${tag}${attributes(attrs, tag)}/>`);
+      this.closers.push('');
+    } else {
+      this.html.push(`<${tag}${attributes(attrs, tag)}>`);
+      this.closers.push(`</${tag}>`);
     }
-    out.push(`<${tag}${attrsOf(c, tag)}>`);
-    render(c, out);
-    out.push(`</${tag}>`);
+  }
+
+  end(): void {
+    const closer = this.closers.pop() ?? '';
+    if (closer) this.html.push(closer);
+    const top = this.open[this.open.length - 1];
+    if (top && top.depth === this.depth) {
+      this.open.pop();
+      this.ids.set(top.id, new NarrativeSpan(this.plain, top.start, this.plain.length));
+    }
+    if (this.skipUntil === this.depth) this.skipUntil = -1;
+    this.depth--;
+  }
+
+  text(t: string): void {
+    this.plain.push(t);
+    if (this.skipUntil < 0) this.html.push(escapeXml(t));
+  }
+
+  result(): string {
+    return this.html.join('').trim();
+  }
+}
+
+/** Feeds a narrative element (tree form) to a writer. */
+function feed(el: XmlElement, w: NarrativeWriter): void {
+  for (const c of el.children) {
+    if (typeof c === 'string') w.text(c);
+    else {
+      w.start(c.name, c.attrs);
+      feed(c, w);
+      w.end();
+    }
   }
 }
 
 /** The section's <text> as the div of a FHIR Narrative (never empty). */
 export function narrativeDiv(text: XmlElement | undefined, fallback: string): string {
-  const out: string[] = [];
-  if (text) render(text, out);
-  const body = out.join('').trim();
+  let body = text?.xhtml;
+  if (body === undefined && text) {
+    const w = new NarrativeWriter(new Map<string, NarrativeSpan>());
+    feed(text, w);
+    body = w.result();
+  }
   return `<div xmlns="http://www.w3.org/1999/xhtml">${body ? body : `<p>${escapeXml(fallback)}</p>`}</div>`;
 }

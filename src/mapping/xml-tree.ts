@@ -1,5 +1,6 @@
 import { SaxesParser } from 'saxes';
 import { CdaInputError } from './errors.js';
+import { NarrativeWriter, type NarrativeSpan } from './narrative.js';
 
 /**
  * A minimal element tree built in one saxes pass: element local names (any
@@ -23,6 +24,10 @@ export interface XmlElement {
   end: number;
   /** On the root: every element with @code and @codeSystem, in document order. */
   coded?: XmlElement[];
+  /** On the root: the text of every narrative element with an ID. */
+  narrativeIds?: Map<string, NarrativeSpan>;
+  /** On a section's <text>: its narrative, already as XHTML (its children are not kept). */
+  xhtml?: string;
 }
 export type XmlNode = XmlElement | string;
 
@@ -55,7 +60,9 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
   const scopes: Array<Record<string, string>> = [{ xml: 'http://www.w3.org/XML/1998/namespace' }];
   const scopeDepth: number[] = [];
   let depth = 0;
-  let narrativeDepth = 0;
+  // Section narrative is written straight to XHTML while parsing.
+  let narrative: NarrativeWriter | undefined;
+  const narrativeIds = new Map<string, NarrativeSpan>();
   parser.on('doctype', () => {
     failure ??= new CdaInputError('doctype', 'DOCTYPE declarations (DTDs, entities) are refused');
   });
@@ -99,6 +106,10 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
     }
     const name = tag.name;
     const colon = name.indexOf(':');
+    if (narrative) {
+      narrative.start(colon < 0 ? name : name.slice(colon + 1), raw);
+      return;
+    }
     let local = name;
     let ns: string | undefined;
     if (colon < 0) ns = scope[''];
@@ -110,27 +121,33 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
     // Empty elements (most of a CDA: templateId, code, id…) share one empty, frozen child list.
     const el: XmlElement = { name: local, ns: ns ?? '', attrs: raw, children: tag.isSelfClosing ? NO_CHILDREN : [], parent: current, seq: seq++, end: 0 };
     if (raw.code !== undefined && raw.codeSystem !== undefined) coded.push(el);
-    if (local === 'text') narrativeDepth++;
+    if (local === 'text' && current.name === 'section') narrative = new NarrativeWriter(narrativeIds);
     current.children.push(el);
     current = el;
   });
   parser.on('closetag', () => {
-    current.end = seq - 1;
-    if (current.name === 'text') narrativeDepth--;
     if (scopeDepth[scopeDepth.length - 1] === depth) {
       scopeDepth.pop();
       scopes.pop();
     }
     depth--;
+    if (narrative) {
+      if (narrative.depth > 0) return narrative.end();
+      current.xhtml = narrative.result();
+      narrative = undefined;
+    }
+    current.end = seq - 1;
     current = current.parent ?? root;
   });
   parser.on('text', (t) => {
+    if (narrative) return narrative.text(t);
     // Indentation between structural elements means nothing: only narrative keeps it.
-    if (current === root || (narrativeDepth === 0 && t.trim() === '')) return;
+    if (current === root || t.trim() === '') return;
     current.children.push(t);
   });
   parser.on('cdata', (t) => {
-    if (current !== root) current.children.push(t);
+    if (narrative) narrative.text(t);
+    else if (current !== root) current.children.push(t);
   });
   try {
     parser.write(text).close();
@@ -142,6 +159,7 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
   if (!top) throw new CdaInputError('not-xml', 'no root element');
   top.parent = undefined;
   top.coded = coded;
+  top.narrativeIds = narrativeIds;
   return top;
 }
 
