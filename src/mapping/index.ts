@@ -2,8 +2,10 @@
  * The CDA-to-IPS conversion: declarative maps of mappings/ run over an eHDSI
  * patient summary, French designations from the terminology catalogues.
  */
+import type { Logger } from '../logging/logger.js';
 import { defaultCatalogue, type TerminologyCatalogue } from '../terminology/catalogue.js';
 import { convertCda, type ConversionResult } from './convert.js';
+import { reportCounts } from './report.js';
 import { projectMaps } from './map-loader.js';
 import type { MapSet } from './map-types.js';
 
@@ -23,6 +25,8 @@ export interface ConvertPatientSummaryOptions {
   maps?: MapSet;
   catalogue?: TerminologyCatalogue;
   now?: Date;
+  /** Logs the report's counts (never codes, text or identifiers) at info level. */
+  logger?: Pick<Logger, 'info'>;
 }
 
 /**
@@ -31,13 +35,15 @@ export interface ConvertPatientSummaryOptions {
  * @throws CdaInputError when the input is not an acceptable CDA document
  */
 export function convertPatientSummary(cda: string | Buffer, opts: ConvertPatientSummaryOptions = {}): ConversionResult {
-  return convertCda(cda, {
+  const result = convertCda(cda, {
     language: opts.language ?? 'fr-FR',
     maxBytes: opts.maxBytes,
     maps: opts.maps ?? projectMaps(),
     catalogue: opts.catalogue ?? defaultCatalogue(opts.terminologyPath),
     now: opts.now,
   });
+  opts.logger?.info({ conversion: reportCounts(result.report) }, 'patient summary converted');
+  return result;
 }
 
 export type { ConversionResult };

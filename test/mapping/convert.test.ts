@@ -147,8 +147,11 @@ describe('convertPatientSummary on a document with every seed section', () => {
   it('counts translated codes and logs counts only', () => {
     expect(report.codes.untranslated).toBe(0);
     expect(report.codes.translated).toBeGreaterThan(30);
-    const counts = JSON.stringify(reportCounts(report));
-    expect(counts).not.toMatch(/Testova|P-0001|764146007/);
+    const logged: unknown[] = [];
+    convertPatientSummary(full, { now, logger: { info: (obj: unknown) => logged.push(obj) } as never });
+    expect(logged).toEqual([{ conversion: reportCounts(report) }]);
+    expect(JSON.stringify(logged)).not.toMatch(/Testova|P-0001|764146007|Penicillin|2\.999/);
+    expect(reportCounts(report)).toMatchObject({ entriesSeen: 12, entriesMapped: 11, entriesNarrativeOnly: 1 });
   });
 
   it('gives the same Bundle for the same document', () => {
