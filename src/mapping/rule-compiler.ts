@@ -107,6 +107,15 @@ function attributeConverter(rule: FieldRule): AttributeConverter {
   }
 }
 
+/** A copy of plain data (objects, arrays, primitives), as read from YAML. */
+function cloneData<T>(v: T): T {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(cloneData) as T;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = cloneData((v as Record<string, unknown>)[k]);
+  return out as T;
+}
+
 const wrap = (value: unknown): Converted => (value === undefined || value === '' ? undefined : { value });
 
 function markConsumed(e: XmlElement): void {
@@ -211,12 +220,9 @@ export function compileRule(rule: FieldRule): CompiledRule {
     };
   } else if (rule.value !== undefined && !rule.from) {
     const constant = rule.value;
-    // Constants are plain data from YAML: strings are shared, structures copied (JSON is cheaper than structuredClone).
+    // Constants are plain data from YAML: strings are shared, structures copied (later rules may write into them).
     if (constant === null || typeof constant !== 'object') body = (_h, _n, target) => set(target, constant);
-    else {
-      const json = JSON.stringify(constant);
-      body = (_h, _n, target) => set(target, JSON.parse(json));
-    }
+    else body = (_h, _n, target) => set(target, cloneData(constant));
   } else if (rule.as === 'reference') {
     const id = rule.ref ?? '';
     const all = !!rule.all;
