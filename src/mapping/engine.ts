@@ -21,12 +21,19 @@ export function stableUuid(seed: string): string {
 
 /** Four FNV-1a 32-bit lanes: a fast, stable 128-bit digest of a short seed (not for security). */
 function fnv128(seed: string): string {
-  const lanes = [0x811c9dc5, 0x050c5d1f, 0x1b873593, 0x27d4eb2f];
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  let c = 0x1b873593;
+  let d = 0x27d4eb2f;
   for (let i = 0; i < seed.length; i++) {
-    const c = seed.charCodeAt(i);
-    for (let l = 0; l < 4; l++) lanes[l] = Math.imul(lanes[l] ^ (c + l), 0x01000193) >>> 0;
+    const x = seed.charCodeAt(i);
+    a = Math.imul(a ^ x, 0x01000193);
+    b = Math.imul(b ^ (x + 1), 0x01000193);
+    c = Math.imul(c ^ (x + 2), 0x01000193);
+    d = Math.imul(d ^ (x + 3), 0x01000193);
   }
-  return lanes.map((x) => x.toString(16).padStart(8, '0')).join('');
+  const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
+  return hex(a) + hex(b) + hex(c) + hex(d);
 }
 
 function uuidFromHex(h: string): string {

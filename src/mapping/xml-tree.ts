@@ -186,12 +186,19 @@ function collectText(e: XmlElement, parts: string[]): void {
   }
 }
 
+const NEEDS_COLLAPSE = /[\t\n\r]| {2}/;
+
+/** Whitespace runs as one space, trimmed (the regex replace only when needed). */
+export function collapseSpaces(s: string): string {
+  return NEEDS_COLLAPSE.test(s) ? s.replace(/\s+/g, ' ').trim() : s.trim();
+}
+
 /** Text content of an element and its descendants, whitespace collapsed. */
 export function textOf(el: XmlElement): string {
-  if (el.children.length === 1 && typeof el.children[0] === 'string') return el.children[0].replace(/\s+/g, ' ').trim();
+  if (el.children.length === 1 && typeof el.children[0] === 'string') return collapseSpaces(el.children[0]);
   const parts: string[] = [];
   collectText(el, parts);
-  return parts.join('').replace(/\s+/g, ' ').trim();
+  return collapseSpaces(parts.join(''));
 }
 
 /** The templateId roots of an element. */
