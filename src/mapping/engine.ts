@@ -110,13 +110,10 @@ export class MappingEngine implements RuleHost {
       const patient = this.header.get('patient')?.[0];
       if (patient) resource[patientField] = { reference: patient };
     }
-    let headKeys = 0;
-    for (const _ in resource) headKeys++;
+    const headKeys = Object.keys(resource).length;
     this.ctx.locator = locator;
     runRules(rules, this, node, resource);
-    let keys = 0;
-    for (const _ in resource) keys++;
-    if (keys === headKeys && (resource.extension as unknown[]).length === 1) {
+    if (Object.keys(resource).length === headKeys && (resource.extension as unknown[]).length === 1) {
       this.emitted.length = before;
       return undefined;
     }

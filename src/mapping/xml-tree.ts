@@ -40,6 +40,11 @@ export interface ParseOptions {
   maxBytes?: number;
 }
 
+/** Every element gets all its fields at once: one object shape, fast property access in the mapping. */
+function newElement(name: string, ns: string, attrs: Record<string, string>, children: XmlNode[], parent: XmlElement | undefined, seq: number): XmlElement {
+  return { name, ns, attrs, children, parent, consumed: false, locator: undefined, seq, end: seq, coded: undefined, narrativeIds: undefined, xhtml: undefined };
+}
+
 /** Parses XML text into an element tree; refuses DOCTYPE, non-XML and oversize input. */
 export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlElement {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -52,7 +57,7 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
   // Non-namespace mode is much faster in saxes; prefixes are resolved here,
   // only where declared, so any prefix for the CDA, epSOS or XSI namespaces works.
   const parser = new SaxesParser({ position: false });
-  const root: XmlElement = { name: '#document', ns: '', attrs: {}, children: [], parent: undefined, seq: -1, end: -1 };
+  const root: XmlElement = newElement('#document', '', {}, [], undefined, -1);
   let seq = 0;
   const coded: XmlElement[] = [];
   let current = root;
@@ -119,7 +124,7 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
       if (ns === undefined) failure ??= new CdaInputError('not-xml', `unbound namespace prefix "${name.slice(0, colon)}"`);
     }
     // Empty elements (most of a CDA: templateId, code, id…) share one empty, frozen child list.
-    const el: XmlElement = { name: local, ns: ns ?? '', attrs: raw, children: tag.isSelfClosing ? NO_CHILDREN : [], parent: current, seq: seq++, end: 0 };
+    const el = newElement(local, ns ?? '', raw, tag.isSelfClosing ? NO_CHILDREN : [], current, seq++);
     if (raw.code !== undefined && raw.codeSystem !== undefined) coded.push(el);
     if (local === 'text' && current.name === 'section') narrative = new NarrativeWriter(narrativeIds);
     current.children.push(el);
