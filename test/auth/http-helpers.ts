@@ -8,7 +8,7 @@ import { startServices, type RunningServices } from '../../src/app-services.js';
 export async function startTestServices(overrides: Record<string, unknown> = {}): Promise<RunningServices & { dataDir: string; stop: () => Promise<void> }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'auth-test-'));
   const services = await startServices(loadConfig({}, {
-    port: 0, logLevel: 'silent', dataDir, 'auth.devIdp.port': 0, ...overrides,
+    port: 0, logLevel: 'silent', dataDir, 'auth.devIdp.port': 0, 'simulator.port': 0, ...overrides,
   }));
   return {
     ...services,

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import request from 'supertest';
 import { Client } from 'fhir-kit-client';
 import { testApp, testRegistry } from '../helpers/test-app.js';
@@ -92,11 +95,14 @@ describe('CapabilityStatement generated from the registry', () => {
 
 describe('against a listening server', () => {
   let services: RunningServices;
+  let dataDir: string;
   beforeAll(async () => {
-    services = await startServices(loadConfig({}, { port: 0, logLevel: 'silent', 'auth.devIdp.port': 0 }));
+    dataDir = mkdtempSync(path.join(tmpdir(), 'capability-'));
+    services = await startServices(loadConfig({}, { port: 0, logLevel: 'silent', dataDir, 'auth.devIdp.port': 0, 'simulator.port': 0 }));
   });
   afterAll(async () => {
     await services.close();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   test('fhir-kit-client reads the CapabilityStatement', async () => {
