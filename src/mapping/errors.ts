@@ -1,5 +1,5 @@
 /** Why an input document could not be converted: a fault of the document, not of the server. */
-export type CdaInputProblem = 'empty' | 'too-large' | 'not-xml' | 'doctype' | 'not-cda';
+export type CdaInputProblem = 'empty' | 'too-large' | 'too-deep' | 'not-xml' | 'doctype' | 'not-cda';
 
 /**
  * A CDA document the converter refuses (not XML, not a ClinicalDocument,

@@ -35,6 +35,8 @@ const NO_CHILDREN: XmlNode[] = Object.freeze([]) as unknown as XmlNode[];
 
 export const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+/** Deeper nesting than any real CDA (about 30 levels); refused so that no walk can exhaust the stack. */
+export const MAX_DEPTH = 256;
 
 export interface ParseOptions {
   maxBytes?: number;
@@ -84,6 +86,10 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
   const xsiTypeKeys = [...declared].filter(([, uri]) => uri === XSI_NS).map(([p]) => p + ':type');
   parser.on('opentag', (tag) => {
     depth++;
+    if (depth > MAX_DEPTH) {
+      failure ??= new CdaInputError('too-deep', `elements nested deeper than ${MAX_DEPTH} levels are refused`);
+      throw failure;
+    }
     const raw = tag.attributes as Record<string, string>;
     let scope = scopes[scopes.length - 1];
     if (pendingDeclarations > 0) {

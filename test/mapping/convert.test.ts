@@ -236,6 +236,7 @@ describe('input the converter refuses', () => {
     refused('<ClinicalDocument/>', 'not-cda');
     refused('<!DOCTYPE x [<!ENTITY a "aaaa">]><ClinicalDocument xmlns="urn:hl7-org:v3">&a;</ClinicalDocument>', 'doctype');
     refused('<x:ClinicalDocument xmlns="urn:hl7-org:v3"/>', 'not-xml');
+    refused(`<ClinicalDocument xmlns="urn:hl7-org:v3">${'<a>'.repeat(100000)}${'</a>'.repeat(100000)}</ClinicalDocument>`, 'too-deep');
     let caught: unknown;
     try {
       convertPatientSummary(Buffer.alloc(4096, 32), { maxBytes: 1024 });
