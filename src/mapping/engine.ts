@@ -157,7 +157,7 @@ export class MappingEngine implements RuleHost {
       if (el.attrs.displayName) coding.display = el.attrs.displayName;
       const res = target.resource as unknown as Obj;
       ((res.extension ??= []) as fhir4.Extension[]).push({ url: dt.EXT.unmappedCoding, valueCoding: coding });
-      this.ctx.report.unmappedCodings.push({ ...coding, code: coding.code!, locator: locatorOf(el) });
+      this.ctx.report.unmappedCodings.push({ ...coding, code: coding.code!, locator: locatorOf(el), ...(el.readAsCode ? { mappedAsCode: true } : {}) });
     }
   }
 

@@ -20,7 +20,7 @@ export interface ConversionReport {
   untranslated: FlaggedCoding[];
   /** Entries without a map: their codes, so that nothing coded is lost. */
   narrativeOnly: Array<{ section: string; locator: string; templateIds: string[]; codings: fhir4.Coding[] }>;
-  /** Coded elements of mapped entries that no rule consumed (also on the resource as an extension). */
+  /** Coded elements of mapped entries whose coding no rule kept (on the resource as an extension; some had their code mapped). */
   unmappedCodings: FlaggedCoding[];
   /** Structural codes the maps read on purpose (e.g. the ActClass CONC of a concern act). */
   structuralCodings: FlaggedCoding[];
@@ -42,6 +42,8 @@ export interface FlaggedCoding {
   code: string;
   display?: string;
   locator: string;
+  /** The element's code went into a FHIR code element (e.g. criticality); the full coding is kept as an extension. */
+  mappedAsCode?: boolean;
 }
 
 export function emptyReport(language: string): ConversionReport {
@@ -101,9 +103,11 @@ export function reportOperationOutcome(r: ConversionReport): fhir4.OperationOutc
   }
   for (const u of r.unmappedCodings) {
     issues.push({
-      severity: 'warning',
-      code: 'incomplete',
-      diagnostics: 'coded element not mapped to a FHIR element (kept as an extension of the resource)',
+      severity: u.mappedAsCode ? 'information' : 'warning',
+      code: u.mappedAsCode ? 'informational' : 'incomplete',
+      diagnostics: u.mappedAsCode
+        ? 'coded element mapped to a FHIR code; its original coding is kept as an extension of the resource'
+        : 'coded element not mapped to a FHIR element (kept as an extension of the resource)',
       details: { coding: [{ system: u.system, code: u.code, display: u.display }] },
       expression: [u.locator],
     });

@@ -133,7 +133,12 @@ function elementConverter(rule: FieldRule): ElementConverter {
     // A code-typed element keeps the code, not the coding: the coded element
     // stays unconsumed, so its full coding is kept as a flagged extension.
     case 'code':
-      return (h, el) => (el.attrs.code ? wrap(mapped ? mapped(h, el.attrs.code) : el.attrs.code) : undefined);
+      return (h, el) => {
+        if (!el.attrs.code) return undefined;
+        const out = wrap(mapped ? mapped(h, el.attrs.code) : el.attrs.code);
+        if (out) el.readAsCode = true;
+        return out;
+      };
     case 'decimal':
       return (_h, el) => (el.attrs.value && !Number.isNaN(Number(el.attrs.value)) ? wrap(Number(el.attrs.value)) : undefined);
     case 'boolean':

@@ -17,6 +17,8 @@ export interface XmlElement {
   parent: XmlElement | undefined;
   /** Set by the engine when a rule read this coded element (loss detection). */
   consumed?: boolean;
+  /** Set when a rule took only its code (as a FHIR code): its coding is then kept as an extension. */
+  readAsCode?: boolean;
   /** Memo of the element's locator (engine). */
   locator?: string;
   /** Document order of the element, and of its last descendant. */
@@ -44,7 +46,7 @@ export interface ParseOptions {
 
 /** Every element gets all its fields at once: one object shape, fast property access in the mapping. */
 function newElement(name: string, ns: string, attrs: Record<string, string>, children: XmlNode[], parent: XmlElement | undefined, seq: number): XmlElement {
-  return { name, ns, attrs, children, parent, consumed: false, locator: undefined, seq, end: seq, coded: undefined, narrativeIds: undefined, xhtml: undefined };
+  return { name, ns, attrs, children, parent, consumed: false, readAsCode: false, locator: undefined, seq, end: seq, coded: undefined, narrativeIds: undefined, xhtml: undefined };
 }
 
 /** Parses XML text into an element tree; refuses DOCTYPE, non-XML and oversize input. */

@@ -138,6 +138,10 @@ describe('convertPatientSummary on a document with every seed section', () => {
     const oo = reportOperationOutcome(report);
     expect(validateResource(oo, 'OperationOutcome')).toEqual([]);
     expect(oo.issue.some((i) => i.code === 'not-supported' && i.details?.coding?.[0].code === '8867-4')).toBe(true);
+    // criticality "high" went into AllergyIntolerance.criticality; its coding is kept as an extension and reported as such
+    expect(report.unmappedCodings).toContainEqual(expect.objectContaining({ code: 'high', mappedAsCode: true }));
+    const allergy = ofType(bundle, 'AllergyIntolerance')[0] as { extension: fhir4.Extension[] };
+    expect(allergy.extension).toContainEqual({ url: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/cda-unmapped-coding', valueCoding: expect.objectContaining({ code: 'high' }) });
   });
 
   it('loses no coded entry element', () => {
