@@ -46,4 +46,15 @@ export function convertPatientSummary(cda: string | Buffer, opts: ConvertPatient
   return result;
 }
 
+/**
+ * Loads and checks the maps and the terminology catalogues now (call it at
+ * start-up): a broken map file or a wrong catalogue path then stops the
+ * server with a clear message instead of failing the first conversion.
+ * @returns the number of designations available
+ */
+export function preloadConversion(opts: Pick<ConvertPatientSummaryOptions, 'terminologyPath'> = {}): { maps: MapSet; designations: number } {
+  const maps = projectMaps();
+  return { maps, designations: defaultCatalogue(opts.terminologyPath).size };
+}
+
 export type { ConversionResult };

@@ -96,3 +96,13 @@ describe('French catalogue', () => {
     expect(bundle.language).toBe('en');
   });
 });
+
+describe('preloadConversion', () => {
+  it('loads the maps and the catalogues up front, and names a wrong catalogue path', async () => {
+    const { preloadConversion } = await import('../../src/mapping/index.js');
+    const { maps, designations } = preloadConversion();
+    expect(maps.sections.length).toBeGreaterThan(10);
+    expect(designations).toBeGreaterThan(400);
+    expect(() => preloadConversion({ terminologyPath: '/no/such/catalogue.json' })).toThrow(/\/no\/such\/catalogue\.json/);
+  });
+});
