@@ -1,18 +1,9 @@
-import { ConfigError, loadConfig } from './config/config.js';
+import { loadConfigOrExit } from './config/config.js';
 import { createLogger } from './logging/logger.js';
 import { startServices } from './app-services.js';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(2);
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   const services = await startServices(config, logger);
   logger.info({ fhirBase: `${services.url}/fhir`, portal: `${services.url}/portal`, psc: services.auth.issuer, ehdsiSimulator: services.simulator?.url ?? 'disabled' }, 'FHIR server ready');

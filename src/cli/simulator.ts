@@ -8,21 +8,12 @@
  * Faults for manual tests: curl -X POST -H 'Content-Type: application/json'
  *   -d '{"country":"HR","transaction":"xcpd","fault":"delay","delayMs":10000}' localhost:8090/_control/faults
  */
-import { ConfigError, loadConfig } from '../config/config.js';
+import { loadConfigOrExit } from '../config/config.js';
 import { createLogger } from '../logging/logger.js';
 import { startConfiguredSimulator } from '../simulator/from-config.js';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(2);
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   const simulator = await startConfiguredSimulator(config, logger);
   process.stdout.write(

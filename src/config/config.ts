@@ -145,3 +145,19 @@ export function settingsMarkdownTable(): string {
   });
   return ['| environment variable | file key | type | default | meaning |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
 }
+
+/**
+ * For command-line entry points: the configuration, or the bad setting named
+ * on stderr and exit code 2 (a typo must not look like a crash).
+ */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+}
