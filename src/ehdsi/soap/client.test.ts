@@ -1,3 +1,4 @@
+import { startStubGateway, type StubGateway } from '../../../test/helpers/stub-gateway.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SoapClient } from './client.js';
@@ -8,28 +9,21 @@ import { buildMtom } from './mtom.js';
 type Handler = (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void;
 
 let handler: Handler;
-let server: http.Server;
+let stub: StubGateway;
 let endpoint: string;
 const client = new SoapClient({ timeoutMs: 2000 });
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      lastMessageId = /<wsa:MessageID>([^<]+)</.exec(body)?.[1];
-      handler(req, body, res);
-    });
+  stub = await startStubGateway((body, res, req) => {
+    lastMessageId = /<wsa:MessageID>([^<]+)</.exec(body)?.[1];
+    handler(req, body, res);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/xcpd`;
+  endpoint = `${stub.url}/xcpd`;
 });
 
 afterAll(async () => {
   client.close();
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await stub.close();
 });
 
 let lastMessageId: string | undefined;

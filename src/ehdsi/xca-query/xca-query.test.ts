@@ -1,5 +1,4 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startStubGateway, type StubGateway } from '../../../test/helpers/stub-gateway.js';
 import { EhdsiError } from '../errors/ehdsi-error.js';
 import { SoapClient } from '../soap/client.js';
 import { buildEnvelope, parseSoapEnvelope } from '../soap/envelope.js';
@@ -96,26 +95,19 @@ describe('parseAdhocQueryResponse', () => {
 });
 
 describe('findPatientSummaries', () => {
-  let server: http.Server;
+  let stub: StubGateway;
   let reply = '';
-  let seen = '';
   let endpoint = '';
   const client = new SoapClient({ timeoutMs: 2000 });
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        seen = Buffer.concat(chunks).toString('utf8');
-        res.writeHead(200, { 'Content-Type': 'application/soap+xml' }).end(buildEnvelope({ action: 'urn:ihe:iti:2007:CrossGatewayQueryResponse', bodyXml: reply }));
-      });
+    stub = await startStubGateway((_body, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/soap+xml' }).end(buildEnvelope({ action: 'urn:ihe:iti:2007:CrossGatewayQueryResponse', bodyXml: reply }));
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/xca`;
+    endpoint = `${stub.url}/xca`;
   });
   afterAll(async () => {
     client.close();
-    await new Promise((r) => server.close(r));
+    await stub.close();
   });
   const assertions = { hcp: '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_h"/>', trc: '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_t"/>' };
   const find = () => findPatientSummaries(client, { country: 'PT', endpoint, homeCommunityId: PT_HCID }, patientId, assertions);
@@ -124,7 +116,7 @@ describe('findPatientSummaries', () => {
     reply = queryResponse(SUCCESS, twoDocuments);
     const result = await find();
     expect(result.entries.map((e) => e.level)).toEqual(['L3', 'L1']);
-    const sent = parseSoapEnvelope(seen);
+    const sent = parseSoapEnvelope(stub.lastBody);
     expect(sent.action).toBe('urn:ihe:iti:2007:CrossGatewayQuery');
     expect(children(sent.security, 'Assertion').map((a) => attr(a, 'ID'))).toEqual(['_h', '_t']);
   });

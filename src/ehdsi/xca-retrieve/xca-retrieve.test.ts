@@ -1,5 +1,5 @@
+import { startStubGateway, type StubGateway } from '../../../test/helpers/stub-gateway.js';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { SoapClient } from '../soap/client.js';
 import { buildEnvelope, parseSoapEnvelope } from '../soap/envelope.js';
 import { buildMtom } from '../soap/mtom.js';
@@ -45,26 +45,17 @@ describe('parseRetrieveResponse', () => {
 });
 
 describe('retrieveDocument', () => {
-  let server: http.Server;
+  let stub: StubGateway;
   let respond: (res: http.ServerResponse) => void;
-  let seen = '';
   let endpoint = '';
   const client = new SoapClient({ timeoutMs: 2000 });
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        seen = Buffer.concat(chunks).toString('utf8');
-        respond(res);
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/xca`;
+    stub = await startStubGateway((_body, res) => respond(res));
+    endpoint = `${stub.url}/xca`;
   });
   afterAll(async () => {
     client.close();
-    await new Promise((r) => server.close(r));
+    await stub.close();
   });
   const assertions = { hcp: '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_h"/>', trc: '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_t"/>' };
   const retrieve = () => retrieveDocument(client, { country: 'PT', endpoint, homeCommunityId: PT_HCID }, { homeCommunityId: PT_HCID, repositoryUniqueId: REPO, documentUniqueId: DOC }, assertions);
@@ -78,7 +69,7 @@ describe('retrieveDocument', () => {
     const doc = await retrieve();
     expect(doc.data.equals(cda)).toBe(true);
     expect(doc.mimeType).toBe('text/xml');
-    const sent = parseSoapEnvelope(seen);
+    const sent = parseSoapEnvelope(stub.lastBody);
     expect(sent.action).toBe('urn:ihe:iti:2007:CrossGatewayRetrieve');
     expect(children(sent.security, 'Assertion')).toHaveLength(2);
   });

@@ -1,5 +1,4 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startStubGateway, type StubGateway } from '../../../test/helpers/stub-gateway.js';
 import { buildEnvelope, parseSoapEnvelope } from '../soap/envelope.js';
 import { NS } from '../soap/namespaces.js';
 import { SoapClient } from '../soap/client.js';
@@ -139,33 +138,24 @@ describe('parseXcpdResponse', () => {
 });
 
 describe('discoverPatients', () => {
-  let server: http.Server;
-  let seen = '';
+  let stub: StubGateway;
   let reply = '';
   const client = new SoapClient({ timeoutMs: 2000 });
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        seen = Buffer.concat(chunks).toString('utf8');
-        res.writeHead(200, { 'Content-Type': 'application/soap+xml' }).end(reply);
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    stub = await startStubGateway((_body, res) => res.writeHead(200, { 'Content-Type': 'application/soap+xml' }).end(reply));
   });
   afterAll(async () => {
     client.close();
-    await new Promise((r) => server.close(r));
+    await stub.close();
   });
 
   it('sends the ITI-55 action with the HCP assertion only and returns the outcome', async () => {
     reply = buildEnvelope({ action: 'urn:hl7-org:v3:PRPA_IN201306UV02:CrossGatewayPatientDiscovery', bodyXml: responseXml({ ack: 'AA', query: 'OK', subjects: patientXml('9', 'Ana', 'Silva') }) });
-    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/xcpd`;
+    const endpoint = `${stub.url}/xcpd`;
     const hcp = '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_h"/>';
     const outcome = await discoverPatients(client, { country: 'PT', endpoint, homeCommunityId: PT_HCID }, [{ domainOid: PT_DOMAIN, value: '9' }], undefined, hcp, { senderHomeCommunityId: FR_HCID });
     expect(outcome.kind === 'matches' && outcome.patients[0].id).toEqual({ root: PT_DOMAIN, extension: '9' });
-    const sent = parseSoapEnvelope(seen);
+    const sent = parseSoapEnvelope(stub.lastBody);
     expect(sent.action).toBe('urn:hl7-org:v3:PRPA_IN201305UV02:CrossGatewayPatientDiscovery');
     expect(children(sent.security, 'Assertion')).toHaveLength(1);
     expect(sent.payload?.localName).toBe('PRPA_IN201305UV02');
@@ -173,7 +163,7 @@ describe('discoverPatients', () => {
 
   it('turns an unreadable answer into a malformed gateway error naming the country', async () => {
     reply = buildEnvelope({ action: 'x', bodyXml: '<other xmlns="urn:x"/>' });
-    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/xcpd`;
+    const endpoint = `${stub.url}/xcpd`;
     await expect(discoverPatients(client, { country: 'PT', endpoint, homeCommunityId: PT_HCID }, [{ domainOid: PT_DOMAIN, value: '9' }], undefined, '<a/>', { senderHomeCommunityId: FR_HCID }))
       .rejects.toMatchObject({ name: 'GatewayError', kind: 'malformed', country: 'PT' });
   });
