@@ -274,6 +274,8 @@ export function compileRule(rule: FieldRule): CompiledRule {
     body = () => undefined;
   }
 
+  // A nested object or resource is built from the first match of `from` (values read every match themselves).
+  const structured = !!from && !!(rule.resource || rule.fields);
   return (host, node, target) => {
     // First rule that yields wins: later rules with the same target are fallbacks.
     if (!appends && has(target)) return;
@@ -281,8 +283,8 @@ export function compileRule(rule: FieldRule): CompiledRule {
     if (unless && unless(node)) return;
     if (each) {
       for (const item of each.elements(node)) body(host, item, target);
-    } else if (from && (rule.resource || rule.fields)) {
-      const at = from.first(node);
+    } else if (structured) {
+      const at = from!.first(node);
       if (at) body(host, at, target);
     } else body(host, node, target);
     if (absent) absent(target);
