@@ -99,7 +99,7 @@ function main(argv: string[]): number {
   }
   const texts = docs.map(({ file }) => readFileSync(file, 'utf8'));
   // Steady state: every code path compiled by the JIT before the first document is timed.
-  for (let round = 0; round < 5; round++) {
+  for (let round = 0; round < 10; round++) {
     for (const text of texts) {
       JSON.stringify(convertPatientSummary(text).bundle);
       bareParse(text);
