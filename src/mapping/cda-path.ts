@@ -121,9 +121,11 @@ function splitPredicates(text: string, whole: string): string[] {
 
 function run(steps: Step[], ctx: XmlElement): XmlElement[] {
   let current: XmlElement[] = [ctx];
-  for (const step of steps) {
+  for (let si = 0; si < steps.length; si++) {
+    const step = steps[si];
     const next: XmlElement[] = [];
-    for (const el of current) {
+    for (let ei = 0; ei < current.length; ei++) {
+      const el = current[ei];
       if (step.kind === 'parent') {
         if (el.parent) next.push(el.parent);
         continue;
@@ -133,10 +135,18 @@ function run(steps: Step[], ctx: XmlElement): XmlElement[] {
         continue;
       }
       let n = 0;
-      for (const c of el.children) {
-        if (typeof c === 'string') continue;
-        if (step.kind === 'child' && c.name !== step.name) continue;
-        if (!step.preds.every((p) => p(c))) continue;
+      const children = el.children;
+      for (let k = 0; k < children.length; k++) {
+        const c = children[k];
+        if (typeof c === 'string' || (step.kind === 'child' && c.name !== step.name)) continue;
+        let ok = true;
+        for (let j = 0; j < step.preds.length; j++) {
+          if (!step.preds[j](c)) {
+            ok = false;
+            break;
+          }
+        }
+        if (!ok) continue;
         n++;
         if (step.index === undefined || step.index === n) next.push(c);
       }
@@ -157,13 +167,18 @@ function findMatch(steps: Step[], i: number, el: XmlElement, test?: (e: XmlEleme
   if (step.kind === 'parent') return el.parent ? findMatch(steps, i + 1, el.parent, test) : undefined;
   if (step.kind === 'self') return findMatch(steps, i + 1, el, test);
   let n = 0;
-  for (const c of el.children) {
-    if (typeof c === 'string') continue;
-    if (step.kind === 'child' && c.name !== step.name) continue;
+  const children = el.children;
+  const preds = step.preds;
+  const anyName = step.kind !== 'child';
+  for (let k = 0; k < children.length; k++) {
+    const c = children[k];
+    if (typeof c === 'string' || (!anyName && c.name !== step.name)) continue;
     let ok = true;
-    for (const p of step.preds) if (!p(c)) {
-      ok = false;
-      break;
+    for (let j = 0; j < preds.length; j++) {
+      if (!preds[j](c)) {
+        ok = false;
+        break;
+      }
     }
     if (!ok) continue;
     n++;
@@ -191,7 +206,11 @@ export function compilePath(source: string): CompiledPath {
       ? (ctx: XmlElement): XmlElement[] => {
           // The common one-step path (id, ingredient, translation…): a plain child filter.
           const out: XmlElement[] = [];
-          for (const c of ctx.children) if (typeof c !== 'string' && c.name === only.name) out.push(c);
+          const children = ctx.children;
+          for (let k = 0; k < children.length; k++) {
+            const c = children[k];
+            if (typeof c !== 'string' && c.name === only.name) out.push(c);
+          }
           return out;
         }
       : (ctx: XmlElement): XmlElement[] => {

@@ -183,12 +183,20 @@ export function isElement(n: XmlNode): n is XmlElement {
 /** Child elements with this local name. */
 export function childrenNamed(el: XmlElement, name: string): XmlElement[] {
   const out: XmlElement[] = [];
-  for (const c of el.children) if (typeof c !== 'string' && c.name === name) out.push(c);
+  const children = el.children;
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i];
+    if (typeof c !== 'string' && c.name === name) out.push(c);
+  }
   return out;
 }
 
 export function firstChild(el: XmlElement, name: string): XmlElement | undefined {
-  for (const c of el.children) if (typeof c !== 'string' && c.name === name) return c;
+  const children = el.children;
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i];
+    if (typeof c !== 'string' && c.name === name) return c;
+  }
   return undefined;
 }
 
@@ -217,7 +225,11 @@ export function textOf(el: XmlElement): string {
 /** The templateId roots of an element. */
 export function templateIds(el: XmlElement): string[] {
   const out: string[] = [];
-  for (const c of el.children) if (typeof c !== 'string' && c.name === 'templateId' && c.attrs.root) out.push(c.attrs.root);
+  const children = el.children;
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i];
+    if (typeof c !== 'string' && c.name === 'templateId' && c.attrs.root) out.push(c.attrs.root);
+  }
   return out;
 }
 
