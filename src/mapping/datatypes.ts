@@ -53,7 +53,11 @@ function collectCodings(cd: XmlElement, out: fhir4.Coding[]): void {
     out.push(c);
     cd.consumed = true;
   }
-  for (const t of cd.children) if (typeof t !== 'string' && t.name === 'translation') collectCodings(t, out);
+  const children = cd.children;
+  for (let i = 0; i < children.length; i++) {
+    const t = children[i];
+    if (typeof t !== 'string' && t.name === 'translation') collectCodings(t, out);
+  }
 }
 
 /** CD/CE/CV → CodeableConcept with every translation, originalText and the target-language text. */

@@ -50,7 +50,9 @@ export function locatorOf(el: XmlElement): string {
   else {
     let count = 0;
     let index = 0;
-    for (const c of parent.children) {
+    const siblings = parent.children;
+    for (let i = 0; i < siblings.length; i++) {
+      const c = siblings[i];
       if (typeof c === 'string' || c.name !== el.name) continue;
       count++;
       if (c === el) index = count;

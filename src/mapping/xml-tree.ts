@@ -201,7 +201,9 @@ export function firstChild(el: XmlElement, name: string): XmlElement | undefined
 }
 
 function collectText(e: XmlElement, parts: string[]): void {
-  for (const c of e.children) {
+  const children = e.children;
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i];
     if (typeof c === 'string') parts.push(c);
     else collectText(c, parts);
   }
