@@ -54,7 +54,6 @@ export function hasValue(target: Obj, to: string, suffix = ''): boolean {
 function hasSegments(target: Obj, segs: Segment[], suffix: string): boolean {
   if (segs.length === 1 && segs[0].mode === 'plain') return target[segs[0].name] !== undefined;
   const last = segs[segs.length - 1];
-  if (last.mode === 'append') return false;
   let cur: unknown = target;
   for (const seg of segs) {
     if (!cur || typeof cur !== 'object') return false;
@@ -63,7 +62,7 @@ function hasSegments(target: Obj, segs: Segment[], suffix: string): boolean {
       if (seg === last) return Object.keys(o).some((k) => k.startsWith(seg.name) && k.length > seg.name.length && /[A-Z]/.test(k[seg.name.length]));
       cur = o[seg.name + suffix];
     } else if (seg.mode === 'index') cur = (o[seg.name] as unknown[] | undefined)?.[seg.index!];
-    else if (seg.mode === 'append') cur = (o[seg.name] as unknown[] | undefined)?.at(-1);
+    else if (seg.mode === 'append') cur = seg === last ? ((o[seg.name] as unknown[] | undefined)?.length ? true : undefined) : (o[seg.name] as unknown[] | undefined)?.at(-1);
     else cur = o[seg.name];
   }
   return cur !== undefined;

@@ -221,6 +221,19 @@ describe('required sections and absent/unknown information', () => {
   });
 });
 
+describe('a header with missing data', () => {
+  it('keeps the required elements with a data-absent-reason', () => {
+    const xml = cda('').replace('<patient><name><family>Test</family></name></patient>', '<patient/>');
+    const { bundle } = convertPatientSummary(xml, { now });
+    const patient = bundle.entry!.find((e) => e.resource!.resourceType === 'Patient')!.resource as fhir4.Patient;
+    const absent = { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unknown' }] };
+    expect(patient.name).toEqual([absent]);
+    expect((patient as { _birthDate?: unknown })._birthDate).toEqual(absent);
+    expect(validateResource(bundle, 'Bundle')).toEqual([]);
+    expect(checkIpsBundle(bundle, projectMaps())).toEqual([]);
+  });
+});
+
 describe('input the converter refuses', () => {
   const refused = (input: string | Buffer, problem: string): void => {
     let caught: unknown;
