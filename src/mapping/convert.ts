@@ -129,6 +129,11 @@ function mapSection(
   const title = smap?.title ?? (cdaTitle ? textOf(cdaTitle) : undefined) ?? code ?? 'Section';
   ctx.locator = locatorOf(section);
   const out: fhir4.CompositionSection = { title };
+  // The source's own title (often in its language) stays beside the French one.
+  const sourceTitle = cdaTitle ? textOf(cdaTitle) : undefined;
+  if (sourceTitle && sourceTitle !== title) {
+    (out as fhir4.CompositionSection & { _title?: fhir4.Element })._title = { extension: [{ url: dt.EXT.originalText, valueString: sourceTitle }] };
+  }
   if (codeEl) {
     const cc = dt.codeableConcept(codeEl, ctx);
     if (cc) out.code = cc;

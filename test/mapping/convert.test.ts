@@ -112,6 +112,7 @@ describe('convertPatientSummary on a document with every seed section', () => {
     expect(text(group.valueCodeableConcept)).toBe('A Rh+');
     // section titles and codes in French
     expect(section(bundle, '48765-2').title).toBe('Allergies et intolérances');
+    expect((section(bundle, '48765-2') as { _title?: fhir4.Element })._title!.extension![0].valueString).toBe('Allergies');
     expect(section(bundle, '10160-0').code!.text).toBe('Traitements');
   });
 
