@@ -63,6 +63,16 @@ export function locatorOf(el: XmlElement): string {
   return loc;
 }
 
+/** True if the object has a key after `key` (insertion order): a rule wrote something. */
+function hasKeyAfter(o: Obj, key: string): boolean {
+  let seen = false;
+  for (const k in o) {
+    if (seen) return true;
+    if (k === key) seen = true;
+  }
+  return false;
+}
+
 /** Runs the compiled map rules over a CDA document; one instance per conversion. */
 export class MappingEngine implements RuleHost {
   readonly emitted: EmittedResource[] = [];
@@ -112,10 +122,10 @@ export class MappingEngine implements RuleHost {
       const patient = this.header.get('patient')?.[0];
       if (patient) resource[patientField] = { reference: patient };
     }
-    const headKeys = Object.keys(resource).length;
+    const lastHeadKey = patientField && resource[patientField] !== undefined ? patientField : 'extension';
     this.ctx.locator = locator;
     runRules(rules, this, node, resource);
-    if (Object.keys(resource).length === headKeys && (resource.extension as unknown[]).length === 1) {
+    if (!hasKeyAfter(resource, lastHeadKey) && (resource.extension as unknown[]).length === 1) {
       this.emitted.length = before;
       return undefined;
     }
