@@ -129,14 +129,13 @@ export function period(el: XmlElement): fhir4.Period | undefined {
   return p.start || p.end ? p : undefined;
 }
 
-/** effectiveTime as a dateTime when it is a point, as a Period when it is an interval. */
+/** effectiveTime as a dateTime when it is a point (@value), as a Period when it is an interval (low/high). */
 export function dateTimeOrPeriod(el: XmlElement): { suffix: 'DateTime' | 'Period'; value: string | fhir4.Period } | undefined {
   const point = timestamp(el.attrs.value);
   if (point) return { suffix: 'DateTime', value: point };
+  // An interval stays an interval (IVL_TS → Period), even when open-ended ("since …").
   const p = period(el);
-  if (!p) return undefined;
-  if (p.start && !p.end && !firstChild(el, 'high')) return { suffix: 'DateTime', value: p.start };
-  return { suffix: 'Period', value: p };
+  return p ? { suffix: 'Period', value: p } : undefined;
 }
 
 export function quantity(el: XmlElement): fhir4.Quantity | undefined {

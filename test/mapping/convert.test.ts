@@ -86,7 +86,7 @@ describe('convertPatientSummary on a document with every seed section', () => {
     expect(text(medication.form)).toBe('Comprimé');
     expect(text(statement.dosage![0].route)).toBe('Voie orale');
     expect(statement.dosage![0].timing!.repeat).toMatchObject({ period: 1, periodUnit: 'd' });
-    expect(statement.effectiveDateTime).toBe('2020-01-01');
+    expect(statement.effectivePeriod).toEqual({ start: '2020-01-01' });
     // surgical history, devices, past illness, vaccinations
     expect(text((entriesOf('47519-4')[0] as unknown as fhir4.Procedure).code)).toBe('Appendicectomie');
     const use = entriesOf('46264-8')[0] as unknown as fhir4.DeviceUseStatement;

@@ -21,7 +21,7 @@ describe('CDA data types', () => {
   it('IVL_TS → Period, a point or an interval → dateTime or Period', () => {
     expect(period(el('<effectiveTime><low value="2010"/><high value="20120301"/></effectiveTime>'))).toEqual({ start: '2010', end: '2012-03-01' });
     expect(dateTimeOrPeriod(el('<effectiveTime value="20100102"/>'))).toEqual({ suffix: 'DateTime', value: '2010-01-02' });
-    expect(dateTimeOrPeriod(el('<effectiveTime><low value="2010"/></effectiveTime>'))).toEqual({ suffix: 'DateTime', value: '2010' });
+    expect(dateTimeOrPeriod(el('<effectiveTime><low value="2010"/></effectiveTime>'))).toEqual({ suffix: 'Period', value: { start: '2010' } });
     expect(dateTimeOrPeriod(el('<effectiveTime><low value="2010"/><high nullFlavor="UNK"/></effectiveTime>'))).toEqual({ suffix: 'Period', value: { start: '2010' } });
     expect(dateTimeOrPeriod(el('<effectiveTime nullFlavor="NA"/>'))).toBeUndefined();
   });
