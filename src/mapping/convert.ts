@@ -126,7 +126,8 @@ function mapSection(
   const tpls = templateIds(section);
   const smap = maps.sections.find((s) => s.code === code) ?? maps.sections.find((s) => s.templates?.some((t) => tpls.includes(t)));
   const cdaTitle = firstChild(section, 'title');
-  const title = smap?.title ?? (cdaTitle ? textOf(cdaTitle) : undefined) ?? code ?? 'Section';
+  // Map titles are French: an English reader gets the source's title.
+  const title = (ctx.translating ? smap?.title : undefined) ?? (cdaTitle ? textOf(cdaTitle) : undefined) ?? smap?.title ?? code ?? 'Section';
   ctx.locator = locatorOf(section);
   const out: fhir4.CompositionSection = { title };
   // The source's own title (often in its language) stays beside the French one.

@@ -94,6 +94,8 @@ describe('French catalogue', () => {
     expect(asthmaCondition(bundle, '195967001').code!.text).toBe('Asthma');
     expect(report.codes).toEqual({ translated: 0, untranslated: 0 });
     expect(bundle.language).toBe('en');
+    const allergies = (bundle.entry![0].resource as fhir4.Composition).section!.find((s) => s.code?.coding?.[0].code === '48765-2')!;
+    expect(allergies.title).toBe('Allergies');
   });
 });
 
