@@ -69,7 +69,10 @@ function hasSegments(target: Obj, segs: Segment[], suffix: string): boolean {
 }
 
 export function setValue(target: Obj, to: string, value: unknown, suffix = ''): void {
-  const segs = parseTo(to);
+  setSegments(target, parseTo(to), value, suffix);
+}
+
+function setSegments(target: Obj, segs: Segment[], value: unknown, suffix: string): void {
   const last = segs[segs.length - 1];
   const h = holder(target, segs);
   switch (last.mode) {
@@ -134,7 +137,7 @@ export function compileSetter(to: string): (target: Obj, value: unknown, suffix?
       else target[name] = [value];
     };
   }
-  return (target, value, suffix) => setValue(target, to, value, suffix);
+  return (target, value, suffix) => setSegments(target, segs, value, suffix ?? '');
 }
 
 export function compileSetAbsent(to: string, primitive: boolean, suffix: string): (target: Obj, ext: fhir4.Extension) => void {
