@@ -14,15 +14,6 @@ const ELEMENTS: Record<string, string> = {
   td: 'td', th: 'th', caption: 'caption', colgroup: 'colgroup', col: 'col', br: 'br', sub: 'sub', sup: 'sup',
   item: 'li', footnote: 'span', footnoteRef: 'span', linkHtml: 'a', text: 'div',
 };
-const ATTRS: ReadonlyArray<[string, string]> = [
-  ['ID', 'id'],
-  ['colspan', 'colspan'],
-  ['rowspan', 'rowspan'],
-  ['align', 'align'],
-  ['valign', 'valign'],
-  ['span', 'span'],
-  ['width', 'width'],
-];
 const EMPTY = new Set(['br', 'col']);
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
@@ -34,16 +25,34 @@ export function escapeXml(s: string): string {
 
 function attributes(attrs: Record<string, string>, tag: string): string {
   let out = '';
-  for (const [from, to] of ATTRS) {
-    const v = attrs[from];
-    if (v !== undefined) out += ` ${to}="${escapeXml(v)}"`;
+  // Only the attributes the element has (usually none or one), in their order.
+  for (const k of Object.keys(attrs)) {
+    const v = attrs[k];
+    switch (k) {
+      case 'ID':
+        out += ` id="${escapeXml(v)}"`;
+        break;
+      case 'colspan':
+      case 'rowspan':
+      case 'align':
+      case 'valign':
+      case 'span':
+      case 'width':
+        out += ` ${k}="${escapeXml(v)}"`;
+        break;
+      case 'styleCode': {
+        const cls = v.split(/\s+/).filter((c) => /^[A-Za-z][\w-]*$/.test(c));
+        if (cls.length) out += ` class="${cls.join(' ')}"`;
+        break;
+      }
+      case 'language':
+        if (/^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$/.test(v)) out += ` lang="${v}" xml:lang="${v}"`;
+        break;
+      case 'href':
+        if (tag === 'a' && /^https?:\/\//i.test(v)) out += ` href="${escapeXml(v)}"`;
+        break;
+    }
   }
-  if (attrs.styleCode) {
-    const cls = attrs.styleCode.split(/\s+/).filter((c) => /^[A-Za-z][\w-]*$/.test(c));
-    if (cls.length) out += ` class="${cls.join(' ')}"`;
-  }
-  if (attrs.language && /^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$/.test(attrs.language)) out += ` lang="${attrs.language}" xml:lang="${attrs.language}"`;
-  if (tag === 'a' && attrs.href && /^https?:\/\//i.test(attrs.href)) out += ` href="${escapeXml(attrs.href)}"`;
   return out;
 }
 

@@ -81,10 +81,17 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
   // The prefixes a document declares, found once by a scan of its text: per
   // element, only those few keys are looked up (no attribute enumeration).
   const declared = new Map<string, string>();
-  for (const m of text.matchAll(/\bxmlns:([A-Za-z_][\w.-]*)\s*=\s*(["'])(.*?)\2/g)) declared.set(m[1], m[3]);
-  const declKeys = [...declared.keys()].map((p) => 'xmlns:' + p);
   // Declarations still to meet (usually all on the root): later elements skip the check.
-  let pendingDeclarations = (text.match(/\bxmlns(?::[A-Za-z_][\w.-]*)?\s*=/g) ?? []).length;
+  let pendingDeclarations = 0;
+  const declaration = /xmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*(["'])(.*?)\2/y;
+  for (let i = text.indexOf('xmlns'); i >= 0; i = text.indexOf('xmlns', i + 5)) {
+    declaration.lastIndex = i;
+    const m = declaration.exec(text);
+    if (!m) continue;
+    pendingDeclarations++;
+    if (m[1]) declared.set(m[1], m[3]);
+  }
+  const declKeys = [...declared.keys()].map((p) => 'xmlns:' + p);
   const xsiTypeKeys = [...declared].filter(([, uri]) => uri === XSI_NS).map(([p]) => p + ':type');
   parser.on('opentag', (tag) => {
     depth++;
