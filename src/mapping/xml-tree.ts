@@ -67,6 +67,8 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
   let current = root;
   let failure: Error | undefined;
   const scopes: Array<Record<string, string>> = [{ xml: 'http://www.w3.org/XML/1998/namespace' }];
+  // The default namespace of the innermost scope, kept at hand for unprefixed names (nearly all).
+  const defaultNs: Array<string | undefined> = [undefined];
   const scopeDepth: number[] = [];
   let depth = 0;
   // Section narrative is written straight to XHTML while parsing.
@@ -107,6 +109,7 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
       if (declares) {
         scope = Object.create(scope) as Record<string, string>;
         scopes.push(scope);
+        defaultNs.push(raw.xmlns ?? defaultNs[defaultNs.length - 1]);
         scopeDepth.push(depth);
         if (raw.xmlns !== undefined) {
           scope[''] = raw.xmlns;
@@ -132,7 +135,7 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
     }
     let local = name;
     let ns: string | undefined;
-    if (colon < 0) ns = scope[''];
+    if (colon < 0) ns = defaultNs[defaultNs.length - 1];
     else {
       local = name.slice(colon + 1);
       ns = scope[name.slice(0, colon)];
@@ -140,7 +143,7 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
     }
     // Empty elements (most of a CDA: templateId, code, id…) share one empty, frozen child list.
     const el = newElement(local, ns ?? '', raw, tag.isSelfClosing ? NO_CHILDREN : [], current, seq++);
-    if (raw.code !== undefined && raw.codeSystem !== undefined) coded.push(el);
+    if (raw.codeSystem !== undefined && raw.code !== undefined) coded.push(el);
     if (local === 'text' && current.name === 'section') narrative = new NarrativeWriter(narrativeIds);
     current.children.push(el);
     current = el;
@@ -149,6 +152,7 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
     if (scopeDepth[scopeDepth.length - 1] === depth) {
       scopeDepth.pop();
       scopes.pop();
+      defaultNs.pop();
     }
     depth--;
     if (narrative) {
