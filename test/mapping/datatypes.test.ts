@@ -57,6 +57,9 @@ describe('XML tree and paths', () => {
     expect(z).toMatchObject({ name: 'z', ns: 'urn:epsos-org:ep:medication' });
     expect(z.attrs['xsi:type']).toBe('PQ');
     expect(() => parseXml('<x xmlns="urn:hl7-org:v3"><q:y/></x>')).toThrow(/unbound namespace prefix "q"/);
+    const scoped = parseXml('<x xmlns="urn:hl7-org:v3"><y xmlns="urn:other"><z/></y><w/></x>');
+    expect(firstChild(firstChild(scoped, 'y')!, 'z')!.ns).toBe('urn:other');
+    expect(firstChild(scoped, 'w')!.ns).toBe('urn:hl7-org:v3');
   });
 
   it('compiles paths with predicates, parents, alternatives and attributes', () => {
