@@ -86,6 +86,8 @@ export interface CapabilityContributor {
  */
 export class HandlerRegistry {
   private readonly entries: HandlerRegistration[] = [];
+  /** Served resource types, asked on every request: computed once per registration. */
+  private types: string[] | undefined;
   readonly contributors: CapabilityContributor[] = [];
 
   register(reg: HandlerRegistration): this {
@@ -95,6 +97,7 @@ export class HandlerRegistry {
       && (reg.interaction !== 'operation' || (e.operation?.name === reg.operation?.name && e.operation?.level === reg.operation?.level)));
     if (clash) throw new Error(`${reg.resourceType ?? 'system'} ${reg.interaction} ${reg.operation?.name ?? ''} is registered twice`);
     this.entries.push(reg);
+    this.types = undefined;
     return this;
   }
 
@@ -103,7 +106,8 @@ export class HandlerRegistry {
   }
 
   resourceTypes(): string[] {
-    return [...new Set(this.entries.map((e) => e.resourceType).filter((t): t is string => t !== null))].sort();
+    this.types ??= [...new Set(this.entries.map((e) => e.resourceType).filter((t): t is string => t !== null))].sort();
+    return this.types;
   }
 
   find(resourceType: string | null, interaction: InteractionKind): HandlerRegistration | undefined {

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import { loadCountryRegistry } from '../ehdsi/countries/index.js';
+import { countryRegistryFromConfig } from '../ehdsi/countries/index.js';
 import { createEhdsiTransport, type EhdsiTransport } from '../ehdsi/soap/transport-config.js';
 import type { Logger } from '../logging/logger.js';
 import type { FacadeStore } from '../store/index.js';
@@ -27,7 +27,7 @@ export function journeyDepsFromConfig(config: Config, parts: JourneyParts): Jour
   return {
     store: parts.store,
     logger: parts.logger,
-    countries: loadCountryRegistry({ simulatorBaseUrl: parts.simulatorBaseUrl, countriesFile: str('ehdsi.countriesFile') }),
+    countries: countryRegistryFromConfig(config, parts.simulatorBaseUrl),
     transport: parts.transport ?? createEhdsiTransport(config, parts.logger),
     conversion: {
       ...(str('mapping.language') ? { language: str('mapping.language') } : {}),
