@@ -4,7 +4,7 @@ import { validateResource } from './validation.js';
 import type { Resource } from './types.js';
 
 /** Types of definitional resources the server publishes from conformance/. */
-export const PUBLISHED_TYPES = ['OperationDefinition', 'SearchParameter', 'Questionnaire', 'ValueSet', 'CodeSystem'] as const;
+export const PUBLISHED_TYPES = ['OperationDefinition', 'SearchParameter', 'Questionnaire', 'ValueSet', 'CodeSystem', 'StructureDefinition'] as const;
 
 type Canonical = Resource & { url?: string; id?: string };
 

@@ -85,6 +85,16 @@ function parseSteps(path: string, whole = path): { steps: Step[]; attr?: string 
     }
     if (part === '..') return steps.push({ kind: 'parent', preds: [] });
     if (part === '.') return steps.push({ kind: 'self', preds: [] });
+    if (part.startsWith('.[')) {
+      // self with predicates: .[@negationInd='true']
+      const self: Step = { kind: 'self', preds: [] };
+      for (const pred of splitPredicates(part.slice(1), whole)) {
+        const p = parsePredicate(pred, whole);
+        if (typeof p === 'number') throw new PathSyntaxError(`an index does not apply to "." in path "${whole}"`);
+        self.preds.push(p);
+      }
+      return steps.push(self);
+    }
     const m = /^([\w*-]+)((?:\[.+\])*)$/.exec(part);
     if (!m) throw new PathSyntaxError(`unsupported step "${part}" in path "${whole}"`);
     const step: Step = { kind: m[1] === '*' ? 'any' : 'child', name: m[1], preds: [] };
@@ -131,7 +141,7 @@ function run(steps: Step[], ctx: XmlElement): XmlElement[] {
         continue;
       }
       if (step.kind === 'self') {
-        next.push(el);
+        if (step.preds.every((p) => p(el))) next.push(el);
         continue;
       }
       let n = 0;
@@ -165,7 +175,7 @@ function findMatch(steps: Step[], i: number, el: XmlElement, test?: (e: XmlEleme
   if (i === steps.length) return !test || test(el) ? el : undefined;
   const step = steps[i];
   if (step.kind === 'parent') return el.parent ? findMatch(steps, i + 1, el.parent, test) : undefined;
-  if (step.kind === 'self') return findMatch(steps, i + 1, el, test);
+  if (step.kind === 'self') return step.preds.every((p) => p(el)) ? findMatch(steps, i + 1, el, test) : undefined;
   let n = 0;
   const children = el.children;
   const preds = step.preds;

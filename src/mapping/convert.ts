@@ -1,6 +1,7 @@
 import type { TerminologyCatalogue } from '../terminology/catalogue.js';
 import { systemUri } from '../terminology/code-systems.js';
 import { compilePath } from './cda-path.js';
+import { applyConsistency } from './consistency.js';
 import { ConversionContext } from './context.js';
 import * as dt from './datatypes.js';
 import { MappingEngine, stableUuid, locatorOf, type EmittedResource } from './engine.js';
@@ -17,6 +18,7 @@ export const IPS = {
 } as const;
 const L1_TEMPLATE = '1.3.6.1.4.1.12559.11.10.1.3.1.1.7';
 const EMPTY_REASON = 'http://terminology.hl7.org/CodeSystem/list-empty-reason';
+const EMPTY_REASON_DISPLAY: Record<string, string> = { nilknown: 'Nil Known', notasked: 'Not Asked', withheld: 'Information Withheld', unavailable: 'Unavailable', notstarted: 'Not Started', closed: 'Closed' };
 
 export interface ConvertOptions {
   language: string;
@@ -84,7 +86,7 @@ export function convertTree(doc: XmlElement, opts: ConvertOptions): ConversionRe
   for (const s of opts.maps.sections) {
     if (!s.required || seenCodes.has(s.code)) continue;
     sectionsOut.push(absentSection(s, ctx, isL1));
-    report.sections.push({ code: s.code, map: s.id, entriesSeen: 0, entriesMapped: 0, narrativeOnly: 0, emptyReason: isL1 ? 'unavailable' : 'nilknown' });
+    report.sections.push({ code: s.code, map: s.id, entriesSeen: 0, entriesMapped: 0, narrativeOnly: 0, emptyReason: 'unavailable' });
   }
 
   const compId = engine.nextId();
@@ -99,6 +101,7 @@ export function convertTree(doc: XmlElement, opts: ConvertOptions): ConversionRe
   if (!compositionResource.date) compositionResource.date = (opts.now ?? new Date()).toISOString();
 
   const all: EmittedResource[] = [{ fullUrl: `urn:uuid:${compId}`, resource: compositionResource }, ...header, ...entryResources];
+  applyConsistency(all, opts.maps.consistency, report);
   report.resources = all.length;
   const docTime = typeof composition.date === 'string' && /T.*(Z|[+-]\d\d:\d\d)$/.test(composition.date) ? composition.date : undefined;
   const bundle: fhir4.Bundle = {
@@ -144,30 +147,46 @@ function mapSection(
 
   const rep = { code: code ?? smap?.code ?? '', map: smap?.id, entriesSeen: 0, entriesMapped: 0, narrativeOnly: 0 } as ConversionReport['sections'][number];
   const refs: fhir4.Reference[] = [];
+  const emptyReasons: string[] = [];
   for (const entry of childrenNamed(section, 'entry')) {
     const statement = entry.children.find((c): c is XmlElement => isElement(c) && c.name !== 'templateId' && c.name !== 'typeId');
     if (!statement) continue;
     rep.entriesSeen++;
     ctx.report.entries.seen++;
     const map = engine.entryMapFor(statement, smap?.entries ?? []);
-    const produced = map ? engine.mapEntry(statement, map) : [];
-    if (produced.length) {
+    if (!map) {
+      engine.emitted.length = 0;
+      rep.narrativeOnly++;
+      ctx.report.entries.narrativeOnly++;
+      const codings = codedElements(ctx, statement);
+      const tpls = templateIds(statement);
+      ctx.report.narrativeOnly.push({ section: code ?? '?', locator: locatorOf(statement), templateIds: tpls, codings });
+      ctx.report.entryOutcomes.push({ section: code ?? '?', locator: locatorOf(statement), outcome: 'narrative-only', reason: `no map for template(s) ${tpls.join(', ') || '(none)'}`, codings });
+      continue;
+    }
+    const mapped = engine.mapEntry(statement, map);
+    for (const o of mapped.outcomes) {
+      ctx.report.entryOutcomes.push({ section: code ?? smap?.code ?? '?', ...o });
+      if (o.outcome === 'no-information' && o.code?.code) emptyReasons.push(o.code.code);
+    }
+    if (mapped.resources.length) {
       rep.entriesMapped++;
       ctx.report.entries.mapped++;
-      for (const p of produced) refs.push({ reference: p.fullUrl });
+      for (const p of mapped.resources) refs.push({ reference: p.fullUrl });
       sink.push(...engine.emitted.splice(0));
     } else {
       engine.emitted.length = 0;
       rep.narrativeOnly++;
       ctx.report.entries.narrativeOnly++;
-      ctx.report.narrativeOnly.push({ section: code ?? '?', locator: locatorOf(statement), templateIds: templateIds(statement), codings: codedElements(ctx, statement) });
     }
   }
   if (refs.length) out.entry = refs;
   else {
-    out.emptyReason = { coding: [{ system: EMPTY_REASON, code: 'unavailable', display: 'Unavailable' }] };
+    // "No information" said by the source, or entries that said nothing safe to structure.
+    const reason = emptyReasons[0] ?? 'unavailable';
+    out.emptyReason = { coding: [{ system: EMPTY_REASON, code: reason, display: EMPTY_REASON_DISPLAY[reason] }] };
     ctx.translate(out.emptyReason, undefined);
-    rep.emptyReason = 'unavailable';
+    rep.emptyReason = reason;
   }
   const subsections = childrenNamed(section, 'component')
     .map((c) => firstChild(c, 'section'))
@@ -182,8 +201,8 @@ function mapSection(
 function absentSection(s: SectionMap, ctx: ConversionContext, isL1: boolean): fhir4.CompositionSection {
   const code: fhir4.CodeableConcept = { coding: [{ system: 'http://loinc.org', code: s.code }] };
   ctx.translate(code, undefined);
-  const reason = isL1 ? 'unavailable' : 'nilknown';
-  const emptyReason: fhir4.CodeableConcept = { coding: [{ system: EMPTY_REASON, code: reason, display: isL1 ? 'Unavailable' : 'Nil Known' }] };
+  // The document does not have the section: nothing is known either way (never "nil known").
+  const emptyReason: fhir4.CodeableConcept = { coding: [{ system: EMPTY_REASON, code: 'unavailable', display: 'Unavailable' }] };
   ctx.translate(emptyReason, undefined);
   const text = isL1 ? 'Document d’origine au format PDF (niveau 1) : aucune donnée structurée.' : 'Section absente du document d’origine.';
   return { title: s.title, code, text: { status: 'generated', div: narrativeDiv(undefined, text) }, emptyReason };

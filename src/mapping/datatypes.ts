@@ -14,6 +14,7 @@ export const EXT = {
   translation: 'http://hl7.org/fhir/StructureDefinition/translation',
   untranslated: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/untranslated',
   cdaSource: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/cda-source',
+  cdaQualifier: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/cda-qualifier',
   unmappedCoding: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/cda-unmapped-coding',
 } as const;
 
@@ -61,18 +62,42 @@ function collectCodings(cd: XmlElement, out: fhir4.Coding[]): void {
 }
 
 /** CD/CE/CV → CodeableConcept with every translation, originalText and the target-language text. */
-export function codeableConcept(el: XmlElement, ctx: ConversionContext): fhir4.CodeableConcept | undefined {
-  const codings: fhir4.Coding[] = [];
+export function codeableConcept(el: XmlElement, ctx: ConversionContext, lead?: fhir4.Coding): fhir4.CodeableConcept | undefined {
+  const codings: fhir4.Coding[] = lead ? [{ ...lead }] : [];
   collectCodings(el, codings);
   const original = referencedText(firstChild(el, 'originalText'), ctx);
   if (!codings.length && !original) {
     const nf = el.attrs.nullFlavor;
-    return nf ? { extension: [dataAbsentReason(ctx.nullFlavor(nf))] } : undefined;
+    if (nf) return { extension: [dataAbsentReason(ctx.nullFlavor(nf))] };
+    // a plain name (epSOS name of a substance): free text, nothing to translate
+    const own = referencedText(el, ctx);
+    return own ? { text: own } : undefined;
   }
   const cc: fhir4.CodeableConcept = {};
   if (codings.length) cc.coding = codings;
   ctx.translate(cc, original);
+  qualifiers(el, cc, ctx);
   return cc;
+}
+
+/**
+ * The qualifiers of a CD (e.g. laterality 272741003 = 7771000 Left on a body
+ * site) refine the concept: kept on the CodeableConcept, name and value coded,
+ * the value translated (R4 has no element for a post-coordinated qualifier).
+ */
+function qualifiers(el: XmlElement, cc: fhir4.CodeableConcept, ctx: ConversionContext): void {
+  for (const q of childrenNamed(el, 'qualifier')) {
+    const nameEl = firstChild(q, 'name');
+    const valueEl = firstChild(q, 'value');
+    const name = nameEl && cdCoding(nameEl);
+    const value = valueEl && codeableConcept(valueEl, ctx);
+    if (!value) continue;
+    if (nameEl) nameEl.consumed = true;
+    const parts: fhir4.Extension[] = [];
+    if (name) parts.push({ url: 'name', valueCoding: name });
+    parts.push({ url: 'value', valueCodeableConcept: value });
+    (cc.extension ??= []).push({ url: EXT.cdaQualifier, extension: parts });
+  }
 }
 
 export function coding(el: XmlElement, ctx: ConversionContext): fhir4.Coding | undefined {

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { systemUri } from '../terminology/code-systems.js';
+import { AbsenceReader, type AbsenceVerdict } from './absence.js';
 import { compilePath } from './cda-path.js';
 import type { ConversionContext } from './context.js';
 import * as dt from './datatypes.js';
-import type { EntryMap, FieldRule, MapSet, NestedResourceMap } from './map-types.js';
+import type { ConditionalProfile, EntryMap, FieldRule, MapSet, NestedResourceMap } from './map-types.js';
+import type { EntryOutcome } from './report.js';
 import { runRules, type Obj, type RuleHost } from './rule-compiler.js';
 import { templateIds, type XmlElement } from './xml-tree.js';
 
@@ -63,6 +65,29 @@ export function locatorOf(el: XmlElement): string {
   return loc;
 }
 
+const EMPTY_REASON = 'http://terminology.hl7.org/CodeSystem/list-empty-reason';
+
+/** The profile a map declares for this CDA element: its fixed one, or the first of its conditional ones that holds. */
+function profileFor(map: { profile?: string; profiles?: ConditionalProfile[] }, node: XmlElement): string | undefined {
+  if (!map.profiles) return map.profile;
+  for (const p of map.profiles) {
+    if (p.when && !compilePath(p.when).first(node) && compilePath(p.when).value(node) === undefined) continue;
+    if (p.unless && (compilePath(p.unless).first(node) || compilePath(p.unless).value(node) !== undefined)) continue;
+    return p.url;
+  }
+  return undefined;
+}
+
+function refOf(e: EmittedResource): string {
+  return `${e.resource.resourceType}/${e.resource.id}`;
+}
+
+function codingOf(el: XmlElement): fhir4.Coding {
+  const c: fhir4.Coding = { system: systemUri(el.attrs.codeSystem), code: el.attrs.code };
+  if (el.attrs.displayName) c.display = el.attrs.displayName;
+  return c;
+}
+
 /** True if the object has a key after `key` (insertion order): a rule wrote something. */
 function hasKeyAfter(o: Obj, key: string): boolean {
   let seen = false;
@@ -72,6 +97,14 @@ function hasKeyAfter(o: Obj, key: string): boolean {
   }
   return false;
 }
+
+/** What one statement became: its top-level resources and the outcome of each item it holds. */
+export interface MappedEntry {
+  resources: EmittedResource[];
+  outcomes: Array<Omit<EntryOutcome, 'section'>>;
+}
+
+const readers = new WeakMap<MapSet, AbsenceReader>();
 
 /** Runs the compiled map rules over a CDA document; one instance per conversion. */
 export class MappingEngine implements RuleHost {
@@ -88,7 +121,12 @@ export class MappingEngine implements RuleHost {
   ) {
     // One hash per document; resources are numbered within it (stable for the same document and maps).
     this.idPrefix = uuidFromHex(fnv128(seed)).slice(0, 24);
+    let reader = readers.get(maps);
+    if (!reader) readers.set(maps, (reader = new AbsenceReader(maps.absentUnknown)));
+    this.absence = reader;
   }
+
+  private readonly absence: AbsenceReader;
 
   /** The next resource id of this document. */
   nextId(): string {
@@ -106,7 +144,7 @@ export class MappingEngine implements RuleHost {
   }
 
   nestedResource(map: NestedResourceMap, node: XmlElement): string | undefined {
-    return this.buildResource(map.type, map.profile, map.fields, node, map.patient)?.fullUrl;
+    return this.buildResource(map.type, profileFor(map, node), map.fields, node, map.patient)?.fullUrl;
   }
 
   /** Creates a resource of `type` from `node` with `rules`; undefined if no rule yielded anything. */
@@ -138,24 +176,83 @@ export class MappingEngine implements RuleHost {
     runRules(rules, this, node, target);
   }
 
-  /** Maps one clinical statement with its entry map; returns the top-level resources. */
-  mapEntry(statement: XmlElement, map: EntryMap): EmittedResource[] {
+  /**
+   * Maps one clinical statement with its entry map: one resource per item (or
+   * the "no known" resource, or none when it says no information), with the
+   * outcome of each item for the report.
+   */
+  mapEntry(statement: XmlElement, map: EntryMap): MappedEntry {
     let items = map.each ? compilePath(map.each).elements(statement) : [statement];
     if (!items.length) items = [statement];
     const out: EmittedResource[] = [];
+    const outcomes: MappedEntry['outcomes'] = [];
     for (const item of items) {
-      const r = this.buildResource(map.resource, map.profile, map.fields, item, map.patient);
-      if (r) out.push(r);
-    }
-    if (out.length) {
-      for (const path of map.structural ?? []) {
-        for (const el of compilePath(path).elements(statement)) {
-          if (el.consumed || !el.attrs.code) continue;
-          el.consumed = true;
-          this.ctx.report.structuralCodings.push({ system: el.attrs.codeSystem ? systemUri(el.attrs.codeSystem) : undefined, code: el.attrs.code, display: el.attrs.displayName, locator: locatorOf(el) });
-        }
+      const locator = locatorOf(item);
+      const verdict: AbsenceVerdict = map.absence ? this.absence.classify(item, statement, map.absence, this.ctx) : { kind: 'present' };
+      if (verdict.kind === 'present') {
+        const r = this.buildResource(map.resource, profileFor(map, item), map.fields, item, map.patient);
+        if (r) {
+          out.push(r);
+          outcomes.push({ locator, map: map.id, outcome: 'resource', resources: [refOf(r)], reason: `mapped by ${map.id}` });
+        } else outcomes.push({ locator, map: map.id, outcome: 'narrative-only', reason: 'no rule of the map found anything to say', codings: this.takeCodings(item) });
+      } else if (verdict.kind === 'known-absence') {
+        const { resource, made, concept } = this.buildKnownAbsence(verdict, item);
+        out.push(resource);
+        outcomes.push({ locator, map: map.id, outcome: 'known-absence', resources: made.map(refOf), code: concept, reason: verdict.reason });
+      } else if (verdict.kind === 'no-information') {
+        if (verdict.source) verdict.source.consumed = true;
+        outcomes.push({ locator, map: map.id, outcome: 'no-information', code: { system: EMPTY_REASON, code: verdict.emptyReason }, reason: verdict.reason, codings: this.takeCodings(item, verdict.source) });
+      } else {
+        outcomes.push({ locator, map: map.id, outcome: 'narrative-only', reason: verdict.reason, codings: this.takeCodings(item) });
       }
-      this.flagUnconsumed(statement, out[0]);
+    }
+    for (const path of map.structural ?? []) {
+      for (const el of compilePath(path).elements(statement)) {
+        if (el.consumed || !el.attrs.code) continue;
+        el.consumed = true;
+        this.ctx.report.structuralCodings.push({ system: el.attrs.codeSystem ? systemUri(el.attrs.codeSystem) : undefined, code: el.attrs.code, display: el.attrs.displayName, locator: locatorOf(el) });
+      }
+    }
+    if (out.length) this.flagUnconsumed(statement, out[0]);
+    // Codes of a statement that became no resource, outside its items: listed with its first outcome.
+    else if (outcomes.length) (outcomes[0].codings ??= []).push(...this.takeCodings(statement));
+    return { resources: out, outcomes };
+  }
+
+  /** The IPS 2.0 "no known X" resource of a statement. */
+  private buildKnownAbsence(verdict: Extract<AbsenceVerdict, { kind: 'known-absence' }>, item: XmlElement): { resource: EmittedResource; made: EmittedResource[]; concept: fhir4.Coding } {
+    const st = verdict.statement;
+    const before = this.emitted.length;
+    const id = this.nextId();
+    const resource: Obj = { resourceType: st.resource, id, meta: { profile: [st.profile] }, extension: [{ url: dt.EXT.cdaSource, valueString: locatorOf(item) }] };
+    const patient = this.header.get('patient')?.[0];
+    if (patient) resource[st.patient] = { reference: patient };
+    const ids = compilePath('id').elements(item).map(dt.identifier).filter((i): i is fhir4.Identifier => !!i);
+    if (ids.length) resource.identifier = ids;
+    const concept = this.absence.concept(verdict, this.ctx);
+    if (st.concept) resource[st.concept] = concept;
+    else if (st.device) {
+      const deviceId = this.nextId();
+      const device: Obj = { resourceType: 'Device', id: deviceId, meta: { profile: [st.device.profile] }, type: concept };
+      if (patient) device.patient = { reference: patient };
+      const emittedDevice = { fullUrl: `urn:uuid:${deviceId}`, resource: device as unknown as fhir4.FhirResource };
+      this.emitted.push(emittedDevice);
+      resource[st.device.reference] = { reference: emittedDevice.fullUrl };
+    }
+    for (const [k, v] of Object.entries(st.fixed)) resource[k] = structuredClone(v);
+    const emitted = { fullUrl: `urn:uuid:${id}`, resource: resource as unknown as fhir4.FhirResource };
+    this.emitted.splice(before, 0, emitted);
+    return { resource: emitted, made: this.emitted.slice(before), concept: concept.coding![0] };
+  }
+
+  /** The codes of a statement that becomes no resource, marked as read: the report lists them. */
+  private takeCodings(item: XmlElement, except?: XmlElement): fhir4.Coding[] {
+    const out: fhir4.Coding[] = [];
+    if (except?.attrs.code) out.push(codingOf(except));
+    for (const el of this.ctx.codedWithin(item)) {
+      if (el.consumed && el !== except) continue;
+      el.consumed = true;
+      if (el !== except) out.push(codingOf(el));
     }
     return out;
   }

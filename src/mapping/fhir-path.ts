@@ -26,6 +26,12 @@ export function parseTo(to: string): Segment[] {
 
 type Obj = Record<string, unknown>;
 
+/** A key that sets choice element `name` (valueQuantity, _effectiveDateTime…). */
+function isChoiceVariant(key: string, name: string): boolean {
+  const k = key.charCodeAt(0) === 95 ? key.slice(1) : key;
+  return k.length > name.length && k.startsWith(name) && /[A-Z]/.test(k[name.length]);
+}
+
 /** The object that holds the last segment, created on the way (intermediate [] means the last item). */
 function holder(target: Obj, segs: Segment[]): Obj {
   let cur = target;
@@ -59,7 +65,7 @@ function hasSegments(target: Obj, segs: Segment[], suffix: string): boolean {
     if (!cur || typeof cur !== 'object') return false;
     const o = cur as Obj;
     if (seg.mode === 'choice') {
-      if (seg === last) return Object.keys(o).some((k) => k.startsWith(seg.name) && k.length > seg.name.length && /[A-Z]/.test(k[seg.name.length]));
+      if (seg === last) return Object.keys(o).some((k) => isChoiceVariant(k, seg.name));
       cur = o[seg.name + suffix];
     } else if (seg.mode === 'index') cur = (o[seg.name] as unknown[] | undefined)?.[seg.index!];
     else if (seg.mode === 'append') cur = seg === last ? ((o[seg.name] as unknown[] | undefined)?.length ? true : undefined) : (o[seg.name] as unknown[] | undefined)?.at(-1);
@@ -80,7 +86,7 @@ function setSegments(target: Obj, segs: Segment[], value: unknown, suffix: strin
       if (h[last.name] === undefined) h[last.name] = value;
       break;
     case 'choice':
-      if (!Object.keys(h).some((k) => k.startsWith(last.name) && k.length > last.name.length)) h[last.name + suffix] = value;
+      if (!Object.keys(h).some((k) => isChoiceVariant(k, last.name))) h[last.name + suffix] = value;
       break;
     case 'append': {
       const arr = (Array.isArray(h[last.name]) ? h[last.name] : (h[last.name] = [])) as unknown[];
@@ -100,6 +106,7 @@ export function setAbsent(target: Obj, to: string, extension: fhir4.Extension, p
   const segs = parseTo(to);
   const last = segs[segs.length - 1];
   const h = holder(target, segs);
+  if (last.mode === 'choice' && Object.keys(h).some((k) => isChoiceVariant(k, last.name))) return;
   const name = last.mode === 'choice' ? last.name + suffix : last.name;
   if (primitive) {
     if (h[name] === undefined && h['_' + name] === undefined) h['_' + name] = { extension: [extension] };

@@ -15,6 +15,7 @@ const ELEMENTS: Record<string, string> = {
   item: 'li', footnote: 'span', footnoteRef: 'span', linkHtml: 'a', text: 'div',
 };
 const EMPTY = new Set(['br', 'col']);
+const BLOCKS = new Set(['td', 'th', 'tr', 'paragraph', 'br', 'item', 'list', 'table', 'caption', 'thead', 'tbody', 'tfoot']);
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 const NEEDS_ESCAPE = /[&<>"]/;
@@ -81,12 +82,17 @@ export class NarrativeWriter {
   /** Depth inside the narrative block; 0 = its top. */
   depth = 0;
   private skipUntil = -1;
+  private readonly blocks: boolean[] = [];
 
   /** @param ids receives the text of every element with an ID */
   constructor(private readonly ids: Map<string, NarrativeSpan>) {}
 
   start(name: string, attrs: Record<string, string>): void {
     this.depth++;
+    // Cells, rows, paragraphs and items are separate words in a referenced text.
+    const block = BLOCKS.has(name);
+    this.blocks.push(block);
+    if (block) this.plain.push(' ');
     if (attrs.ID !== undefined) this.open.push({ id: attrs.ID, start: this.plain.length, depth: this.depth });
     if (this.skipUntil >= 0) {
       this.closers.push('');
@@ -108,6 +114,7 @@ export class NarrativeWriter {
   }
 
   end(): void {
+    if (this.blocks.pop()) this.plain.push(' ');
     const closer = this.closers.pop() ?? '';
     if (closer) this.html.push(closer);
     const top = this.open[this.open.length - 1];

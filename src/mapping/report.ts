@@ -24,8 +24,30 @@ export interface ConversionReport {
   unmappedCodings: FlaggedCoding[];
   /** Structural codes the maps read on purpose (e.g. the ActClass CONC of a concern act). */
   structuralCodings: FlaggedCoding[];
+  /** What became of each clinical statement of the document, and why. */
+  entryOutcomes: EntryOutcome[];
   /** Other facts worth a warning (unknown sections, L1 document…). */
   notes: string[];
+}
+
+/**
+ * One CDA statement's fate: the resources it became, the "no known" resource
+ * it became, the section emptyReason it became (no information), or the
+ * narrative only (no map, or nothing safe to say in a resource).
+ */
+export interface EntryOutcome {
+  /** LOINC code of the section. */
+  section: string;
+  locator: string;
+  map?: string;
+  outcome: 'resource' | 'known-absence' | 'no-information' | 'narrative-only';
+  /** ResourceType/id of what it became. */
+  resources?: string[];
+  /** The "no known" concept (known absence) or the emptyReason code (no information). */
+  code?: fhir4.Coding;
+  reason: string;
+  /** Codes of a statement that became no resource: listed here so that nothing coded is lost. */
+  codings?: fhir4.Coding[];
 }
 
 export interface SectionReport {
@@ -58,6 +80,7 @@ export function emptyReport(language: string): ConversionReport {
     narrativeOnly: [],
     unmappedCodings: [],
     structuralCodings: [],
+    entryOutcomes: [],
     notes: [],
   };
 }
@@ -70,6 +93,8 @@ export function reportCounts(r: ConversionReport): Record<string, unknown> {
     entriesSeen: r.entries.seen,
     entriesMapped: r.entries.mapped,
     entriesNarrativeOnly: r.entries.narrativeOnly,
+    entriesKnownAbsence: r.entryOutcomes.filter((o) => o.outcome === 'known-absence').length,
+    entriesNoInformation: r.entryOutcomes.filter((o) => o.outcome === 'no-information').length,
     resources: r.resources,
     codesTranslated: r.codes.translated,
     codesUntranslated: r.codes.untranslated,
@@ -92,13 +117,18 @@ export function reportOperationOutcome(r: ConversionReport): fhir4.OperationOutc
     },
   ];
   for (const n of r.notes) issues.push({ severity: 'warning', code: 'informational', diagnostics: n });
-  for (const e of r.narrativeOnly) {
+  for (const o of r.entryOutcomes) {
+    const what =
+      o.outcome === 'resource' ? `became ${o.resources?.join(', ')}` :
+      o.outcome === 'known-absence' ? `became the known absence ${o.code?.code} ${o.code?.display ?? ''} (${o.resources?.join(', ')})` :
+      o.outcome === 'no-information' ? `says no information: section emptyReason ${o.code?.code}, no resource` :
+      'kept as narrative only';
     issues.push({
-      severity: 'warning',
-      code: 'not-supported',
-      diagnostics: `entry with unknown template(s) ${e.templateIds.join(', ') || '(none)'} in section ${e.section}: kept as narrative only`,
-      details: e.codings.length ? { coding: e.codings } : undefined,
-      expression: [e.locator],
+      severity: o.outcome === 'narrative-only' ? 'warning' : 'information',
+      code: 'informational',
+      diagnostics: `section ${o.section}, entry ${what}: ${o.reason}`,
+      details: o.codings?.length ? { coding: o.codings } : undefined,
+      expression: [o.locator],
     });
   }
   for (const u of r.unmappedCodings) {

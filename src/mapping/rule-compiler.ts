@@ -2,7 +2,7 @@ import { compilePath, type CompiledPath } from './cda-path.js';
 import type { ConversionContext } from './context.js';
 import * as dt from './datatypes.js';
 import { compileHas, compileSetAbsent, compileSetter } from './fhir-path.js';
-import type { DataTypeName, FieldRule, MapSet, NestedResourceMap } from './map-types.js';
+import type { DataTypeName, FieldRule, MapSet, NestedResourceMap, ValueMap } from './map-types.js';
 import { isElement, textOf, type XmlElement } from './xml-tree.js';
 
 /**
@@ -29,6 +29,14 @@ type AttributeConverter = (host: RuleHost, v: string) => unknown;
 
 const PRIMITIVE: ReadonlySet<DataTypeName> = new Set(['string', 'text', 'code', 'boolean', 'integer', 'decimal', 'dateTime', 'date', 'effective', 'value']);
 
+/** The FHIR type suffix of a choice element (value[x] → valueQuantity) for what a rule converts to. */
+const CHOICE_SUFFIX: Partial<Record<DataTypeName, string>> = {
+  string: 'String', text: 'String', code: 'Code', boolean: 'Boolean', integer: 'Integer', decimal: 'Decimal',
+  CodeableConcept: 'CodeableConcept', Coding: 'Coding', Identifier: 'Identifier', dateTime: 'DateTime', date: 'Date',
+  Period: 'Period', effective: 'DateTime', Quantity: 'Quantity', Ratio: 'Ratio', Range: 'Range', dose: 'Quantity',
+  value: 'String', reference: 'Reference', HumanName: 'HumanName', Address: 'Address', ContactPoint: 'ContactPoint',
+};
+
 const compiled = new WeakMap<FieldRule[], CompiledRule[]>();
 
 /** The compiled form of a list of rules (cached by identity). */
@@ -53,16 +61,18 @@ function matcher(path: string): (node: XmlElement) => boolean {
 function valueMapper(rule: FieldRule): ((host: RuleHost, code: string) => string | boolean | undefined) | undefined {
   if (!rule.map) return undefined;
   const name = rule.map;
-  return (host, code) => {
-    const m = host.maps.valueMaps[name];
-    return m.codes[code] ?? m.default;
-  };
+  return (host, code) => lookup(host.maps.valueMaps[name], code);
+}
+
+/** A value map's target for a source code: exact, then case-insensitive ("Active"), then the default. */
+function lookup(m: ValueMap, code: string): string | boolean | undefined {
+  return m.codes[code] ?? m.codes[code.toLowerCase()] ?? m.default;
 }
 
 /** A concept from a value map; the source's own coding (if any) is kept after the mapped one. */
 function conceptFromMap(host: RuleHost, rule: FieldRule, code: string, source?: XmlElement): fhir4.CodeableConcept | undefined {
   const m = host.maps.valueMaps[rule.map!];
-  const target = m.codes[code] ?? m.default;
+  const target = lookup(m, code);
   if (typeof target !== 'string') return undefined;
   const coding: fhir4.Coding = m.system ? { system: m.system, code: target } : { code: target };
   const display = m.displays?.[target];
@@ -146,7 +156,7 @@ function elementConverter(rule: FieldRule): ElementConverter {
     case 'integer':
       return (_h, el) => (el.attrs.value && /^-?\d+$/.test(el.attrs.value) ? wrap(Number(el.attrs.value)) : undefined);
     case 'CodeableConcept':
-      return rule.map ? (h, el) => (el.attrs.code ? wrap(conceptFromMap(h, rule, el.attrs.code, el)) : undefined) : (h, el) => wrap(dt.codeableConcept(el, h.ctx));
+      return rule.map ? (h, el) => (el.attrs.code ? wrap(conceptFromMap(h, rule, el.attrs.code, el)) : undefined) : (h, el) => wrap(dt.codeableConcept(el, h.ctx, rule.lead));
     case 'Coding':
       return (h, el) => wrap(dt.coding(el, h.ctx));
     case 'Identifier':
@@ -188,9 +198,14 @@ function elementConverter(rule: FieldRule): ElementConverter {
 export function compileRule(rule: FieldRule): CompiledRule {
   const appends = rule.to.endsWith('[]');
   const has = compileHas(rule.to);
-  const set = compileSetter(rule.to);
+  const isChoice = rule.to.endsWith('[x]');
+  const choiceSuffix = isChoice ? (rule.typeSuffix ?? (rule.resource ? 'Reference' : (CHOICE_SUFFIX[rule.as ?? 'string'] ?? ''))) : '';
+  const setter = compileSetter(rule.to);
+  // A choice element takes its type suffix from the converted value, else from the rule's data type.
+  const set = isChoice ? (target: Obj, value: unknown, suffix?: string): void => setter(target, value, suffix || choiceSuffix) : setter;
   const when = rule.when ? matcher(rule.when) : undefined;
   const unless = rule.unless ? matcher(rule.unless) : undefined;
+  const where = rule.where ? matcher(rule.where) : undefined;
   const from: CompiledPath | undefined = rule.from ? compilePath(rule.from) : undefined;
   const each = rule.each ? compilePath(rule.each) : undefined;
 
@@ -198,8 +213,7 @@ export function compileRule(rule: FieldRule): CompiledRule {
   if (rule.absent) {
     const ext = dt.dataAbsentReason(rule.absent);
     const primitive = rule.as ? PRIMITIVE.has(rule.as) : false;
-    const suffix = rule.as === 'effective' ? 'DateTime' : rule.as === 'value' ? 'String' : '';
-    const setAbsent = compileSetAbsent(rule.to, primitive, suffix);
+    const setAbsent = compileSetAbsent(rule.to, primitive, choiceSuffix);
     absent = (target) => {
       if (!has(target)) setAbsent(target, ext);
     };
@@ -215,10 +229,13 @@ export function compileRule(rule: FieldRule): CompiledRule {
     };
   } else if (rule.fields) {
     const fields = rule.fields;
+    // An object that only its constants filled says nothing of the source: it is not kept.
+    const constants = new Set(fields.filter((f) => f.value !== undefined && !f.from && !f.when && !f.unless).map((f) => f.to.replace(/[[.].*$/, '')));
     body = (host, node, target) => {
       const obj: Obj = {};
       runRules(fields, host, node, obj);
-      for (const _ in obj) {
+      for (const k in obj) {
+        if (constants.has(k.replace(/^_/, ''))) continue;
         set(target, obj);
         break;
       }
@@ -282,7 +299,7 @@ export function compileRule(rule: FieldRule): CompiledRule {
     if (when && !when(node)) return;
     if (unless && unless(node)) return;
     if (each) {
-      for (const item of each.elements(node)) body(host, item, target);
+      for (const item of each.elements(node)) if (!where || where(item)) body(host, item, target);
     } else if (structured) {
       const at = from!.first(node);
       if (at) body(host, at, target);

@@ -216,7 +216,12 @@ function collectText(e: XmlElement, parts: string[]): void {
   for (let i = 0; i < children.length; i++) {
     const c = children[i];
     if (typeof c === 'string') parts.push(c);
-    else collectText(c, parts);
+    else {
+      // element parts (given, family…) are words of their own
+      parts.push(' ');
+      collectText(c, parts);
+      parts.push(' ');
+    }
   }
 }
 
@@ -232,7 +237,7 @@ export function textOf(el: XmlElement): string {
   if (el.children.length === 1 && typeof el.children[0] === 'string') return collapseSpaces(el.children[0]);
   const parts: string[] = [];
   collectText(el, parts);
-  return collapseSpaces(parts.join(''));
+  return parts.join('').replace(/\s+/g, ' ').trim();
 }
 
 /** The templateId roots of an element. */

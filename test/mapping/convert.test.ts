@@ -97,7 +97,9 @@ describe('convertPatientSummary on a document with every seed section', () => {
     expect(text((entriesOf('11369-6')[0] as unknown as fhir4.Immunization).vaccineCode)).toBe('Vaccin contre la grippe');
     // social history, pregnancy, blood pressure, blood group
     const tobacco = entriesOf('29762-2')[0] as unknown as fhir4.Observation;
-    expect(text(tobacco.code)).toBe('Consommation de tabac et exposition au tabac');
+    // IPS tobacco use: the LOINC code the profile requires first, the source's SNOMED CT code after it
+    expect(tobacco.code.coding!.map((c) => c.code)).toEqual(['72166-2', '229819007']);
+    expect(tobacco.meta!.profile).toEqual(['http://hl7.org/fhir/uv/ips/StructureDefinition/Observation-tobaccouse-uv-ips']);
     expect(tobacco.valueQuantity).toMatchObject({ value: 10, code: '{cigarette}/d' });
     const pregnancy = entriesOf('10162-6')[0] as unknown as fhir4.Observation;
     expect(text(pregnancy.valueCodeableConcept)).toBe('Enceinte');
@@ -138,7 +140,10 @@ describe('convertPatientSummary on a document with every seed section', () => {
     expect(report.narrativeOnly[0].codings).toEqual([{ system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' }]);
     const oo = reportOperationOutcome(report);
     expect(validateResource(oo, 'OperationOutcome')).toEqual([]);
-    expect(oo.issue.some((i) => i.code === 'not-supported' && i.details?.coding?.[0].code === '8867-4')).toBe(true);
+    expect(oo.issue.some((i) => i.severity === 'warning' && /narrative only/.test(i.diagnostics ?? '') && i.details?.coding?.[0].code === '8867-4')).toBe(true);
+    expect(report.entryOutcomes.find((o) => o.outcome === 'narrative-only')).toMatchObject({ section: '11450-4', reason: 'no map for template(s) 2.999.99.1' });
+    // a concern act with two problems is one entry and two outcomes
+    expect(report.entryOutcomes.filter((o) => o.outcome === 'resource').length).toBeGreaterThanOrEqual(report.entries.mapped);
     // criticality "high" went into AllergyIntolerance.criticality; its coding is kept as an extension and reported as such
     expect(report.unmappedCodings).toContainEqual(expect.objectContaining({ code: 'high', mappedAsCode: true }));
     const allergy = ofType(bundle, 'AllergyIntolerance')[0] as { extension: fhir4.Extension[] };
@@ -165,19 +170,20 @@ describe('convertPatientSummary on a document with every seed section', () => {
 });
 
 describe('required sections and absent/unknown information', () => {
-  it('adds the missing required sections with an emptyReason and a narrative', () => {
+  it('adds the missing required sections with an emptyReason and a narrative, never "nil known"', () => {
     const { bundle, report } = convertPatientSummary(cda(''), { now });
     for (const code of ['10160-0', '48765-2', '11450-4']) {
       const s = section(bundle, code);
-      expect(s.emptyReason!.coding![0]).toMatchObject({ system: 'http://terminology.hl7.org/CodeSystem/list-empty-reason', code: 'nilknown' });
+      // the document does not have the section: nothing is known either way
+      expect(s.emptyReason!.coding![0]).toMatchObject({ system: 'http://terminology.hl7.org/CodeSystem/list-empty-reason', code: 'unavailable' });
       expect(s.text!.div).toContain('Section absente');
       expect(s.entry).toBeUndefined();
     }
-    expect(report.sections.map((s) => s.emptyReason)).toEqual(['nilknown', 'nilknown', 'nilknown']);
+    expect(report.sections.map((s) => s.emptyReason)).toEqual(['unavailable', 'unavailable', 'unavailable']);
     expect(validateResource(bundle, 'Bundle')).toEqual([]);
   });
 
-  it('maps the eHDSI "known absence" and "no information" codes to the IPS absent/unknown codes', () => {
+  it('says a known absence with the IPS 2.0 SNOMED CT situation, and no information with the section emptyReason', () => {
     const xml = cda(`
       <component><section><code code="10160-0" codeSystem="2.16.840.1.113883.6.1"/><text>None</text>
         <entry><substanceAdministration classCode="SBADM" moodCode="INT">
@@ -192,18 +198,25 @@ describe('required sections and absent/unknown information', () => {
             <code code="420134006" codeSystem="2.16.840.1.113883.6.96"/>
             <value xsi:type="CD" code="no-allergy-info" codeSystem="2.16.840.1.113883.5.1150.1" displayName="No information about allergies"/>
           </observation></entryRelationship></act></entry></section></component>`);
-    const { bundle } = convertPatientSummary(xml, { now });
+    const { bundle, report } = convertPatientSummary(xml, { now });
     const ms = ofType(bundle, 'MedicationStatement')[0] as unknown as fhir4.MedicationStatement;
-    expect(ms.medicationCodeableConcept).toMatchObject({
-      coding: [{ system: 'http://hl7.org/fhir/uv/ips/CodeSystem/absent-unknown-uv-ips', code: 'no-known-medications' }],
-      text: 'Aucun traitement connu',
-    });
-    expect(ms.status).toBe('completed');
-    expect(ms._effectiveDateTime).toEqual({ extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unknown' }] });
+    // the IPS 2.0 concept first, the source's IPS 1.x code kept after it
+    expect(ms.medicationCodeableConcept!.coding).toEqual([
+      { system: 'http://snomed.info/sct', code: '787481004', display: 'No known medications (situation)' },
+      { system: 'http://hl7.org/fhir/uv/ips/CodeSystem/absent-unknown-uv-ips', code: 'no-known-medications', display: 'No known medications' },
+    ]);
+    expect(ms.medicationReference).toBeUndefined();
+    expect(ms.status).toBe('active');
+    expect(ms._effectiveDateTime).toEqual({ extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'not-applicable' }] });
     expect(ofType(bundle, 'Medication')).toEqual([]);
-    const ai = ofType(bundle, 'AllergyIntolerance')[0] as unknown as fhir4.AllergyIntolerance;
-    expect(ai.code).toMatchObject({ coding: [{ code: 'no-allergy-info' }], text: 'Aucune information sur les allergies' });
-    expect(ai.clinicalStatus).toBeUndefined();
+    // "no information about allergies": no AllergyIntolerance at all, the section says it
+    expect(ofType(bundle, 'AllergyIntolerance')).toEqual([]);
+    expect(section(bundle, '48765-2').emptyReason!.coding![0].code).toBe('unavailable');
+    expect(report.entryOutcomes.map((o) => [o.section, o.outcome, o.code?.code])).toEqual([
+      ['10160-0', 'known-absence', '787481004'],
+      ['48765-2', 'no-information', 'unavailable'],
+    ]);
+    expect(lostCodes(xml, bundle, report)).toEqual([]);
     expect(validateResource(bundle, 'Bundle')).toEqual([]);
     expect(checkIpsBundle(bundle, projectMaps())).toEqual([]);
   });

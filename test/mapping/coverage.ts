@@ -36,6 +36,7 @@ export function outputCodes(bundle: fhir4.Bundle, report: ConversionReport): Set
   };
   walk(bundle);
   for (const e of report.narrativeOnly) for (const c of e.codings) out.add(`${c.system}|${c.code}`);
+  for (const e of report.entryOutcomes) for (const c of e.codings ?? []) out.add(`${c.system}|${c.code}`);
   for (const c of [...report.unmappedCodings, ...report.structuralCodings]) out.add(`${c.system}|${c.code}`);
   return out;
 }
