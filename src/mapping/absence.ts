@@ -19,7 +19,7 @@ import { firstChild, type XmlElement } from './xml-tree.js';
  */
 export type AbsenceVerdict =
   | { kind: 'present' }
-  | { kind: 'known-absence'; statement: AbsenceStatement; concept: string; source?: XmlElement; reason: string }
+  | { kind: 'known-absence'; statement: AbsenceStatement; concept: string; source?: XmlElement; sourceSaysIt: boolean; reason: string }
   | { kind: 'no-information'; emptyReason: string; source?: XmlElement; reason: string }
   | { kind: 'unspecific-negation'; reason: string };
 
@@ -36,6 +36,10 @@ function codesOf(el: XmlElement): XmlElement[] {
 /** True if the element names something: a code (or translation), an originalText or its own text. */
 function names(el: XmlElement, ctx: ConversionContext): boolean {
   if (codesOf(el).length) return true;
+  // A null flavor names nothing, even with an originalText ("not applicable", "no information"…);
+  // only OTH ("other": not codable, its originalText says what) keeps the text as the subject.
+  const nf = el.attrs.nullFlavor;
+  if (nf && nf !== 'OTH') return false;
   const original = firstChild(el, 'originalText');
   if (original && dt.referencedText(original, ctx)) return true;
   // playingEntity/name, manufacturedMaterial/name: a plain text element
@@ -61,7 +65,7 @@ export class AbsenceReader {
         const entry = this.byCode.get(`${c.attrs.codeSystem}|${c.attrs.code}`);
         if (!entry || (entry.of !== 'any' && entry.of !== rule.statement)) continue;
         if (entry.means === 'no-information') return { kind: 'no-information', emptyReason: 'unavailable', source: c, reason: `the source says "${c.attrs.displayName ?? c.attrs.code}" (${c.attrs.code})` };
-        return { kind: 'known-absence', statement: st, concept: entry.replacedBy ?? c.attrs.code!, source: c, reason: `the source says "${c.attrs.displayName ?? c.attrs.code}" (${c.attrs.code})` };
+        return { kind: 'known-absence', statement: st, concept: entry.replacedBy ?? c.attrs.code!, source: c, sourceSaysIt: true, reason: `the source says "${c.attrs.displayName ?? c.attrs.code}" (${c.attrs.code})` };
       }
     }
 
@@ -73,11 +77,11 @@ export class AbsenceReader {
       for (const el of [...subject, ...kind]) {
         for (const c of codesOf(el)) {
           const concept = c.attrs.codeSystem === SNOMED_OID ? st.generic?.[c.attrs.code!] : undefined;
-          if (concept) return { kind: 'known-absence', statement: st, concept, source: c, reason: `negated "${c.attrs.displayName ?? c.attrs.code}" naming no specific ${rule.statement}` };
+          if (concept) return { kind: 'known-absence', statement: st, concept, source: c, sourceSaysIt: false, reason: `negated "${c.attrs.displayName ?? c.attrs.code}" naming no specific ${rule.statement}` };
         }
       }
       if (!subject.some((el) => names(el, ctx)) && !kind.some((el) => names(el, ctx))) {
-        return { kind: 'known-absence', statement: st, concept: st.knownAbsence, reason: `negated ${rule.statement} statement naming nothing` };
+        return { kind: 'known-absence', statement: st, concept: st.knownAbsence, sourceSaysIt: false, reason: `negated ${rule.statement} statement naming nothing` };
       }
       return { kind: 'unspecific-negation', reason: `negated ${rule.statement} statement naming nothing specific, and no IPS "no known" concept of its breadth` };
     }
@@ -108,7 +112,9 @@ export class AbsenceReader {
   concept(verdict: Extract<AbsenceVerdict, { kind: 'known-absence' }>, ctx: ConversionContext): fhir4.CodeableConcept {
     const coding: fhir4.Coding = { system: 'http://snomed.info/sct', code: verdict.concept, display: this.table.concepts[verdict.concept] };
     const cc: fhir4.CodeableConcept = { coding: [coding] };
-    const src = verdict.source;
+    // The source's code stays as a second coding when it says the same ("no known allergies");
+    // a negated "Problem" says the opposite of its code: it is reported, not kept as a coding.
+    const src = verdict.sourceSaysIt ? verdict.source : undefined;
     if (src?.attrs.code && !(src.attrs.codeSystem === SNOMED_OID && src.attrs.code === verdict.concept)) {
       const original: fhir4.Coding = { system: systemUri(src.attrs.codeSystem), code: src.attrs.code };
       if (src.attrs.displayName) original.display = src.attrs.displayName.trim();

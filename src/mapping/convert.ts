@@ -181,7 +181,9 @@ function mapSection(
     }
   }
   if (refs.length) out.entry = refs;
-  else {
+  // Empty: a required section says why (ips-comp-1), and so does one whose source said "no information";
+  // an optional section with only its narrative (plan of care, advance directives) is not "empty".
+  else if (emptyReasons.length || smap?.required) {
     // "No information" said by the source, or entries that said nothing safe to structure.
     const reason = emptyReasons[0] ?? 'unavailable';
     out.emptyReason = { coding: [{ system: EMPTY_REASON, code: reason, display: EMPTY_REASON_DISPLAY[reason] }] };

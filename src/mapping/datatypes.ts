@@ -37,10 +37,15 @@ export function referencedText(el: XmlElement | undefined, ctx: ConversionContex
   return own || undefined;
 }
 
+/** A code without a letter or digit ("...", "-") is a placeholder of the source, not a code of its system. */
+export function isPlaceholderCode(code: string): boolean {
+  return !/[\p{L}\p{N}]/u.test(code);
+}
+
 function cdCoding(el: XmlElement): fhir4.Coding | undefined {
   const code = el.attrs.code;
   const system = el.attrs.codeSystem;
-  if (!code) return undefined;
+  if (!code || isPlaceholderCode(code)) return undefined;
   const coding: fhir4.Coding = system ? { system: systemUri(system), code } : { code };
   if (el.attrs.codeSystemVersion) coding.version = el.attrs.codeSystemVersion;
   if (el.attrs.displayName) coding.display = el.attrs.displayName.trim();

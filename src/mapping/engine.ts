@@ -264,9 +264,10 @@ export class MappingEngine implements RuleHost {
       el.consumed = true;
       const coding: fhir4.Coding = { system: systemUri(el.attrs.codeSystem), code: el.attrs.code };
       if (el.attrs.displayName) coding.display = el.attrs.displayName;
-      const res = target.resource as unknown as Obj;
-      ((res.extension ??= []) as fhir4.Extension[]).push({ url: dt.EXT.unmappedCoding, valueCoding: coding });
-      this.ctx.report.unmappedCodings.push({ ...coding, code: coding.code!, locator: locatorOf(el), ...(el.readAsCode ? { mappedAsCode: true } : {}) });
+      // A placeholder ("...") is no code of its system: the report keeps it, the resource does not.
+      const placeholder = dt.isPlaceholderCode(el.attrs.code!);
+      if (!placeholder) ((target.resource as unknown as Obj).extension as fhir4.Extension[]).push({ url: dt.EXT.unmappedCoding, valueCoding: coding });
+      this.ctx.report.unmappedCodings.push({ ...coding, code: coding.code!, locator: locatorOf(el), ...(el.readAsCode ? { mappedAsCode: true } : {}), ...(placeholder ? { placeholder: true } : {}) });
     }
   }
 

@@ -55,7 +55,7 @@ function checkList(scope: TargetScope, rules: FieldRule[], file: string, where: 
 
 /** FHIR types a rule's data type can give, most specific first. */
 const TYPES_OF: Record<string, string[]> = {
-  string: ['string', 'markdown'], text: ['string', 'markdown'], code: ['code', 'string'], boolean: ['boolean'],
+  string: ['string', 'markdown'], text: ['string', 'markdown'], description: ['string', 'markdown'], code: ['code', 'string'], boolean: ['boolean'],
   integer: ['integer', 'positiveInt', 'unsignedInt'], decimal: ['decimal'], CodeableConcept: ['CodeableConcept'], Coding: ['Coding'],
   Identifier: ['Identifier'], dateTime: ['dateTime'], date: ['date', 'dateTime'], Period: ['Period'], effective: ['dateTime', 'Period'],
   Quantity: ['Quantity'], Ratio: ['Ratio'], Range: ['Range'], dose: ['Quantity', 'Range'], value: ['string', 'Quantity', 'CodeableConcept'],

@@ -1,7 +1,7 @@
 /** The shapes of the map files (checked against mappings/schema/map.schema.json when loaded). */
 
 export type DataTypeName =
-  | 'string' | 'text' | 'code' | 'boolean' | 'integer' | 'decimal' | 'CodeableConcept' | 'Coding' | 'Identifier'
+  | 'string' | 'text' | 'description' | 'code' | 'boolean' | 'integer' | 'decimal' | 'CodeableConcept' | 'Coding' | 'Identifier'
   | 'dateTime' | 'date' | 'Period' | 'effective' | 'Quantity' | 'Ratio' | 'Range' | 'dose' | 'value'
   | 'HumanName' | 'Address' | 'ContactPoint' | 'reference' | 'ignore';
 

@@ -66,6 +66,8 @@ export interface FlaggedCoding {
   locator: string;
   /** The element's code went into a FHIR code element (e.g. criticality); the full coding is kept as an extension. */
   mappedAsCode?: boolean;
+  /** Not a code ("..."): listed here only, never put on a resource. */
+  placeholder?: boolean;
 }
 
 export function emptyReport(language: string): ConversionReport {
@@ -135,9 +137,11 @@ export function reportOperationOutcome(r: ConversionReport): fhir4.OperationOutc
     issues.push({
       severity: u.mappedAsCode ? 'information' : 'warning',
       code: u.mappedAsCode ? 'informational' : 'incomplete',
-      diagnostics: u.mappedAsCode
-        ? 'coded element mapped to a FHIR code; its original coding is kept as an extension of the resource'
-        : 'coded element not mapped to a FHIR element (kept as an extension of the resource)',
+      diagnostics: u.placeholder
+        ? 'placeholder instead of a code in the source (no letter or digit): not a code of its system, not on the resource'
+        : u.mappedAsCode
+          ? 'coded element mapped to a FHIR code; its original coding is kept as an extension of the resource'
+          : 'coded element not mapped to a FHIR element (kept as an extension of the resource)',
       details: { coding: [{ system: u.system, code: u.code, display: u.display }] },
       expression: [u.locator],
     });

@@ -27,11 +27,11 @@ type Converted = { value: unknown; suffix?: string } | undefined;
 type ElementConverter = (host: RuleHost, el: XmlElement) => Converted;
 type AttributeConverter = (host: RuleHost, v: string) => unknown;
 
-const PRIMITIVE: ReadonlySet<DataTypeName> = new Set(['string', 'text', 'code', 'boolean', 'integer', 'decimal', 'dateTime', 'date', 'effective', 'value']);
+const PRIMITIVE: ReadonlySet<DataTypeName> = new Set(['string', 'text', 'description', 'code', 'boolean', 'integer', 'decimal', 'dateTime', 'date', 'effective', 'value']);
 
 /** The FHIR type suffix of a choice element (value[x] → valueQuantity) for what a rule converts to. */
 const CHOICE_SUFFIX: Partial<Record<DataTypeName, string>> = {
-  string: 'String', text: 'String', code: 'Code', boolean: 'Boolean', integer: 'Integer', decimal: 'Decimal',
+  string: 'String', text: 'String', description: 'String', code: 'Code', boolean: 'Boolean', integer: 'Integer', decimal: 'Decimal',
   CodeableConcept: 'CodeableConcept', Coding: 'Coding', Identifier: 'Identifier', dateTime: 'DateTime', date: 'Date',
   Period: 'Period', effective: 'DateTime', Quantity: 'Quantity', Ratio: 'Ratio', Range: 'Range', dose: 'Quantity',
   value: 'String', reference: 'Reference', HumanName: 'HumanName', Address: 'Address', ContactPoint: 'ContactPoint',
@@ -140,6 +140,14 @@ function elementConverter(rule: FieldRule): ElementConverter {
       return (_h, el) => wrap(textOf(el));
     case 'text':
       return (h, el) => wrap(dt.referencedText(el, h.ctx) ?? textOf(el));
+    // A statement's own narrative, refused when it only repeats one of its codes (a table cell holding the ATC code).
+    case 'description':
+      return (h, el) => {
+        const t = dt.referencedText(el, h.ctx) ?? textOf(el);
+        if (!t || !el.parent) return undefined;
+        for (const c of h.ctx.codedWithin(el.parent)) if (c.attrs.code === t) return undefined;
+        return wrap(t);
+      };
     // A code-typed element keeps the code, not the coding: the coded element
     // stays unconsumed, so its full coding is kept as a flagged extension.
     case 'code':
