@@ -94,6 +94,9 @@ function qualifiers(el: XmlElement, cc: fhir4.CodeableConcept, ctx: ConversionCo
   for (const q of childrenNamed(el, 'qualifier')) {
     const nameEl = firstChild(q, 'name');
     const valueEl = firstChild(q, 'value');
+    // CDA leaves the system of a qualifier's name and value implied by the qualified concept's
+    if (nameEl && !nameEl.attrs.codeSystem && el.attrs.codeSystem && nameEl.attrs.code) nameEl.attrs.codeSystem = el.attrs.codeSystem;
+    if (valueEl && !valueEl.attrs.codeSystem && el.attrs.codeSystem && valueEl.attrs.code) valueEl.attrs.codeSystem = el.attrs.codeSystem;
     const name = nameEl && cdCoding(nameEl);
     const value = valueEl && codeableConcept(valueEl, ctx);
     if (!value) continue;

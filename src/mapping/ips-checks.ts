@@ -22,12 +22,15 @@ export function checkIpsBundle(bundle: fhir4.Bundle, maps: MapSet): string[] {
   const composition = first as fhir4.Composition;
   const sections = composition.section ?? [];
   const codes = new Set(sections.map((s) => s.code?.coding?.find((c) => c.system === 'http://loinc.org')?.code));
-  for (const required of maps.required.requiredSections ?? []) if (!codes.has(required)) problems.push(`required section ${required} is missing`);
+  const requiredCodes = new Set(maps.required.requiredSections ?? []);
+  for (const required of requiredCodes) if (!codes.has(required)) problems.push(`required section ${required} is missing`);
   const checkSection = (s: fhir4.CompositionSection, where: string): void => {
     if (!s.title) problems.push(`${where}: no title`);
     if (!s.code) problems.push(`${where}: no code`);
     if (!s.text?.div) problems.push(`${where}: no narrative`);
-    if (!s.entry?.length && !s.emptyReason && !s.section?.length) problems.push(`${where}: neither entries nor emptyReason`);
+    // a required section says why it is empty (ips-comp-1); any other has entries, sub-sections or its narrative (cmp-1)
+    const code = s.code?.coding?.find((c) => c.system === 'http://loinc.org')?.code;
+    if (code && requiredCodes.has(code) && !s.entry?.length && !s.emptyReason) problems.push(`${where}: required section without entries or emptyReason`);
     if (s.entry?.length && s.emptyReason) problems.push(`${where}: emptyReason on a section with entries`);
     for (const r of s.entry ?? []) if (!r.reference || !fullUrls.has(r.reference)) problems.push(`${where}: entry ${r.reference} not in the Bundle`);
     (s.section ?? []).forEach((sub, i) => checkSection(sub, `${where}.section[${i}]`));

@@ -7,6 +7,7 @@ import { checkIpsBundle } from '../../src/mapping/ips-checks.js';
 import { projectMaps } from '../../src/mapping/map-loader.js';
 import { defaultCatalogue } from '../../src/terminology/catalogue.js';
 import { codedElementsOf } from '../../src/terminology/coded-elements.js';
+import { absenceViolations } from '../mapping/absence-audit.js';
 import { lostCodes } from '../mapping/coverage.js';
 
 const samples = process.env.EHDSI_SAMPLES;
@@ -52,5 +53,12 @@ describe('the public eHDSI CDA samples', () => {
     expect(report.documentLevel).toBe('L1');
     const composition = bundle.entry![0].resource as fhir4.Composition;
     expect(composition.section!.every((s) => s.emptyReason && !s.entry)).toBe(true);
+  });
+});
+
+describe('absent and unknown information in the public samples', () => {
+  it.each(files)('%s: every "no known" / "no information" statement is still there as such, nothing about an unknown subject', (file) => {
+    const xml = readFileSync(path.join(folder, file), 'utf8');
+    expect(absenceViolations(xml, convertPatientSummary(xml).bundle)).toEqual([]);
   });
 });

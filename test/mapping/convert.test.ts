@@ -99,7 +99,9 @@ describe('convertPatientSummary on a document with every seed section', () => {
     const tobacco = entriesOf('29762-2')[0] as unknown as fhir4.Observation;
     // IPS tobacco use: the LOINC code the profile requires first, the source's SNOMED CT code after it
     expect(tobacco.code.coding!.map((c) => c.code)).toEqual(['72166-2', '229819007']);
-    expect(tobacco.meta!.profile).toEqual(['http://hl7.org/fhir/uv/ips/StructureDefinition/Observation-tobaccouse-uv-ips']);
+    // "since 2000" is a period: the IPS tobacco-use profile takes a point in time only, so it is not claimed
+    expect(tobacco.effectivePeriod).toEqual({ start: '2000' });
+    expect(tobacco.meta).toBeUndefined();
     expect(tobacco.valueQuantity).toMatchObject({ value: 10, code: '{cigarette}/d' });
     const pregnancy = entriesOf('10162-6')[0] as unknown as fhir4.Observation;
     expect(text(pregnancy.valueCodeableConcept)).toBe('Enceinte');
