@@ -47,6 +47,13 @@ function names(el: XmlElement, ctx: ConversionContext): boolean {
   return false;
 }
 
+/** The elements every path reaches from the item. */
+function elementsOf(paths: string[] | undefined, item: XmlElement): XmlElement[] {
+  const out: XmlElement[] = [];
+  for (const p of paths ?? []) for (const el of compilePath(p).elements(item)) out.push(el);
+  return out;
+}
+
 export class AbsenceReader {
   private readonly byCode = new Map<string, AbsentUnknownTable['codes'][number]>();
 
@@ -56,11 +63,11 @@ export class AbsenceReader {
 
   classify(item: XmlElement, statement: XmlElement, rule: AbsenceRule, ctx: ConversionContext): AbsenceVerdict {
     const st = this.table.statements[rule.statement];
-    const subject = rule.subject.flatMap((p) => compilePath(p).elements(item));
-    const kind = (rule.kind ?? []).flatMap((p) => compilePath(p).elements(item));
+    const subject = elementsOf(rule.subject, item);
+    const kind = elementsOf(rule.kind, item);
 
     // 1. A code that says it (IPS 1.x absent/unknown, SNOMED CT "no known" situations).
-    for (const el of [...subject, ...kind]) {
+    for (const el of subject.concat(kind)) {
       for (const c of codesOf(el)) {
         const entry = this.byCode.get(`${c.attrs.codeSystem}|${c.attrs.code}`);
         if (!entry || (entry.of !== 'any' && entry.of !== rule.statement)) continue;
@@ -74,7 +81,7 @@ export class AbsenceReader {
     //    about nothing specific, it is a known absence of the breadth its kind says.
     if (item.attrs.negationInd === 'true' || statement.attrs.negationInd === 'true') {
       if (specific) return { kind: 'present' };
-      for (const el of [...subject, ...kind]) {
+      for (const el of subject.concat(kind)) {
         for (const c of codesOf(el)) {
           const concept = c.attrs.codeSystem === SNOMED_OID ? st.generic?.[c.attrs.code!] : undefined;
           if (concept) return { kind: 'known-absence', statement: st, concept, source: c, sourceSaysIt: false, reason: `negated "${c.attrs.displayName ?? c.attrs.code}" naming no specific ${rule.statement}` };

@@ -89,10 +89,11 @@ export class NarrativeWriter {
 
   start(name: string, attrs: Record<string, string>): void {
     this.depth++;
-    // Cells, rows, paragraphs and items are separate words in a referenced text.
+    // Cells, rows, paragraphs and items are separate words in a referenced text
+    // (the plain text is only kept while an element with an ID is open).
     const block = BLOCKS.has(name);
     this.blocks.push(block);
-    if (block) this.plain.push(' ');
+    if (block && this.open.length) this.plain.push(' ');
     if (attrs.ID !== undefined) this.open.push({ id: attrs.ID, start: this.plain.length, depth: this.depth });
     if (this.skipUntil >= 0) {
       this.closers.push('');
@@ -114,7 +115,7 @@ export class NarrativeWriter {
   }
 
   end(): void {
-    if (this.blocks.pop()) this.plain.push(' ');
+    if (this.blocks.pop() && this.open.length) this.plain.push(' ');
     const closer = this.closers.pop() ?? '';
     if (closer) this.html.push(closer);
     const top = this.open[this.open.length - 1];
@@ -127,7 +128,7 @@ export class NarrativeWriter {
   }
 
   text(t: string): void {
-    this.plain.push(t);
+    if (this.open.length) this.plain.push(t);
     if (this.skipUntil < 0) this.html.push(escapeXml(t));
   }
 

@@ -239,11 +239,12 @@ export function compileRule(rule: FieldRule): CompiledRule {
     const fields = rule.fields;
     // An object that only its constants filled says nothing of the source: it is not kept.
     const constants = new Set(fields.filter((f) => f.value !== undefined && !f.from && !f.when && !f.unless).map((f) => f.to.replace(/[[.].*$/, '')));
+    for (const c of [...constants]) constants.add('_' + c);
     body = (host, node, target) => {
       const obj: Obj = {};
       runRules(fields, host, node, obj);
       for (const k in obj) {
-        if (constants.has(k.replace(/^_/, ''))) continue;
+        if (constants.has(k)) continue;
         set(target, obj);
         break;
       }

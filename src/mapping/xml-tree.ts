@@ -234,7 +234,9 @@ export function collapseSpaces(s: string): string {
 
 /** Text content of an element and its descendants, whitespace collapsed. */
 export function textOf(el: XmlElement): string {
-  if (el.children.length === 1 && typeof el.children[0] === 'string') return collapseSpaces(el.children[0]);
+  const children = el.children;
+  if (children.length === 0) return '';
+  if (children.length === 1 && typeof children[0] === 'string') return collapseSpaces(children[0]);
   const parts: string[] = [];
   collectText(el, parts);
   return parts.join('').replace(/\s+/g, ' ').trim();

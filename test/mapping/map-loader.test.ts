@@ -100,4 +100,52 @@ describe('map files', () => {
     expect(hr.valueQuantity).toMatchObject({ value: 72, unit: '/min' });
     expect(hr.code.text).toBe('Fréquence cardiaque');
   });
+
+  it('checks every to: against the FHIR R4 elements of the resource', () => {
+    const root = copy();
+    const file = path.join(root, 'entries', 'procedure.yaml');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, original.replace("- { to: code, from: code, as: CodeableConcept }", "- { to: codde, from: code, as: CodeableConcept }"));
+    expect(loadError(root).message).toMatch(/procedure\.yaml: entry map procedure: to "codde": Procedure\.codde is not an element of Procedure/);
+    writeFileSync(file, original.replace("- { to: 'bodySite[]', from: targetSiteCode", "- { to: bodySite, from: targetSiteCode"));
+    expect(loadError(root).message).toMatch(/Procedure\.bodySite is a list: write bodySite\[\]/);
+    writeFileSync(file, original.replace("- { to: 'performed[x]', from: effectiveTime, as: effective, absent: unknown }", "- { to: 'performed[x]', from: effectiveTime, as: Coding }"));
+    expect(loadError(root).message).toMatch(/to "performed\[x\]" \(as Coding\) matches none of its types: dateTime, Period, string, Age, Range/);
+  });
+
+  it('refuses two variants of one choice element in a rule list (the first rule that yields must win across them)', () => {
+    const root = copy();
+    const file = path.join(root, 'entries', 'procedure.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace("- { to: 'performed[x]', from: effectiveTime, as: effective, absent: unknown }", "- { to: performedDateTime, from: effectiveTime/@value, as: dateTime }\n  - { to: performedPeriod, from: effectiveTime, as: Period }"));
+    expect(loadError(root).message).toMatch(/Procedure\.performed\[x\] is written as performedDateTime and performedPeriod: write performed\[x\]/);
+  });
+
+  it('expands rule sets where they are included, and refuses an unknown or self-including one', () => {
+    const maps = loadMaps();
+    const problem = maps.entries.get('problem-concern')!;
+    const past = maps.entries.get('past-illness-observation')!;
+    // the Condition rules live once: both maps run the same rule objects
+    const codeRule = problem.fields.find((r) => r.to === 'code' && r.from === 'value');
+    expect(codeRule).toBeDefined();
+    expect(past.fields).toContain(codeRule);
+    expect(JSON.stringify(maps.entries.get('allergy-concern')!.fields)).not.toMatch(/"include"/);
+    const root = copy();
+    const file = path.join(root, 'rule-sets', 'condition.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('fields:\n', 'fields:\n  - include: condition\n'));
+    expect(loadError(root).message).toMatch(/rule set "condition" includes itself \(condition → condition\)/);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('  - include: condition\n', '  - include: no-such-set\n'));
+    expect(loadError(root).message).toMatch(/unknown rule set "no-such-set"/);
+  });
+
+  it('checks the absent/unknown table: statements named by the entry maps, displays of every concept', () => {
+    const root = copy();
+    const file = path.join(root, 'absence', 'absent-unknown.yaml');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, original.replace("  '787482006': No known immunizations (situation)\n", ''));
+    expect(loadError(root).message).toMatch(/absent-unknown\.yaml: .*787482006 has no display in concepts/);
+    writeFileSync(file, original);
+    const entry = path.join(root, 'entries', 'procedure.yaml');
+    writeFileSync(entry, readFileSync(entry, 'utf8').replace('statement: procedure', 'statement: surgery'));
+    expect(loadError(root).message).toMatch(/procedure\.yaml: absence: unknown statement "surgery"/);
+  });
 });
