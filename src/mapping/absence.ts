@@ -70,7 +70,7 @@ export class AbsenceReader {
     for (const el of subject.concat(kind)) {
       for (const c of codesOf(el)) {
         const entry = this.byCode.get(`${c.attrs.codeSystem}|${c.attrs.code}`);
-        if (!entry || (entry.of !== 'any' && entry.of !== rule.statement)) continue;
+        if (!entry || (entry.of !== 'any' && entry.of !== rule.statement && entry.of !== st.like)) continue;
         if (entry.means === 'no-information') return { kind: 'no-information', emptyReason: 'unavailable', source: c, reason: `the source says "${c.attrs.displayName ?? c.attrs.code}" (${c.attrs.code})` };
         return { kind: 'known-absence', statement: st, concept: entry.replacedBy ?? c.attrs.code!, source: c, sourceSaysIt: true, reason: `the source says "${c.attrs.displayName ?? c.attrs.code}" (${c.attrs.code})` };
       }
@@ -121,13 +121,17 @@ export class AbsenceReader {
     const cc: fhir4.CodeableConcept = { coding: [coding] };
     // The source's code stays as a second coding when it says the same ("no known allergies");
     // a negated "Problem" says the opposite of its code: it is reported, not kept as a coding.
-    const src = verdict.sourceSaysIt ? verdict.source : undefined;
-    if (src?.attrs.code && !(src.attrs.codeSystem === SNOMED_OID && src.attrs.code === verdict.concept)) {
-      const original: fhir4.Coding = { system: systemUri(src.attrs.codeSystem), code: src.attrs.code };
-      if (src.attrs.displayName) original.display = src.attrs.displayName.trim();
+    // (with its translations: the same concept in other code systems)
+    let src = verdict.sourceSaysIt ? verdict.source : undefined;
+    while (src?.name === 'translation' && src.parent) src = src.parent;
+    for (const c of src ? codesOf(src) : []) {
+      c.consumed = true;
+      if (c.attrs.codeSystem === SNOMED_OID && c.attrs.code === verdict.concept) continue;
+      const original: fhir4.Coding = { system: systemUri(c.attrs.codeSystem), code: c.attrs.code };
+      if (c.attrs.displayName) original.display = c.attrs.displayName.trim();
       cc.coding!.push(original);
     }
-    if (src) src.consumed = true;
+    if (verdict.source) verdict.source.consumed = true;
     ctx.translate(cc, undefined);
     return cc;
   }

@@ -7,6 +7,8 @@ import { codedWithin, type XmlElement } from './xml-tree.js';
 export class ConversionContext {
   /** Where in the CDA the rule being run reads (for flags in the report). */
   locator = '';
+  /** The language of the source's narrative (ClinicalDocument/languageCode). */
+  sourceLanguage: string | undefined;
   /** False for an English reader: the pivot CDA is already in English. */
   readonly translating: boolean;
 

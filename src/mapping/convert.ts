@@ -46,6 +46,7 @@ export function convertTree(doc: XmlElement, opts: ConvertOptions): ConversionRe
   }
   const report = emptyReport(opts.language);
   const ctx = new ConversionContext(doc, opts.language, opts.catalogue, report, opts.maps.nullFlavors);
+  ctx.sourceLanguage = firstChild(doc, 'languageCode')?.attrs.code;
   const docId = firstChild(doc, 'id');
   const seed = docId ? `${docId.attrs.root ?? ''}^${docId.attrs.extension ?? ''}` : `${textOf(doc).slice(0, 4096)}`;
   const engine = new MappingEngine(opts.maps, ctx, seed);
@@ -143,7 +144,8 @@ function mapSection(
     if (cc) out.code = cc;
   }
   if (!out.code && smap) out.code = { coding: [{ system: 'http://loinc.org', code: smap.code }] };
-  out.text = { status: 'generated', div: narrativeDiv(firstChild(section, 'text'), cdaTitle ? textOf(cdaTitle) : title) };
+  // The source's own narrative: it may say more than the entries (a refusal of transfusion, a maximum dose…)
+  out.text = { status: 'additional', div: narrativeDiv(firstChild(section, 'text'), cdaTitle ? textOf(cdaTitle) : title, ctx.sourceLanguage) };
 
   const rep = { code: code ?? smap?.code ?? '', map: smap?.id, entriesSeen: 0, entriesMapped: 0, narrativeOnly: 0 } as ConversionReport['sections'][number];
   const refs: fhir4.Reference[] = [];
@@ -167,7 +169,7 @@ function mapSection(
     const mapped = engine.mapEntry(statement, map);
     for (const o of mapped.outcomes) {
       ctx.report.entryOutcomes.push({ section: code ?? smap?.code ?? '?', ...o });
-      if (o.outcome === 'no-information' && o.code?.code) emptyReasons.push(o.code.code);
+      if (o.emptyReason) emptyReasons.push(o.emptyReason);
     }
     if (mapped.resources.length) {
       rep.entriesMapped++;
@@ -206,7 +208,11 @@ function absentSection(s: SectionMap, ctx: ConversionContext, isL1: boolean): fh
   // The document does not have the section: nothing is known either way (never "nil known").
   const emptyReason: fhir4.CodeableConcept = { coding: [{ system: EMPTY_REASON, code: 'unavailable', display: 'Unavailable' }] };
   ctx.translate(emptyReason, undefined);
-  const text = isL1 ? 'Document d’origine au format PDF (niveau 1) : aucune donnée structurée.' : 'Section absente du document d’origine.';
+  // A level 1 document has the information in its PDF: the reader is sent there, not told there is none.
+  const text = isL1
+    ? 'Les informations de cette section figurent dans le document d’origine au format PDF (niveau 1), sans données structurées : consultez ce document (DocumentReference du patient).'
+    : 'Section absente du document d’origine.';
+  if (isL1) emptyReason.text = 'Dans le document PDF d’origine, non structuré';
   return { title: s.title, code, text: { status: 'generated', div: narrativeDiv(undefined, text) }, emptyReason };
 }
 

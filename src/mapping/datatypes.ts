@@ -184,6 +184,12 @@ export function quantity(el: XmlElement): fhir4.Quantity | undefined {
     q.system = UCUM;
     q.code = '1';
   }
+  // A count ("1", no unit) whose translation names what is counted (EDQM unit of presentation:
+  // tablet, actuation): that name is the unit people read; the coding stays flagged on the resource.
+  if (q.code === '1') {
+    const presentation = firstChild(el, 'translation')?.attrs.displayName?.trim();
+    if (presentation) q.unit = presentation;
+  }
   return q;
 }
 
@@ -285,8 +291,11 @@ export function humanName(el: XmlElement): fhir4.HumanName | undefined {
   return Object.keys(n).length ? n : undefined;
 }
 
+const ADDRESS_USE: Record<string, fhir4.Address['use']> = { H: 'home', HP: 'home', HV: 'home', WP: 'work', DIR: 'work', PUB: 'work', TMP: 'temp', OLD: 'old', BAD: 'old' };
+
 export function address(el: XmlElement): fhir4.Address | undefined {
   const a: fhir4.Address = {};
+  const use = el.attrs.use?.split(/\s+/).map((u) => ADDRESS_USE[u]).find(Boolean);
   const lines = childrenNamed(el, 'streetAddressLine').map(textOf).filter(Boolean);
   const street = [firstChild(el, 'houseNumber'), firstChild(el, 'streetName')].filter((x): x is XmlElement => !!x).map(textOf).join(' ');
   if (lines.length) a.line = lines;
@@ -300,7 +309,9 @@ export function address(el: XmlElement): fhir4.Address | undefined {
   set('postalCode', 'postalCode');
   set('state', 'state');
   set('country', 'country');
-  return Object.keys(a).length ? a : undefined;
+  if (!Object.keys(a).length) return undefined;
+  if (use) a.use = use;
+  return a;
 }
 
 const TELECOM_USE: Record<string, fhir4.ContactPoint['use']> = { H: 'home', HP: 'home', HV: 'home', WP: 'work', MC: 'mobile', TMP: 'temp', BAD: 'old' };

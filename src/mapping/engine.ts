@@ -195,13 +195,17 @@ export class MappingEngine implements RuleHost {
           out.push(r);
           outcomes.push({ locator, map: map.id, outcome: 'resource', resources: [refOf(r)], reason: `mapped by ${map.id}` });
         } else outcomes.push({ locator, map: map.id, outcome: 'narrative-only', reason: 'no rule of the map found anything to say', codings: this.takeCodings(item) });
+      } else if (verdict.kind === 'known-absence' && verdict.statement.emptyReason) {
+        // said by the section: no resource
+        const concept = this.absence.concept(verdict, this.ctx).coding![0];
+        outcomes.push({ locator, map: map.id, outcome: 'known-absence', code: concept, emptyReason: verdict.statement.emptyReason, reason: `${verdict.reason}: the section's emptyReason ${verdict.statement.emptyReason}`, codings: this.takeCodings(item, verdict.source) });
       } else if (verdict.kind === 'known-absence') {
         const { resource, made, concept } = this.buildKnownAbsence(verdict, item);
         out.push(resource);
         outcomes.push({ locator, map: map.id, outcome: 'known-absence', resources: made.map(refOf), code: concept, reason: verdict.reason });
       } else if (verdict.kind === 'no-information') {
         if (verdict.source) verdict.source.consumed = true;
-        outcomes.push({ locator, map: map.id, outcome: 'no-information', code: { system: EMPTY_REASON, code: verdict.emptyReason }, reason: verdict.reason, codings: this.takeCodings(item, verdict.source) });
+        outcomes.push({ locator, map: map.id, outcome: 'no-information', code: { system: EMPTY_REASON, code: verdict.emptyReason }, emptyReason: verdict.emptyReason, reason: verdict.reason, codings: this.takeCodings(item, verdict.source) });
       } else {
         outcomes.push({ locator, map: map.id, outcome: 'narrative-only', reason: verdict.reason, codings: this.takeCodings(item) });
       }
@@ -224,9 +228,9 @@ export class MappingEngine implements RuleHost {
     const st = verdict.statement;
     const before = this.emitted.length;
     const id = this.nextId();
-    const resource: Obj = { resourceType: st.resource, id, meta: { profile: [st.profile] }, extension: [{ url: dt.EXT.cdaSource, valueString: locatorOf(item) }] };
+    const resource: Obj = { resourceType: st.resource!, id, meta: { profile: [st.profile!] }, extension: [{ url: dt.EXT.cdaSource, valueString: locatorOf(item) }] };
     const patient = this.header.get('patient')?.[0];
-    if (patient) resource[st.patient] = { reference: patient };
+    if (patient) resource[st.patient!] = { reference: patient };
     const ids = compilePath('id').elements(item).map(dt.identifier).filter((i): i is fhir4.Identifier => !!i);
     if (ids.length) resource.identifier = ids;
     const concept = this.absence.concept(verdict, this.ctx);
@@ -239,7 +243,7 @@ export class MappingEngine implements RuleHost {
       this.emitted.push(emittedDevice);
       resource[st.device.reference] = { reference: emittedDevice.fullUrl };
     }
-    for (const [k, v] of Object.entries(st.fixed)) resource[k] = structuredClone(v);
+    if (st.fields) runRules(st.fields, this, item, resource);
     const emitted = { fullUrl: `urn:uuid:${id}`, resource: resource as unknown as fhir4.FhirResource };
     this.emitted.splice(before, 0, emitted);
     return { resource: emitted, made: this.emitted.slice(before), concept: concept.coding![0] };

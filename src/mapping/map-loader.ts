@@ -97,7 +97,7 @@ export function loadMaps(root = projectPath('mappings')): MapSet {
   if (!document) throw new MapFileError('mappings/document', undefined, 'no document map (kind: document)');
   if (!required) throw new MapFileError('mappings/ips', undefined, 'no required-elements map');
   if (!absentUnknown) throw new MapFileError('mappings/absence', undefined, 'no absent-unknown table');
-  expandIncludes(ruleSets, entries, document, origin);
+  expandIncludes(ruleSets, entries, document, origin, absentUnknown);
   checkAbsence(absentUnknown, entries, origin);
   for (const s of sections) {
     for (const id of s.entries) if (!entries.has(id)) throw new MapFileError(origin.get(s)!, undefined, `unknown entry map "${id}"`);
@@ -112,7 +112,7 @@ export function loadMaps(root = projectPath('mappings')): MapSet {
   for (const e of entries.values()) checkMaps(e.fields, origin.get(e)!);
   checkMaps(document.composition.fields, origin.get(document)!);
   for (const r of document.resources) checkMaps(r.fields, origin.get(document)!);
-  checkTargets(entries, document, origin);
+  checkTargets(entries, document, origin, absentUnknown);
   sections.sort((a, b) => (a.order ?? 100) - (b.order ?? 100));
   return { document, sections, entries, valueMaps, nullFlavors, required, absentUnknown, consistency };
 }
@@ -125,7 +125,7 @@ const isInclude = (r: FieldRule | IncludeRule): r is IncludeRule => (r as Includ
  * rules and the document map. The expanded lists are shared: a rule set is
  * compiled once, whatever includes it.
  */
-function expandIncludes(ruleSets: Map<string, RuleSet>, entries: Map<string, EntryMap>, document: DocumentMap, origin: Map<object, string>): void {
+function expandIncludes(ruleSets: Map<string, RuleSet>, entries: Map<string, EntryMap>, document: DocumentMap, origin: Map<object, string>, table: AbsentUnknownTable): void {
   const expanded = new Map<string, FieldRule[]>();
   const expandList = (list: Array<FieldRule | IncludeRule>, file: string, stack: string[]): FieldRule[] => {
     if (!list.some((r) => isInclude(r) || r.fields || r.resource)) return list as FieldRule[];
@@ -154,6 +154,7 @@ function expandIncludes(ruleSets: Map<string, RuleSet>, entries: Map<string, Ent
   for (const e of entries.values()) e.fields = expandList(e.fields, origin.get(e)!, []);
   for (const r of document.resources) r.fields = expandList(r.fields, origin.get(document)!, []);
   document.composition.fields = expandList(document.composition.fields, origin.get(document)!, []);
+  for (const st of Object.values(table.statements)) if (st.fields) st.fields = expandList(st.fields, origin.get(table)!, []);
 }
 
 /** The entry maps' absence rules name statements of the table; the table's codes name statements too. */
@@ -164,9 +165,17 @@ function checkAbsence(table: AbsentUnknownTable, entries: Map<string, EntryMap>,
     if (c.replacedBy && !table.concepts[c.replacedBy]) throw new MapFileError(file, undefined, `code ${c.code}: replacedBy ${c.replacedBy} has no display in concepts`);
   }
   for (const [name, st] of Object.entries(table.statements)) {
+    // A statement read like another takes what it does not say itself.
+    if (st.like) {
+      const base = table.statements[st.like];
+      if (!base || base.like) throw new MapFileError(file, undefined, `statement ${name}: like "${st.like}" is not a statement of its own`);
+      for (const k of ['resource', 'profile', 'patient', 'concept', 'device', 'fields', 'generic'] as const) (st as unknown as Record<string, unknown>)[k] ??= base[k];
+    }
     for (const code of [st.knownAbsence, ...Object.values(st.generic ?? {})]) {
       if (!table.concepts[code]) throw new MapFileError(file, undefined, `statement ${name}: ${code} has no display in concepts`);
     }
+    if (st.emptyReason) continue;
+    if (!st.resource || !st.profile || !st.patient) throw new MapFileError(file, undefined, `statement ${name}: a known absence said by a resource needs resource, profile and patient`);
     if (!st.concept === !st.device) throw new MapFileError(file, undefined, `statement ${name}: give either concept or device`);
   }
   for (const e of entries.values()) {

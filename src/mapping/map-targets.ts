@@ -1,7 +1,7 @@
 import { MapFileError } from './errors.js';
 import { choiceGroupOf, choiceTypes, resolveTarget, typeScope, type TargetScope } from './fhir-targets.js';
 import { parseTo } from './fhir-path.js';
-import type { DocumentMap, EntryMap, FieldRule } from './map-types.js';
+import type { AbsentUnknownTable, DocumentMap, EntryMap, FieldRule } from './map-types.js';
 
 /**
  * Checks every rule's `to` against the FHIR R4 definitions: the element must
@@ -10,8 +10,9 @@ import type { DocumentMap, EntryMap, FieldRule } from './map-types.js';
  * medicationReference and medicationCodeableConcept: "the first rule that
  * yields wins" then holds across the variants).
  */
-export function checkTargets(entries: Map<string, EntryMap>, document: DocumentMap, origin: Map<object, string>): void {
+export function checkTargets(entries: Map<string, EntryMap>, document: DocumentMap, origin: Map<object, string>, absence: AbsentUnknownTable): void {
   for (const e of entries.values()) checkResource(e.resource, e.fields, origin.get(e)!, `entry map ${e.id}`);
+  for (const [name, st] of Object.entries(absence.statements)) if (st.resource && st.fields) checkResource(st.resource, st.fields, origin.get(absence)!, `known absence of ${name}`);
   const file = origin.get(document)!;
   for (const r of document.resources) checkResource(r.type, r.fields, file, `header resource ${r.id}`);
   checkResource('Composition', document.composition.fields, file, 'composition');

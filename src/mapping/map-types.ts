@@ -99,15 +99,20 @@ export interface AbsenceRule {
 
 /** What IPS 2.0 says for a known absence of one kind of statement. */
 export interface AbsenceStatement {
+  /** Another statement this one reads like (its codes, generic codes, resource). */
+  like?: string;
   knownAbsence: string;
-  resource: string;
-  profile: string;
-  patient: string;
+  /** The known absence is said by the section's emptyReason (this code), not by a resource. */
+  emptyReason?: string;
+  resource?: string;
+  profile?: string;
+  patient?: string;
   /** Element of the resource coded with the "no known" situation. */
   concept?: string;
   /** The situation goes into the type of a Device the statement references. */
   device?: { profile: string; reference: string };
-  fixed: Record<string, unknown>;
+  /** Rules run on the statement after the concept: statuses, its own time. */
+  fields?: FieldRule[];
   /** SNOMED CT codes that only name the kind of statement → the "no known" situation of the same breadth. */
   generic?: Record<string, string>;
 }

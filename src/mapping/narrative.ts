@@ -150,12 +150,14 @@ function feed(el: XmlElement, w: NarrativeWriter): void {
 }
 
 /** The section's <text> as the div of a FHIR Narrative (never empty). */
-export function narrativeDiv(text: XmlElement | undefined, fallback: string): string {
+export function narrativeDiv(text: XmlElement | undefined, fallback: string, lang?: string): string {
   let body = text?.xhtml;
   if (body === undefined && text) {
     const w = new NarrativeWriter(new Map<string, NarrativeSpan>());
     feed(text, w);
     body = w.result();
   }
-  return `<div xmlns="http://www.w3.org/1999/xhtml">${body ? body : `<p>${escapeXml(fallback)}</p>`}</div>`;
+  // The source's narrative says in which language it is written.
+  const language = body && lang && /^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$/.test(lang) ? ` lang="${lang}" xml:lang="${lang}"` : '';
+  return `<div xmlns="http://www.w3.org/1999/xhtml"${language}>${body ? body : `<p>${escapeXml(fallback)}</p>`}</div>`;
 }

@@ -45,6 +45,8 @@ export interface EntryOutcome {
   resources?: string[];
   /** The "no known" concept (known absence) or the emptyReason code (no information). */
   code?: fhir4.Coding;
+  /** The section's emptyReason this statement asks for (when it became no resource). */
+  emptyReason?: string;
   reason: string;
   /** Codes of a statement that became no resource: listed here so that nothing coded is lost. */
   codings?: fhir4.Coding[];

@@ -217,14 +217,23 @@ export function compileRule(rule: FieldRule): CompiledRule {
   const from: CompiledPath | undefined = rule.from ? compilePath(rule.from) : undefined;
   const each = rule.each ? compilePath(rule.each) : undefined;
 
-  let absent: ((target: Obj) => void) | undefined;
+  let absent: ((host: RuleHost, node: XmlElement, target: Obj) => void) | undefined;
   if (rule.absent) {
-    const ext = dt.dataAbsentReason(rule.absent);
     const primitive = rule.as ? PRIMITIVE.has(rule.as) : false;
     const setAbsent = compileSetAbsent(rule.to, primitive, choiceSuffix);
-    absent = (target) => {
-      if (!has(target)) setAbsent(target, ext);
-    };
+    if (rule.absent === 'null-flavor') {
+      // the reason the source gives with its nullFlavor (UNK → unknown, NA → not-applicable…)
+      absent = (host, node, target) => {
+        if (has(target)) return;
+        const flavor = from?.first(node)?.attrs.nullFlavor;
+        setAbsent(target, dt.dataAbsentReason(flavor ? host.ctx.nullFlavor(flavor) : 'unknown'));
+      };
+    } else {
+      const ext = dt.dataAbsentReason(rule.absent);
+      absent = (_h, _n, target) => {
+        if (!has(target)) setAbsent(target, ext);
+      };
+    }
   }
 
   // What the rule does with one context node.
@@ -238,7 +247,11 @@ export function compileRule(rule: FieldRule): CompiledRule {
   } else if (rule.fields) {
     const fields = rule.fields;
     // An object that only its constants filled says nothing of the source: it is not kept.
-    const constants = new Set(fields.filter((f) => f.value !== undefined && !f.from && !f.when && !f.unless).map((f) => f.to.replace(/[[.].*$/, '')));
+    // (keys that only unconditional constants write: a key some other rule writes counts as the source's)
+    const top = (f: FieldRule): string => f.to.replace(/[[.].*$/, '');
+    const isConstant = (f: FieldRule): boolean => f.value !== undefined && !f.from && !f.when && !f.unless;
+    const sourced = new Set(fields.filter((f) => !isConstant(f)).map(top));
+    const constants = new Set(fields.filter(isConstant).map(top).filter((k) => !sourced.has(k)));
     for (const c of [...constants]) constants.add('_' + c);
     body = (host, node, target) => {
       const obj: Obj = {};
@@ -313,6 +326,6 @@ export function compileRule(rule: FieldRule): CompiledRule {
       const at = from!.first(node);
       if (at) body(host, at, target);
     } else body(host, node, target);
-    if (absent) absent(target);
+    if (absent) absent(host, node, target);
   };
 }

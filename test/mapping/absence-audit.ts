@@ -115,6 +115,8 @@ export function absenceViolations(xml: string, bundle: fhir4.Bundle): string[] {
     const section = sections.find((s) => s.code?.coding?.some((c) => c.code === st.section));
     if (st.says === 'known-absence') {
       const stated = made.filter((e) => subjectCodes(e.resource, byUrl).codes.some((c) => IPS_NO_KNOWN.has(c)));
+      // "no known past illness" has no IPS 2.0 situation: the section says "nil known"
+      if (!made.length && section?.emptyReason?.coding?.some((c) => c.code === 'nilknown') && !section.entry?.length) continue;
       if (!stated.length) problems.push(`${st.locator} says no known (${st.why}) but no resource says it with an IPS 2.0 "no known" concept`);
       if (made.some((e) => !subjectCodes(e.resource, byUrl).codes.some((c) => IPS_NO_KNOWN.has(c)) && e.resource.resourceType !== 'Device')) problems.push(`${st.locator} says no known (${st.why}) but also became a resource about something`);
       if (!section?.entry?.some((r) => stated.some((e) => e.fullUrl === r.reference))) problems.push(`${st.locator}: the "no known" resource is not an entry of its section ${st.section}`);

@@ -97,9 +97,9 @@ describe('convertPatientSummary on a document with every seed section', () => {
     expect(text((entriesOf('11369-6')[0] as unknown as fhir4.Immunization).vaccineCode)).toBe('Vaccin contre la grippe');
     // social history, pregnancy, blood pressure, blood group
     const tobacco = entriesOf('29762-2')[0] as unknown as fhir4.Observation;
-    // IPS tobacco use: the LOINC code the profile requires first, the source's SNOMED CT code after it
-    expect(tobacco.code.coding!.map((c) => c.code)).toEqual(['72166-2', '229819007']);
-    // "since 2000" is a period: the IPS tobacco-use profile takes a point in time only, so it is not claimed
+    // An amount of tobacco is not a smoking status (LOINC 72166-2 takes a coded finding): the
+    // source's code alone; "since 2000" is a period, and the IPS tobacco-use profile takes a point in time
+    expect(tobacco.code.coding!.map((c) => c.code)).toEqual(['229819007']);
     expect(tobacco.effectivePeriod).toEqual({ start: '2000' });
     expect(tobacco.meta).toBeUndefined();
     expect(tobacco.valueQuantity).toMatchObject({ value: 10, code: '{cigarette}/d' });
@@ -122,7 +122,9 @@ describe('convertPatientSummary on a document with every seed section', () => {
 
   it('keeps the section narrative as safe XHTML', () => {
     const div = section(bundle, '10160-0').text!.div;
-    expect(div).toMatch(/^<div xmlns="http:\/\/www.w3.org\/1999\/xhtml">/);
+    // the source's narrative, in the source's language
+    expect(div).toMatch(/^<div xmlns="http:\/\/www.w3.org\/1999\/xhtml" lang="en-GB" xml:lang="en-GB">/);
+    expect(section(bundle, '10160-0').text!.status).toBe('additional');
     expect(div).toContain('<span id="med-1">ramipril</span>');
     expect(div).not.toContain('<script');
   });
@@ -277,5 +279,23 @@ describe('input the converter refuses', () => {
       caught = err;
     }
     expect((caught as CdaInputError).problem).toBe('too-large');
+  });
+});
+
+describe('a coded tobacco status', () => {
+  it('is the IPS tobacco-use observation: LOINC 72166-2 first, the source coding after it, a point in time', () => {
+    const xml = cda(`
+      <component><section><code code="29762-2" codeSystem="2.16.840.1.113883.6.1"/><text>Ex-smoker</text>
+        <entry><observation classCode="OBS" moodCode="EVN"><templateId root="1.3.6.1.4.1.12559.11.10.1.3.1.3.23"/>
+          <code code="229819007" codeSystem="2.16.840.1.113883.6.96" displayName="Tobacco use and exposure"/>
+          <statusCode code="completed"/><effectiveTime value="20240301"/>
+          <value xsi:type="CD" code="8517006" codeSystem="2.16.840.1.113883.6.96" displayName="Ex-smoker"/>
+        </observation></entry></section></component>`);
+    const { bundle } = convertPatientSummary(xml, { now });
+    const obs = ofType(bundle, 'Observation')[0] as unknown as fhir4.Observation;
+    expect(obs.meta!.profile).toEqual(['http://hl7.org/fhir/uv/ips/StructureDefinition/Observation-tobaccouse-uv-ips']);
+    expect(obs.code.coding!.map((c) => c.code)).toEqual(['72166-2', '229819007']);
+    expect(obs.effectiveDateTime).toBe('2024-03-01');
+    expect(obs.valueCodeableConcept!.coding![0].code).toBe('8517006');
   });
 });
