@@ -150,6 +150,8 @@ function mapSection(
   const rep = { code: code ?? smap?.code ?? '', map: smap?.id, entriesSeen: 0, entriesMapped: 0, narrativeOnly: 0 } as ConversionReport['sections'][number];
   const refs: fhir4.Reference[] = [];
   const emptyReasons: string[] = [];
+  // Codes of the statements that became no resource: kept on the section, nothing coded is lost.
+  const unplaced: fhir4.Coding[] = [];
   for (const entry of childrenNamed(section, 'entry')) {
     const statement = entry.children.find((c): c is XmlElement => isElement(c) && c.name !== 'templateId' && c.name !== 'typeId');
     if (!statement) continue;
@@ -164,12 +166,14 @@ function mapSection(
       const tpls = templateIds(statement);
       ctx.report.narrativeOnly.push({ section: code ?? '?', locator: locatorOf(statement), templateIds: tpls, codings });
       ctx.report.entryOutcomes.push({ section: code ?? '?', locator: locatorOf(statement), outcome: 'narrative-only', reason: `no map for template(s) ${tpls.join(', ') || '(none)'}`, codings });
+      unplaced.push(...codings);
       continue;
     }
     const mapped = engine.mapEntry(statement, map);
     for (const o of mapped.outcomes) {
       ctx.report.entryOutcomes.push({ section: code ?? smap?.code ?? '?', ...o });
       if (o.emptyReason) emptyReasons.push(o.emptyReason);
+      if (o.codings) unplaced.push(...o.codings);
     }
     if (mapped.resources.length) {
       rep.entriesMapped++;
@@ -181,6 +185,13 @@ function mapSection(
       rep.narrativeOnly++;
       ctx.report.entries.narrativeOnly++;
     }
+  }
+  const seen = new Set<string>();
+  for (const c of unplaced) {
+    const key = `${c.system}|${c.code}`;
+    if (!c.code || dt.isPlaceholderCode(c.code) || seen.has(key)) continue;
+    seen.add(key);
+    (out.extension ??= []).push({ url: dt.EXT.unmappedCoding, valueCoding: c });
   }
   if (refs.length) out.entry = refs;
   // Empty: a required section says why (ips-comp-1), and so does one whose source said "no information";
