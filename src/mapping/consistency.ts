@@ -46,8 +46,10 @@ function holders(o: Obj, path: string[]): Obj[] {
  * the report says what and why (nothing is lost silently).
  */
 export function applyConsistency(resources: Array<{ resource: fhir4.FhirResource }>, rules: ConsistencyRule[], report: ConversionReport): void {
+  const types = new Set(rules.map((r) => r.resource));
   for (const { resource } of resources) {
     const r = resource as unknown as Obj;
+    if (!types.has(r.resourceType as string)) continue;
     for (const rule of rules) {
       if (rule.resource !== r.resourceType) continue;
       const parts = rule.element.split('.');

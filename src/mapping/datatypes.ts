@@ -39,6 +39,9 @@ export function referencedText(el: XmlElement | undefined, ctx: ConversionContex
 
 /** A code without a letter or digit ("...", "-") is a placeholder of the source, not a code of its system. */
 export function isPlaceholderCode(code: string): boolean {
+  // (an ASCII letter or digit first, as nearly every code has, settles it without the Unicode regex)
+  const c = code.charCodeAt(0) | 0x20;
+  if ((c >= 0x61 && c <= 0x7a) || (code.charCodeAt(0) >= 0x30 && code.charCodeAt(0) <= 0x39)) return false;
   return !/[\p{L}\p{N}]/u.test(code);
 }
 

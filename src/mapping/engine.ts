@@ -67,13 +67,23 @@ export function locatorOf(el: XmlElement): string {
 
 const EMPTY_REASON = 'http://terminology.hl7.org/CodeSystem/list-empty-reason';
 
+/** Compiled conditions of the conditional profiles (by identity of the map's profile list). */
+const profileTests = new WeakMap<ConditionalProfile[], Array<{ url: string; when?: (n: XmlElement) => boolean; unless?: (n: XmlElement) => boolean }>>();
+
+function holds(path: string): (n: XmlElement) => boolean {
+  const p = compilePath(path);
+  return p.isAttribute ? (n) => p.value(n) !== undefined : (n) => p.first(n) !== undefined;
+}
+
 /** The profile a map declares for this CDA element: its fixed one, or the first of its conditional ones that holds. */
 function profileFor(map: { profile?: string; profiles?: ConditionalProfile[] }, node: XmlElement): string | undefined {
   if (!map.profiles) return map.profile;
-  for (const p of map.profiles) {
-    if (p.when && !compilePath(p.when).first(node) && compilePath(p.when).value(node) === undefined) continue;
-    if (p.unless && (compilePath(p.unless).first(node) || compilePath(p.unless).value(node) !== undefined)) continue;
-    return p.url;
+  let tests = profileTests.get(map.profiles);
+  if (!tests) profileTests.set(map.profiles, (tests = map.profiles.map((p) => ({ url: p.url, when: p.when ? holds(p.when) : undefined, unless: p.unless ? holds(p.unless) : undefined }))));
+  for (const t of tests) {
+    if (t.when && !t.when(node)) continue;
+    if (t.unless && t.unless(node)) continue;
+    return t.url;
   }
   return undefined;
 }
