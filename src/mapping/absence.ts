@@ -1,5 +1,5 @@
 import { systemUri } from '../terminology/code-systems.js';
-import { compilePath } from './cda-path.js';
+import { compilePath, type CompiledPath } from './cda-path.js';
 import type { ConversionContext } from './context.js';
 import * as dt from './datatypes.js';
 import type { AbsenceRule, AbsenceStatement, AbsentUnknownTable } from './map-types.js';
@@ -47,10 +47,15 @@ function names(el: XmlElement, ctx: ConversionContext): boolean {
   return false;
 }
 
-/** The elements every path reaches from the item. */
+const compiledPaths = new WeakMap<string[], CompiledPath[]>();
+
+/** The elements every path reaches from the item (the paths compiled once per list). */
 function elementsOf(paths: string[] | undefined, item: XmlElement): XmlElement[] {
+  if (!paths) return [];
+  let compiled = compiledPaths.get(paths);
+  if (!compiled) compiledPaths.set(paths, (compiled = paths.map((p) => compilePath(p))));
   const out: XmlElement[] = [];
-  for (const p of paths ?? []) for (const el of compilePath(p).elements(item)) out.push(el);
+  for (const p of compiled) for (const el of p.elements(item)) out.push(el);
   return out;
 }
 
