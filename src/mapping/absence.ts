@@ -1,4 +1,3 @@
-import { systemUri } from '../terminology/code-systems.js';
 import { compilePath, type CompiledPath } from './cda-path.js';
 import type { ConversionContext } from './context.js';
 import * as dt from './datatypes.js';
@@ -132,9 +131,7 @@ export class AbsenceReader {
     for (const c of src ? codesOf(src) : []) {
       c.consumed = true;
       if (c.attrs.codeSystem === SNOMED_OID && c.attrs.code === verdict.concept) continue;
-      const original: fhir4.Coding = { system: systemUri(c.attrs.codeSystem), code: c.attrs.code };
-      if (c.attrs.displayName) original.display = c.attrs.displayName.trim();
-      cc.coding!.push(original);
+      cc.coding!.push(dt.elementCoding(c));
     }
     if (verdict.source) verdict.source.consumed = true;
     ctx.translate(cc, undefined);

@@ -262,6 +262,12 @@ export function compilePath(source: string): CompiledPath {
   return compiled;
 }
 
+/** A compiled test: does the path reach an element (or, ending in @attr, a value) from the node? */
+export function compileTest(path: string): (node: XmlElement) => boolean {
+  const p = compilePath(path);
+  return p.isAttribute ? (n) => p.value(n) !== undefined : (n) => p.first(n) !== undefined;
+}
+
 /** Splits on "|" outside predicates and quotes. */
 function splitAlternatives(source: string): string[] {
   const out: string[] = [];

@@ -1,5 +1,4 @@
 import type { TerminologyCatalogue } from '../terminology/catalogue.js';
-import { systemUri } from '../terminology/code-systems.js';
 import { compilePath } from './cda-path.js';
 import { applyConsistency } from './consistency.js';
 import { ConversionContext } from './context.js';
@@ -17,7 +16,6 @@ export const IPS = {
   composition: 'http://hl7.org/fhir/uv/ips/StructureDefinition/Composition-uv-ips',
 } as const;
 const L1_TEMPLATE = '1.3.6.1.4.1.12559.11.10.1.3.1.1.7';
-const EMPTY_REASON = 'http://terminology.hl7.org/CodeSystem/list-empty-reason';
 const EMPTY_REASON_DISPLAY: Record<string, string> = { nilknown: 'Nil Known', notasked: 'Not Asked', withheld: 'Information Withheld', unavailable: 'Unavailable', notstarted: 'Not Started', closed: 'Closed' };
 
 export interface ConvertOptions {
@@ -162,7 +160,7 @@ function mapSection(
       engine.emitted.length = 0;
       rep.narrativeOnly++;
       ctx.report.entries.narrativeOnly++;
-      const codings = codedElements(ctx, statement);
+      const codings = engine.takeCodings(statement);
       const tpls = templateIds(statement);
       ctx.report.narrativeOnly.push({ section: code ?? '?', locator: locatorOf(statement), templateIds: tpls, codings });
       ctx.report.entryOutcomes.push({ section: code ?? '?', locator: locatorOf(statement), outcome: 'narrative-only', reason: `no map for template(s) ${tpls.join(', ') || '(none)'}`, codings });
@@ -199,7 +197,7 @@ function mapSection(
   else if (emptyReasons.length || smap?.required) {
     // "No information" said by the source, or entries that said nothing safe to structure.
     const reason = emptyReasons[0] ?? 'unavailable';
-    out.emptyReason = { coding: [{ system: EMPTY_REASON, code: reason, display: EMPTY_REASON_DISPLAY[reason] }] };
+    out.emptyReason = { coding: [{ system: dt.LIST_EMPTY_REASON, code: reason, display: EMPTY_REASON_DISPLAY[reason] }] };
     ctx.translate(out.emptyReason, undefined);
     rep.emptyReason = reason;
   }
@@ -217,7 +215,7 @@ function absentSection(s: SectionMap, ctx: ConversionContext, isL1: boolean): fh
   const code: fhir4.CodeableConcept = { coding: [{ system: 'http://loinc.org', code: s.code }] };
   ctx.translate(code, undefined);
   // The document does not have the section: nothing is known either way (never "nil known").
-  const emptyReason: fhir4.CodeableConcept = { coding: [{ system: EMPTY_REASON, code: 'unavailable', display: 'Unavailable' }] };
+  const emptyReason: fhir4.CodeableConcept = { coding: [{ system: dt.LIST_EMPTY_REASON, code: 'unavailable', display: 'Unavailable' }] };
   ctx.translate(emptyReason, undefined);
   // A level 1 document has the information in its PDF: the reader is sent there, not told there is none.
   const text = isL1
@@ -225,14 +223,4 @@ function absentSection(s: SectionMap, ctx: ConversionContext, isL1: boolean): fh
     : 'Section absente du document d’origine.';
   if (isL1) emptyReason.text = 'Dans le document PDF d’origine, non structuré';
   return { title: s.title, code, text: { status: 'generated', div: narrativeDiv(undefined, text) }, emptyReason };
-}
-
-/** Every coded element under a statement, as codings (for entries kept as narrative only). */
-export function codedElements(ctx: ConversionContext, el: XmlElement): fhir4.Coding[] {
-  return ctx.codedWithin(el).map((e) => {
-    e.consumed = true;
-    const c: fhir4.Coding = { system: systemUri(e.attrs.codeSystem), code: e.attrs.code };
-    if (e.attrs.displayName) c.display = e.attrs.displayName;
-    return c;
-  });
 }

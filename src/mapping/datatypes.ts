@@ -20,6 +20,9 @@ export const EXT = {
 
 const UCUM = 'http://unitsofmeasure.org';
 
+/** list-empty-reason: why a section has no entry. */
+export const LIST_EMPTY_REASON = 'http://terminology.hl7.org/CodeSystem/list-empty-reason';
+
 export function dataAbsentReason(code: string): fhir4.Extension {
   return { url: EXT.dataAbsentReason, valueCode: code };
 }
@@ -45,14 +48,18 @@ export function isPlaceholderCode(code: string): boolean {
   return !/[\p{L}\p{N}]/u.test(code);
 }
 
-function cdCoding(el: XmlElement): fhir4.Coding | undefined {
-  const code = el.attrs.code;
+/** The coding a coded element (@code, @codeSystem, @displayName…) says, as it is. */
+export function elementCoding(el: XmlElement): fhir4.Coding {
   const system = el.attrs.codeSystem;
-  if (!code || isPlaceholderCode(code)) return undefined;
-  const coding: fhir4.Coding = system ? { system: systemUri(system), code } : { code };
+  const coding: fhir4.Coding = system ? { system: systemUri(system), code: el.attrs.code } : { code: el.attrs.code };
   if (el.attrs.codeSystemVersion) coding.version = el.attrs.codeSystemVersion;
   if (el.attrs.displayName) coding.display = el.attrs.displayName.trim();
   return coding;
+}
+
+function cdCoding(el: XmlElement): fhir4.Coding | undefined {
+  const code = el.attrs.code;
+  return !code || isPlaceholderCode(code) ? undefined : elementCoding(el);
 }
 
 /** The coding of a CD and of its <translation> chain, in document order. */
@@ -70,9 +77,10 @@ function collectCodings(cd: XmlElement, out: fhir4.Coding[]): void {
 }
 
 /** CD/CE/CV → CodeableConcept with every translation, originalText and the target-language text. */
-export function codeableConcept(el: XmlElement, ctx: ConversionContext, lead?: fhir4.Coding): fhir4.CodeableConcept | undefined {
+export function codeableConcept(el: XmlElement, ctx: ConversionContext, lead?: fhir4.Coding, impliedSystem?: string): fhir4.CodeableConcept | undefined {
   const codings: fhir4.Coding[] = lead ? [{ ...lead }] : [];
   collectCodings(el, codings);
+  if (impliedSystem) for (let i = 0; i < codings.length; i++) if (!codings[i].system) codings[i] = { system: impliedSystem, ...codings[i] };
   const original = referencedText(firstChild(el, 'originalText'), ctx);
   if (!codings.length && !original) {
     const nf = el.attrs.nullFlavor;
@@ -98,10 +106,10 @@ function qualifiers(el: XmlElement, cc: fhir4.CodeableConcept, ctx: ConversionCo
     const nameEl = firstChild(q, 'name');
     const valueEl = firstChild(q, 'value');
     // CDA leaves the system of a qualifier's name and value implied by the qualified concept's
-    if (nameEl && !nameEl.attrs.codeSystem && el.attrs.codeSystem && nameEl.attrs.code) nameEl.attrs.codeSystem = el.attrs.codeSystem;
-    if (valueEl && !valueEl.attrs.codeSystem && el.attrs.codeSystem && valueEl.attrs.code) valueEl.attrs.codeSystem = el.attrs.codeSystem;
-    const name = nameEl && cdCoding(nameEl);
-    const value = valueEl && codeableConcept(valueEl, ctx);
+    const implied = el.attrs.codeSystem ? systemUri(el.attrs.codeSystem) : undefined;
+    const coded = nameEl && cdCoding(nameEl);
+    const name = coded && !coded.system && implied ? { system: implied, ...coded } : coded;
+    const value = valueEl && codeableConcept(valueEl, ctx, undefined, implied);
     if (!value) continue;
     if (nameEl) nameEl.consumed = true;
     const parts: fhir4.Extension[] = [];

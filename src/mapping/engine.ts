@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { systemUri } from '../terminology/code-systems.js';
 import { AbsenceReader, type AbsenceVerdict } from './absence.js';
-import { compilePath } from './cda-path.js';
+import { compilePath, compileTest } from './cda-path.js';
 import type { ConversionContext } from './context.js';
 import * as dt from './datatypes.js';
 import type { ConditionalProfile, EntryMap, FieldRule, MapSet, NestedResourceMap } from './map-types.js';
@@ -65,21 +65,14 @@ export function locatorOf(el: XmlElement): string {
   return loc;
 }
 
-const EMPTY_REASON = 'http://terminology.hl7.org/CodeSystem/list-empty-reason';
-
 /** Compiled conditions of the conditional profiles (by identity of the map's profile list). */
 const profileTests = new WeakMap<ConditionalProfile[], Array<{ url: string; when?: (n: XmlElement) => boolean; unless?: (n: XmlElement) => boolean }>>();
-
-function holds(path: string): (n: XmlElement) => boolean {
-  const p = compilePath(path);
-  return p.isAttribute ? (n) => p.value(n) !== undefined : (n) => p.first(n) !== undefined;
-}
 
 /** The profile a map declares for this CDA element: its fixed one, or the first of its conditional ones that holds. */
 function profileFor(map: { profile?: string; profiles?: ConditionalProfile[] }, node: XmlElement): string | undefined {
   if (!map.profiles) return map.profile;
   let tests = profileTests.get(map.profiles);
-  if (!tests) profileTests.set(map.profiles, (tests = map.profiles.map((p) => ({ url: p.url, when: p.when ? holds(p.when) : undefined, unless: p.unless ? holds(p.unless) : undefined }))));
+  if (!tests) profileTests.set(map.profiles, (tests = map.profiles.map((p) => ({ url: p.url, when: p.when ? compileTest(p.when) : undefined, unless: p.unless ? compileTest(p.unless) : undefined }))));
   for (const t of tests) {
     if (t.when && !t.when(node)) continue;
     if (t.unless && t.unless(node)) continue;
@@ -90,12 +83,6 @@ function profileFor(map: { profile?: string; profiles?: ConditionalProfile[] }, 
 
 function refOf(e: EmittedResource): string {
   return `${e.resource.resourceType}/${e.resource.id}`;
-}
-
-function codingOf(el: XmlElement): fhir4.Coding {
-  const c: fhir4.Coding = { system: systemUri(el.attrs.codeSystem), code: el.attrs.code };
-  if (el.attrs.displayName) c.display = el.attrs.displayName;
-  return c;
 }
 
 /** True if the object has a key after `key` (insertion order): a rule wrote something. */
@@ -215,7 +202,7 @@ export class MappingEngine implements RuleHost {
         outcomes.push({ locator, map: map.id, outcome: 'known-absence', resources: made.map(refOf), code: concept, reason: verdict.reason });
       } else if (verdict.kind === 'no-information') {
         if (verdict.source) verdict.source.consumed = true;
-        outcomes.push({ locator, map: map.id, outcome: 'no-information', code: { system: EMPTY_REASON, code: verdict.emptyReason }, emptyReason: verdict.emptyReason, reason: verdict.reason, codings: this.takeCodings(item, verdict.source) });
+        outcomes.push({ locator, map: map.id, outcome: 'no-information', code: { system: dt.LIST_EMPTY_REASON, code: verdict.emptyReason }, emptyReason: verdict.emptyReason, reason: verdict.reason, codings: this.takeCodings(item, verdict.source) });
       } else {
         outcomes.push({ locator, map: map.id, outcome: 'narrative-only', reason: verdict.reason, codings: this.takeCodings(item) });
       }
@@ -259,14 +246,14 @@ export class MappingEngine implements RuleHost {
     return { resource: emitted, made: this.emitted.slice(before), concept: concept.coding![0] };
   }
 
-  /** The codes of a statement that becomes no resource, marked as read: the report lists them. */
-  private takeCodings(item: XmlElement, except?: XmlElement): fhir4.Coding[] {
+  /** The codes of a statement that becomes no resource (`except` first, read or not), marked as read. */
+  takeCodings(item: XmlElement, except?: XmlElement): fhir4.Coding[] {
     const out: fhir4.Coding[] = [];
-    if (except?.attrs.code) out.push(codingOf(except));
+    if (except?.attrs.code) out.push(dt.elementCoding(except));
     for (const el of this.ctx.codedWithin(item)) {
-      if (el.consumed && el !== except) continue;
+      if (el.consumed || el === except) continue;
       el.consumed = true;
-      if (el !== except) out.push(codingOf(el));
+      out.push(dt.elementCoding(el));
     }
     return out;
   }
@@ -276,8 +263,7 @@ export class MappingEngine implements RuleHost {
     for (const el of this.ctx.codedWithin(statement)) {
       if (el.consumed) continue;
       el.consumed = true;
-      const coding: fhir4.Coding = { system: systemUri(el.attrs.codeSystem), code: el.attrs.code };
-      if (el.attrs.displayName) coding.display = el.attrs.displayName;
+      const coding = dt.elementCoding(el);
       // A placeholder ("...") is no code of its system: the report keeps it, the resource does not.
       const placeholder = dt.isPlaceholderCode(el.attrs.code!);
       if (!placeholder) ((target.resource as unknown as Obj).extension as fhir4.Extension[]).push({ url: dt.EXT.unmappedCoding, valueCoding: coding });

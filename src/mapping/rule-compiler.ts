@@ -1,4 +1,4 @@
-import { compilePath, type CompiledPath } from './cda-path.js';
+import { compilePath, compileTest, type CompiledPath } from './cda-path.js';
 import type { ConversionContext } from './context.js';
 import * as dt from './datatypes.js';
 import { compileHas, compileSetAbsent, compileSetter } from './fhir-path.js';
@@ -29,14 +29,6 @@ type AttributeConverter = (host: RuleHost, v: string) => unknown;
 
 const PRIMITIVE: ReadonlySet<DataTypeName> = new Set(['string', 'text', 'description', 'code', 'boolean', 'integer', 'decimal', 'dateTime', 'date', 'effective', 'value']);
 
-/** The FHIR type suffix of a choice element (value[x] → valueQuantity) for what a rule converts to. */
-const CHOICE_SUFFIX: Partial<Record<DataTypeName, string>> = {
-  string: 'String', text: 'String', description: 'String', code: 'Code', boolean: 'Boolean', integer: 'Integer', decimal: 'Decimal',
-  CodeableConcept: 'CodeableConcept', Coding: 'Coding', Identifier: 'Identifier', dateTime: 'DateTime', date: 'Date',
-  Period: 'Period', effective: 'DateTime', Quantity: 'Quantity', Ratio: 'Ratio', Range: 'Range', dose: 'Quantity',
-  value: 'String', reference: 'Reference', HumanName: 'HumanName', Address: 'Address', ContactPoint: 'ContactPoint',
-};
-
 const compiled = new WeakMap<FieldRule[], CompiledRule[]>();
 
 /** The compiled form of a list of rules (cached by identity). */
@@ -51,11 +43,6 @@ export function compileRules(rules: FieldRule[]): CompiledRule[] {
 
 export function runRules(rules: FieldRule[], host: RuleHost, node: XmlElement, target: Obj): void {
   for (const r of compileRules(rules)) r(host, node, target);
-}
-
-function matcher(path: string): (node: XmlElement) => boolean {
-  const p = compilePath(path);
-  return p.isAttribute ? (n) => p.value(n) !== undefined : (n) => p.first(n) !== undefined;
 }
 
 function valueMapper(rule: FieldRule): ((host: RuleHost, code: string) => string | boolean | undefined) | undefined {
@@ -207,13 +194,15 @@ export function compileRule(rule: FieldRule): CompiledRule {
   const appends = rule.to.endsWith('[]');
   const has = compileHas(rule.to);
   const isChoice = rule.to.endsWith('[x]');
-  const choiceSuffix = isChoice ? (rule.typeSuffix ?? (rule.resource ? 'Reference' : (CHOICE_SUFFIX[rule.as ?? 'string'] ?? ''))) : '';
+  // (the loader sets it from the FHIR definitions: checkTargets in map-targets.ts)
+  if (isChoice && !rule.typeSuffix) throw new Error(`rule to "${rule.to}": a choice element without its type suffix (maps not loaded with loadMaps)`);
+  const choiceSuffix = rule.typeSuffix ?? '';
   const setter = compileSetter(rule.to);
   // A choice element takes its type suffix from the converted value, else from the rule's data type.
   const set = isChoice ? (target: Obj, value: unknown, suffix?: string): void => setter(target, value, suffix || choiceSuffix) : setter;
-  const when = rule.when ? matcher(rule.when) : undefined;
-  const unless = rule.unless ? matcher(rule.unless) : undefined;
-  const where = rule.where ? matcher(rule.where) : undefined;
+  const when = rule.when ? compileTest(rule.when) : undefined;
+  const unless = rule.unless ? compileTest(rule.unless) : undefined;
+  const where = rule.where ? compileTest(rule.where) : undefined;
   const from: CompiledPath | undefined = rule.from ? compilePath(rule.from) : undefined;
   const each = rule.each ? compilePath(rule.each) : undefined;
 
