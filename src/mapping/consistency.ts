@@ -1,3 +1,4 @@
+import { isChoiceVariant } from './fhir-path.js';
 import type { ConsistencyRule } from './map-types.js';
 import type { ConversionReport } from './report.js';
 
@@ -15,8 +16,7 @@ function remove(o: Obj, name: string, drop: (v: unknown) => boolean): unknown[] 
   const removed: unknown[] = [];
   const choice = name.endsWith('[x]') ? name.slice(0, -3) : undefined;
   for (const k of Object.keys(o)) {
-    const bare = k.startsWith('_') ? k.slice(1) : k;
-    const matches = choice ? bare.startsWith(choice) && /^[A-Z]/.test(bare.slice(choice.length)) : bare === name;
+    const matches = choice ? isChoiceVariant(k, choice) : k === name || k === '_' + name;
     if (matches && drop(o[k])) {
       removed.push(o[k]);
       delete o[k];

@@ -27,7 +27,7 @@ export function parseTo(to: string): Segment[] {
 type Obj = Record<string, unknown>;
 
 /** A key that sets choice element `name` (valueQuantity, _effectiveDateTime…). */
-function isChoiceVariant(key: string, name: string): boolean {
+export function isChoiceVariant(key: string, name: string): boolean {
   const k = key.charCodeAt(0) === 95 ? key.slice(1) : key;
   return k.length > name.length && k.startsWith(name) && /[A-Z]/.test(k[name.length]);
 }
