@@ -4,27 +4,109 @@ import { parse } from 'yaml';
 import { projectPath } from '../util/project.js';
 
 /**
- * Designations by target language: system → code → text. Filled from the
- * project's own catalogue (mappings/terminology/<lang>/) and from an
- * operator's full catalogue (FHIR CodeSystem/ValueSet/Bundle JSON with
- * `designation` in the target language).
+ * Designations by target language, each with where it comes from: the
+ * project's own catalogue (mappings/terminology/<lang>/, translations the
+ * project wrote, each with its review status) or an operator's official
+ * catalogue (eHDSI MTC, SNOMED CT French edition, LOINC fr-FR…, loaded from
+ * its standard distribution format). An official designation always wins
+ * over the project's; the provenance travels with every translated term.
  */
+
+/** Review status of a designation: official (an authoritative catalogue), reviewed or proposed (the project's). */
+export type DesignationStatus = 'official' | 'reviewed' | 'proposed';
+export const DESIGNATION_STATUSES: readonly DesignationStatus[] = ['official', 'reviewed', 'proposed'];
+
+/** A catalogue designations come from. */
+export interface CatalogueSource {
+  /** Stable key (e.g. "project", "snomed-ct-fr:20250331"). */
+  id: string;
+  /** Human name shown with the translated term ("SNOMED CT édition française", "Catalogue du projet"). */
+  name: string;
+  version?: string;
+  /** Loaded by the operator from an authoritative distribution (its designations are "official"). */
+  official: boolean;
+  /** Where it was read from (file or folder), for reports. */
+  location?: string;
+}
+
+export interface Designation {
+  text: string;
+  source: CatalogueSource;
+  status: DesignationStatus;
+}
+
+export interface CatalogueEntry {
+  language: string;
+  system: string;
+  code: string;
+  designation: Designation;
+  /** The English (or source) display the catalogue gives for the code, if any. */
+  display?: string;
+}
+
+/** The project's own catalogue: translations written by the project, to be reviewed by a terminologist. */
+export const PROJECT_SOURCE: CatalogueSource = { id: 'project', name: 'Catalogue du projet', official: false };
+
+/** Extension on a project catalogue designation giving its review status (absent: proposed). */
+export const DESIGNATION_STATUS_EXT = 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/designation-status';
+
+interface Stored {
+  designation: Designation;
+  display?: string;
+}
+
 export class TerminologyCatalogue {
   /** language → system → code → designation */
-  private readonly designations = new Map<string, Map<string, Map<string, string>>>();
+  private readonly designations = new Map<string, Map<string, Map<string, Stored>>>();
+  private readonly sourceList: CatalogueSource[] = [];
 
-  /** French (or other) designation of a code, if the catalogue has it. */
-  designation(system: string, code: string, language: string): string | undefined {
-    return this.designations.get(language)?.get(system)?.get(code) ?? this.designations.get(normalised(language))?.get(system)?.get(code);
+  /** The designation of a code in a language, with its provenance. */
+  lookup(system: string, code: string, language: string): Designation | undefined {
+    return (this.designations.get(language)?.get(system)?.get(code) ?? this.designations.get(normalised(language))?.get(system)?.get(code))?.designation;
   }
 
-  add(language: string, system: string, code: string, text: string): void {
+  /** French (or other) text of a code, if the catalogue has it. */
+  designation(system: string, code: string, language: string): string | undefined {
+    return this.lookup(system, code, language)?.text;
+  }
+
+  /** The source's display the catalogue records for a code (any language's entry), if any. */
+  display(system: string, code: string, language: string): string | undefined {
+    return this.designations.get(normalised(language))?.get(system)?.get(code)?.display;
+  }
+
+  /**
+   * Adds a designation. An official one replaces anything; a project one
+   * never replaces an official one. Returns false when it was not kept.
+   */
+  add(language: string, system: string, code: string, text: string, source: CatalogueSource = PROJECT_SOURCE, status?: DesignationStatus, display?: string): boolean {
     const lang = normalised(language);
     let systems = this.designations.get(lang);
     if (!systems) this.designations.set(lang, (systems = new Map()));
     let codes = systems.get(system);
     if (!codes) systems.set(system, (codes = new Map()));
-    codes.set(code, text);
+    const have = codes.get(code);
+    if (have?.designation.source.official && !source.official) return false;
+    this.registerSource(source);
+    codes.set(code, { designation: { text, source, status: source.official ? 'official' : (status ?? 'proposed') }, display: display ?? have?.display });
+    return true;
+  }
+
+  /** Every designation of a language (review lists, coverage, $expand). */
+  *entries(language: string): Iterable<CatalogueEntry> {
+    const lang = normalised(language);
+    for (const [system, codes] of this.designations.get(lang) ?? []) {
+      for (const [code, s] of codes) yield { language: lang, system, code, designation: s.designation, display: s.display };
+    }
+  }
+
+  /** The catalogues designations were loaded from, in loading order. */
+  get sources(): readonly CatalogueSource[] {
+    return this.sourceList;
+  }
+
+  registerSource(source: CatalogueSource): void {
+    if (!this.sourceList.includes(source)) this.sourceList.push(source);
   }
 
   get size(): number {
@@ -33,35 +115,51 @@ export class TerminologyCatalogue {
     return n;
   }
 
-  /** Loads FHIR terminology resources (CodeSystem, ValueSet, Bundle of them). */
-  addFhirResource(resource: unknown, source: string): void {
+  /**
+   * Loads FHIR terminology resources (CodeSystem, CodeSystem supplement,
+   * ValueSet, Bundle of them) with designations in the target language.
+   * @returns the number of designations added
+   */
+  addFhirResource(resource: unknown, file: string, source: CatalogueSource = PROJECT_SOURCE): number {
     const r = resource as FhirTerminologyResource;
     if (r?.resourceType === 'Bundle') {
-      for (const e of r.entry ?? []) this.addFhirResource(e.resource, source);
-      return;
+      let n = 0;
+      for (const e of r.entry ?? []) n += this.addFhirResource(e.resource, file, source);
+      return n;
     }
     if (r?.resourceType === 'CodeSystem') {
-      if (!r.url) throw new Error(`${source}: CodeSystem without url`);
-      this.addConcepts(r.url, r.concept ?? [], r.language);
-      return;
+      // A supplement adds designations to the code system it names.
+      const system = r.content === 'supplement' ? r.supplements?.split('|')[0] : r.url;
+      if (!system) throw new Error(`${file}: CodeSystem without url${r.content === 'supplement' ? ' (supplements)' : ''}`);
+      return this.addConcepts(system, r.concept ?? [], source, r.language);
     }
     if (r?.resourceType === 'ValueSet') {
-      for (const inc of r.compose?.include ?? []) if (inc.system) this.addConcepts(inc.system, inc.concept ?? [], r.language);
-      for (const c of r.expansion?.contains ?? []) if (c.system) this.addConcepts(c.system, [c], r.language);
-      return;
+      let n = 0;
+      for (const inc of r.compose?.include ?? []) if (inc.system) n += this.addConcepts(inc.system, inc.concept ?? [], source, r.language);
+      for (const c of r.expansion?.contains ?? []) if (c.system) n += this.addConcepts(c.system, [c], source, r.language);
+      return n;
     }
-    throw new Error(`${source}: not a FHIR CodeSystem, ValueSet or Bundle`);
+    throw new Error(`${file}: not a FHIR CodeSystem, ValueSet or Bundle`);
   }
 
-  private addConcepts(system: string, concepts: FhirConcept[], resourceLanguage?: string): void {
+  private addConcepts(system: string, concepts: FhirConcept[], source: CatalogueSource, resourceLanguage?: string): number {
+    let n = 0;
     for (const c of concepts) {
-      for (const d of c.designation ?? []) if (d.language && d.value) this.add(normaliseLanguage(d.language), system, c.code, d.value);
-      // A catalogue written in the target language may carry the text as display.
-      if (resourceLanguage && c.display && !(c.designation ?? []).some((d) => d.language === resourceLanguage)) {
-        this.add(normaliseLanguage(resourceLanguage), system, c.code, c.display);
+      const lang = resourceLanguage ? normaliseLanguage(resourceLanguage) : undefined;
+      for (const d of c.designation ?? []) {
+        if (!d.language || !d.value) continue;
+        const status = d.extension?.find((e) => e.url === DESIGNATION_STATUS_EXT)?.valueCode as DesignationStatus | undefined;
+        // The display of a catalogue written in the target language is that language's text, not the source's.
+        const display = lang === normaliseLanguage(d.language) ? undefined : c.display;
+        if (this.add(normaliseLanguage(d.language), system, c.code, d.value, source, status, display)) n++;
       }
-      if (c.concept) this.addConcepts(system, c.concept, resourceLanguage);
+      // A catalogue written in the target language may carry the text as display.
+      if (lang && c.display && !(c.designation ?? []).some((d) => d.language && normaliseLanguage(d.language) === lang)) {
+        if (this.add(lang, system, c.code, c.display, source)) n++;
+      }
+      if (c.concept) n += this.addConcepts(system, c.concept, source, resourceLanguage);
     }
+    return n;
   }
 }
 
@@ -69,12 +167,14 @@ interface FhirConcept {
   code: string;
   display?: string;
   system?: string;
-  designation?: Array<{ language?: string; value?: string }>;
+  designation?: Array<{ language?: string; value?: string; extension?: Array<{ url: string; valueCode?: string }> }>;
   concept?: FhirConcept[];
 }
 interface FhirTerminologyResource {
   resourceType: string;
   url?: string;
+  content?: string;
+  supplements?: string;
   language?: string;
   concept?: FhirConcept[];
   compose?: { include?: Array<{ system?: string; concept?: FhirConcept[] }> };
@@ -107,8 +207,8 @@ function filesUnder(dir: string): string[] {
     .map((f) => path.join(dir, f));
 }
 
-/** Loads every catalogue file of a folder (or one file). */
-export function loadCatalogueFiles(catalogue: TerminologyCatalogue, dirOrFile: string): number {
+/** Loads every FHIR catalogue file of a folder (or one file) as designations of `source`. */
+export function loadCatalogueFiles(catalogue: TerminologyCatalogue, dirOrFile: string, source: CatalogueSource = PROJECT_SOURCE): number {
   const files = filesUnder(dirOrFile);
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
@@ -118,12 +218,36 @@ export function loadCatalogueFiles(catalogue: TerminologyCatalogue, dirOrFile: s
     } catch (err) {
       throw new Error(`${file}: ${(err as Error).message}`);
     }
-    catalogue.addFhirResource(data, file);
+    catalogue.addFhirResource(data, file, source);
   }
   return files.length;
 }
 
+/**
+ * Loads an operator's catalogue path (file or folder). Replaceable by the
+ * importers of every distribution format (see terminology/import); by default
+ * FHIR JSON/YAML, as an official source named after the path.
+ */
+export type OperatorLoader = (catalogue: TerminologyCatalogue, location: string) => void;
+
+let operatorLoader: OperatorLoader = (catalogue, location) => {
+  loadCatalogueFiles(catalogue, location, { id: `operator:${path.basename(location)}`, name: path.basename(location), official: true, location });
+};
+
+/** Installs the loader of operator catalogues (the importers register theirs at start-up). */
+export function setOperatorLoader(loader: OperatorLoader): void {
+  operatorLoader = loader;
+  cached.clear();
+}
+
 const cached = new Map<string, TerminologyCatalogue>();
+
+/** The project's own catalogue alone. */
+export function projectCatalogue(): TerminologyCatalogue {
+  const c = new TerminologyCatalogue();
+  loadCatalogueFiles(c, projectPath('mappings', 'terminology', 'fr-FR'));
+  return c;
+}
 
 /**
  * The catalogue used by conversions: the project's own, then the operator's
@@ -133,11 +257,10 @@ export function defaultCatalogue(operatorPath?: string): TerminologyCatalogue {
   const k = operatorPath ?? '';
   let c = cached.get(k);
   if (!c) {
-    c = new TerminologyCatalogue();
-    loadCatalogueFiles(c, projectPath('mappings', 'terminology', 'fr-FR'));
+    c = projectCatalogue();
     if (operatorPath) {
       if (!existsSync(operatorPath)) throw new Error(`terminology catalogue not found: ${operatorPath}`);
-      loadCatalogueFiles(c, operatorPath);
+      operatorLoader(c, operatorPath);
     }
     cached.set(k, c);
   }
