@@ -59,6 +59,8 @@ export class TerminologyCatalogue {
   /** language → system → code → designation */
   private readonly designations = new Map<string, Map<string, Map<string, Stored>>>();
   private readonly sourceList: CatalogueSource[] = [];
+  /** ValueSets read with their concepts listed (project and operator catalogues), by canonical url, for $expand. */
+  readonly valueSets = new Map<string, { resource: fhir4.ValueSet; source: CatalogueSource }>();
 
   /** The designation of a code in a language, with its provenance. */
   lookup(system: string, code: string, language: string): Designation | undefined {
@@ -134,6 +136,7 @@ export class TerminologyCatalogue {
       return this.addConcepts(system, r.concept ?? [], source, r.language);
     }
     if (r?.resourceType === 'ValueSet') {
+      if (r.url) this.valueSets.set(r.url, { resource: r as unknown as fhir4.ValueSet, source });
       let n = 0;
       for (const inc of r.compose?.include ?? []) if (inc.system) n += this.addConcepts(inc.system, inc.concept ?? [], source, r.language);
       for (const c of r.expansion?.contains ?? []) if (c.system) n += this.addConcepts(c.system, [c], source, r.language);
