@@ -99,13 +99,15 @@ export class PatientDocuments {
    * level 1 one when the country has no level 3). 404 with the eHDSI 1102
    * answer when the country holds no summary for the patient.
    */
-  async summary(p: ConsentedPatient, audit: JourneyAuditContext): Promise<fhir4.Bundle> {
+  async summary(p: ConsentedPatient, audit: JourneyAuditContext, baseUrl: string): Promise<fhir4.Bundle> {
     const docs = await this.list(p, audit);
     if (docs.summary) return docs.summary;
     const entry = docs.entries.find((e) => e.level === 'L3') ?? docs.entries.find((e) => e.level === 'L1');
     if (!entry) throw gatewayError(new EhdsiError(p.country.code, 'xca-query', NO_PATIENT_SUMMARY));
     const original = await this.original(p, docs, entry, audit);
-    const { bundle, report } = convertPatientSummary(original.cda, { language: 'fr-FR', ...this.deps.conversion });
+    // The Bundle's Patient is the one the professional found: same id, URL and identifiers.
+    const patient = { id: p.patient.handle, fullUrl: `${baseUrl}/Patient/${p.patient.handle}`, identifier: p.patient.demographics.identifier };
+    const { bundle, report } = convertPatientSummary(original.cda, { language: 'fr-FR', ...this.deps.conversion, patient, sourceCountry: p.country.code });
     this.deps.logger.debug({ conversion: reportCounts(report) }, 'patient summary converted');
     docs.summary = bundle;
     docs.summaryBytes = Buffer.byteLength(JSON.stringify(bundle));

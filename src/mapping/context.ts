@@ -1,4 +1,4 @@
-import type { TerminologyCatalogue } from '../terminology/catalogue.js';
+import type { Designation, TerminologyCatalogue } from '../terminology/catalogue.js';
 import { EXT } from './datatypes.js';
 import type { ConversionReport } from './report.js';
 import { codedWithin, type XmlElement } from './xml-tree.js';
@@ -34,6 +34,19 @@ export class ConversionContext {
     return codedWithin(this.document, el);
   }
 
+  /** One provenance extension per catalogue and status, shared by the concepts it translated (never mutated). */
+  private readonly sourceExtensions = new Map<string, fhir4.Extension>();
+
+  private sourceExtension(d: Designation): fhir4.Extension {
+    const key = `${d.source.id}|${d.source.version ?? ''}|${d.status}`;
+    let ext = this.sourceExtensions.get(key);
+    if (!ext) {
+      ext = designationSourceExtension(d, this.language);
+      this.sourceExtensions.set(key, ext);
+    }
+    return ext;
+  }
+
   nullFlavor(nf: string): string {
     return this.nullFlavors[nf] ?? 'unknown';
   }
@@ -50,16 +63,22 @@ export class ConversionContext {
       if (sourceText) cc.text = sourceText;
       return;
     }
-    let chosen: string | undefined;
+    let chosen: Designation | undefined;
     for (const c of codings) {
       if (!c.system || !c.code) continue;
-      chosen = this.catalogue.designation(c.system, c.code, this.language);
+      chosen = this.catalogue.lookup(c.system, c.code, this.language);
       if (chosen) break;
     }
     if (chosen) {
-      this.report.codes.translated++;
-      cc.text = chosen;
-      if (sourceText && sourceText !== chosen) (cc.extension ??= []).push({ url: EXT.originalText, valueString: sourceText });
+      const codes = this.report.codes;
+      codes.translated++;
+      codes[chosen.status]++;
+      const key = designationSourceLabel(chosen);
+      codes.bySource[key] = (codes.bySource[key] ?? 0) + 1;
+      cc.text = chosen.text;
+      const ext = (cc.extension ??= []);
+      if (sourceText && sourceText !== chosen.text) ext.push({ url: EXT.originalText, valueString: sourceText });
+      ext.push(this.sourceExtension(chosen));
       return;
     }
     this.report.codes.untranslated++;
@@ -68,4 +87,27 @@ export class ConversionContext {
     if (sourceText) cc.text = sourceText;
     (cc.extension ??= []).push({ url: EXT.untranslated, valueCode: this.language });
   }
+}
+
+/** "Catalogue du projet", "SNOMED CT édition française 20250331": a catalogue as people name it. */
+export function designationSourceLabel(d: Designation): string {
+  return d.source.version ? `${d.source.name} ${d.source.version}` : d.source.name;
+}
+
+/** What a reader is told of a designation's standing. */
+export const DESIGNATION_STATUS_TEXT: Record<Designation['status'], string> = {
+  official: 'catalogue officiel',
+  reviewed: 'traduction du projet, vérifiée',
+  proposed: 'traduction du projet, non validée',
+};
+
+/**
+ * Where a translated term comes from (extension designation-source): the
+ * catalogue, its version, the designation's status and the language.
+ */
+export function designationSourceExtension(d: Designation, language: string): fhir4.Extension {
+  const parts: fhir4.Extension[] = [{ url: 'catalogue', valueString: d.source.name }];
+  if (d.source.version) parts.push({ url: 'version', valueString: d.source.version });
+  parts.push({ url: 'status', valueCode: d.status }, { url: 'language', valueCode: language });
+  return { url: EXT.designationSource, extension: parts };
 }

@@ -6,6 +6,7 @@ import * as dt from './datatypes.js';
 import { MappingEngine, stableUuid, locatorOf, type EmittedResource } from './engine.js';
 import { CdaInputError } from './errors.js';
 import type { MapSet, SectionMap } from './map-types.js';
+import { markTranslated, translationProvenance, type SourceDocumentFacts } from './document-translation.js';
 import { narrativeDiv } from './narrative.js';
 import { emptyReport, type ConversionReport } from './report.js';
 import { childrenNamed, firstChild, isElement, parseXml, templateIds, textOf, type XmlElement } from './xml-tree.js';
@@ -25,6 +26,17 @@ export interface ConvertOptions {
   maps: MapSet;
   /** Bundle.timestamp when the document's own time is not a full instant (default: now). */
   now?: Date;
+  /** The facade's Patient the professional found: the Bundle's Patient takes its id, fullUrl and identifiers. */
+  patient?: FacadePatient;
+  /** The country that sent the document (ISO 3166-1 alpha-2); else the custodian's address country. */
+  sourceCountry?: string;
+}
+
+export interface FacadePatient {
+  id: string;
+  /** Absolute URL of the facade's Patient (…/fhir/Patient/{id}). */
+  fullUrl: string;
+  identifier?: fhir4.Identifier[];
 }
 
 export interface ConversionResult {
@@ -55,6 +67,7 @@ export function convertTree(doc: XmlElement, opts: ConvertOptions): ConversionRe
     for (const node of compilePath(r.from).elements(doc)) {
       const emitted = engine.buildResource(r.type, r.profile, r.fields, node);
       if (!emitted) continue;
+      if (r.id === 'patient' && opts.patient && !engine.headerRefs('patient').length) asFacadePatient(emitted, opts.patient);
       header.push(...engine.emitted.splice(0));
       engine.addHeaderRef(r.id, emitted.fullUrl);
     }
@@ -99,10 +112,20 @@ export function convertTree(doc: XmlElement, opts: ConvertOptions): ConversionRe
   if (!compositionResource.author?.length) compositionResource.author = [{ extension: [dt.dataAbsentReason('unknown')] }];
   if (!compositionResource.date) compositionResource.date = (opts.now ?? new Date()).toISOString();
 
-  const all: EmittedResource[] = [{ fullUrl: `urn:uuid:${compId}`, resource: compositionResource }, ...header, ...entryResources];
+  const source: SourceDocumentFacts = {
+    language: ctx.sourceLanguage,
+    country: opts.sourceCountry ?? custodianCountry(doc),
+    identifier: docId ? dt.identifier(docId) : undefined,
+  };
+  if (ctx.translating) markTranslated(compositionResource, opts.language, source);
+
+  const compositionUrl = `urn:uuid:${compId}`;
+  const all: EmittedResource[] = [{ fullUrl: compositionUrl, resource: compositionResource }, ...header, ...entryResources];
   applyConsistency(all, opts.maps.consistency, report);
-  report.resources = all.length;
   const docTime = typeof composition.date === 'string' && /T.*(Z|[+-]\d\d:\d\d)$/.test(composition.date) ? composition.date : undefined;
+  const provenanceId = engine.nextId();
+  all.push({ fullUrl: `urn:uuid:${provenanceId}`, resource: translationProvenance(provenanceId, compositionUrl, (opts.now ?? new Date()).toISOString(), report, source) });
+  report.resources = all.length;
   const bundle: fhir4.Bundle = {
     resourceType: 'Bundle',
     id: engine.nextId(),
@@ -114,6 +137,25 @@ export function convertTree(doc: XmlElement, opts: ConvertOptions): ConversionRe
     entry: all.map((e) => ({ fullUrl: e.fullUrl, resource: e.resource })),
   };
   return { bundle, report };
+}
+
+/** The Bundle's Patient becomes the facade's: its id and URL, and the identifiers the professional searched with. */
+function asFacadePatient(emitted: EmittedResource, facade: FacadePatient): void {
+  const patient = emitted.resource as fhir4.Patient;
+  patient.id = facade.id;
+  emitted.fullUrl = facade.fullUrl;
+  const have = new Set((patient.identifier ?? []).map((i) => `${i.system}|${i.value}`));
+  for (const i of facade.identifier ?? []) {
+    if (have.has(`${i.system}|${i.value}`)) continue;
+    (patient.identifier ??= []).push(i);
+  }
+}
+
+/** The country of the custodian (the sending country's organisation), when the CDA says it. */
+function custodianCountry(doc: XmlElement): string | undefined {
+  const org = compilePath('custodian/assignedCustodian/representedCustodianOrganization/addr/country').first(doc);
+  const text = org ? textOf(org) : '';
+  return /^[A-Za-z]{2}$/.test(text) ? text.toUpperCase() : undefined;
 }
 
 function mapSection(

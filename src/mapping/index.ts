@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../logging/logger.js';
 import { defaultCatalogue, type TerminologyCatalogue } from '../terminology/catalogue.js';
-import { convertCda, type ConversionResult } from './convert.js';
+import { convertCda, type ConversionResult, type FacadePatient } from './convert.js';
 import { reportCounts } from './report.js';
 import { projectMaps } from './map-loader.js';
 import type { MapSet } from './map-types.js';
@@ -25,6 +25,10 @@ export interface ConvertPatientSummaryOptions {
   maps?: MapSet;
   catalogue?: TerminologyCatalogue;
   now?: Date;
+  /** The facade's Patient the professional found (the Bundle's Patient takes its id, URL and identifiers). */
+  patient?: FacadePatient;
+  /** The country that sent the document (ISO 3166-1 alpha-2). */
+  sourceCountry?: string;
   /** Logs the report's counts (never codes, text or identifiers) at info level. */
   logger?: Pick<Logger, 'info'>;
 }
@@ -41,6 +45,8 @@ export function convertPatientSummary(cda: string | Buffer, opts: ConvertPatient
     maps: opts.maps ?? projectMaps(),
     catalogue: opts.catalogue ?? defaultCatalogue(opts.terminologyPath),
     now: opts.now,
+    patient: opts.patient,
+    sourceCountry: opts.sourceCountry,
   });
   opts.logger?.info({ conversion: reportCounts(result.report) }, 'patient summary converted');
   return result;
@@ -57,4 +63,4 @@ export function preloadConversion(opts: Pick<ConvertPatientSummaryOptions, 'term
   return { maps, designations: defaultCatalogue(opts.terminologyPath).size };
 }
 
-export type { ConversionResult };
+export type { ConversionResult, FacadePatient };

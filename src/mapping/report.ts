@@ -12,8 +12,17 @@ export interface ConversionReport {
   };
   resources: number;
   codes: {
+    /** Coded terms given a designation in the target language (the sum of the three below). */
     translated: number;
+    /** …by an operator's official catalogue. */
+    official: number;
+    /** …by the project's catalogue, checked against a published source. */
+    reviewed: number;
+    /** …by the project's catalogue, not validated by a terminologist. */
+    proposed: number;
     untranslated: number;
+    /** Translated terms per catalogue (name and version). */
+    bySource: Record<string, number>;
   };
   sections: SectionReport[];
   /** Codes without a designation in the target language (left in their original language). */
@@ -78,7 +87,7 @@ export function emptyReport(language: string): ConversionReport {
     language,
     entries: { seen: 0, mapped: 0, narrativeOnly: 0 },
     resources: 0,
-    codes: { translated: 0, untranslated: 0 },
+    codes: { translated: 0, official: 0, reviewed: 0, proposed: 0, untranslated: 0, bySource: {} },
     sections: [],
     untranslated: [],
     narrativeOnly: [],
@@ -101,6 +110,9 @@ export function reportCounts(r: ConversionReport): Record<string, unknown> {
     entriesNoInformation: r.entryOutcomes.filter((o) => o.outcome === 'no-information').length,
     resources: r.resources,
     codesTranslated: r.codes.translated,
+    codesOfficial: r.codes.official,
+    codesProjectReviewed: r.codes.reviewed,
+    codesProjectProposed: r.codes.proposed,
     codesUntranslated: r.codes.untranslated,
     unmappedCodings: r.unmappedCodings.length,
     structuralCodings: r.structuralCodings.length,
@@ -117,7 +129,8 @@ export function reportOperationOutcome(r: ConversionReport): fhir4.OperationOutc
       diagnostics:
         `CDA ${r.documentLevel} → IPS (${r.language}): ${r.entries.seen} entries seen, ${r.entries.mapped} mapped, ` +
         `${r.entries.narrativeOnly} kept as narrative only; ${r.resources} resources; ` +
-        `codes translated ${r.codes.translated}, not translated ${r.codes.untranslated}`,
+        `codes translated ${r.codes.translated} (official catalogue ${r.codes.official}, project catalogue reviewed ${r.codes.reviewed}, ` +
+        `project catalogue not validated ${r.codes.proposed}), not translated ${r.codes.untranslated}`,
     },
   ];
   for (const n of r.notes) issues.push({ severity: 'warning', code: 'informational', diagnostics: n });

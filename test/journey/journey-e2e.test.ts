@@ -86,8 +86,16 @@ test('the journey of MARIJA BOŽIČEVIĆ, Croatia, 157601853', async () => {
   expect(composition.resourceType).toBe('Composition');
   expect(summary.body.language).toBe('fr-FR');
   expect(composition.section!.map((sec) => sec.title)).toContain('Allergies et intolérances');
-  const patientInSummary = summary.body.entry.find((e: fhir4.BundleEntry) => e.resource!.resourceType === 'Patient').resource as fhir4.Patient;
+  expect(composition.language).toBe('fr-FR');
+  expect(composition.extension).toContainEqual({ url: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/translated-from', extension: [{ url: 'language', valueCode: 'hr-HR' }, { url: 'country', valueCode: 'HR' }] });
+  const patientEntry = summary.body.entry.find((e: fhir4.BundleEntry) => e.resource!.resourceType === 'Patient') as fhir4.BundleEntry;
+  const patientInSummary = patientEntry.resource as fhir4.Patient;
   expect(patientInSummary.name![0].family).toBe('BOŽIČEVIĆ');
+  // The Bundle's Patient is the one the professional found: same id, URL, identifiers; the Composition points at it.
+  expect(patientInSummary.id).toBe(marija.id);
+  expect(patientEntry.fullUrl).toBe(`${server.fhir}/Patient/${marija.id}`);
+  expect(patientInSummary.identifier).toEqual(expect.arrayContaining(marija.identifier!.map((i: fhir4.Identifier) => expect.objectContaining({ system: i.system, value: i.value }))));
+  expect(composition.subject!.reference).toBe(patientEntry.fullUrl);
   expect(summary.body.entry.some((e: fhir4.BundleEntry) => e.resource!.resourceType === 'AllergyIntolerance')).toBe(true);
 
   // 6. The originals.

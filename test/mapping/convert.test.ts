@@ -53,7 +53,13 @@ describe('convertPatientSummary on a document with every seed section', () => {
     expect(bundle.entry![1].resource!.resourceType).toBe('Patient');
     expect(c.date).toBe('2024-03-15T10:30:00+01:00');
     expect(c.confidentiality).toBe('N');
-    expect(c.title).toBe('Patient Summary');
+    // A French document: French title, the source's beside it, its language and country recorded
+    expect(c.title).toBe('Synthèse médicale du patient (Patient Summary)');
+    expect((c as { _title?: fhir4.Element })._title?.extension).toEqual([{ url: 'http://hl7.org/fhir/StructureDefinition/originalText', valueString: 'Patient Summary' }]);
+    expect(c.language).toBe('fr-FR');
+    // (this document's custodian gives no country: only the language)
+    expect(c.extension).toContainEqual({ url: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/translated-from', extension: [{ url: 'language', valueCode: 'en-GB' }] });
+    expect(c.relatesTo).toContainEqual({ code: 'transforms', targetIdentifier: expect.objectContaining({ value: expect.any(String) }) });
     const author = byRef(bundle, c.author[0].reference!);
     expect(author.resourceType).toBe('Practitioner');
     expect(byRef(bundle, c.custodian!.reference!).resourceType).toBe('Organization');
@@ -130,7 +136,8 @@ describe('convertPatientSummary on a document with every seed section', () => {
   });
 
   it('links every entry resource to the CDA element it came from', () => {
-    for (const r of resources(bundle).slice(1)) {
+    // (the Provenance of the whole document comes from no one element)
+    for (const r of resources(bundle).slice(1).filter((x) => x.resourceType !== 'Provenance')) {
       const source = (r as { extension?: fhir4.Extension[] }).extension?.find((e) => e.url.endsWith('/cda-source'));
       expect(source?.valueString).toMatch(/^\/ClinicalDocument\//);
     }

@@ -92,7 +92,7 @@ describe('French catalogue', () => {
   it('translates nothing for an English reader', () => {
     const { bundle, report } = convertPatientSummary(full, { language: 'en' });
     expect(asthmaCondition(bundle, '195967001').code!.text).toBe('Asthma');
-    expect(report.codes).toEqual({ translated: 0, untranslated: 0 });
+    expect(report.codes).toEqual({ translated: 0, official: 0, reviewed: 0, proposed: 0, untranslated: 0, bySource: {} });
     expect(bundle.language).toBe('en');
     const allergies = (bundle.entry![0].resource as fhir4.Composition).section!.find((s) => s.code?.coding?.[0].code === '48765-2')!;
     expect(allergies.title).toBe('Allergies');

@@ -31,7 +31,7 @@ export function registerPatientSummary(registry: HandlerRegistry, journey: Journ
           throw FhirError.badRequest(`$summary parameter "${p.name}" is not supported at the instance level`, [`Parameters.parameter.${p.name}`], 'not-supported');
         }
         const consented = await requireConsentedPatient(journey.deps, pro, ctx.id!, audit, journey.now());
-        return { resource: await journey.documents.summary(consented, audit) };
+        return { resource: await journey.documents.summary(consented, audit, ctx.baseUrl) };
       });
     },
   });

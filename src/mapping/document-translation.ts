@@ -1,0 +1,91 @@
+import type { ConversionReport } from './report.js';
+import * as dt from './datatypes.js';
+import { escapeXml } from './narrative.js';
+
+/**
+ * What makes the converted document a French document and says where it
+ * comes from: the Composition in the reader's language with the source's
+ * language and country recorded (extension translated-from, relatesTo
+ * "transforms" naming the CDA), and a Provenance with the catalogues used and
+ * how many terms each translated.
+ */
+
+/** The Composition's title for a reader of this language (the source's title is kept beside it). */
+const TITLES: Record<string, string> = { fr: 'Synthèse médicale du patient (Patient Summary)', en: 'Patient Summary' };
+
+export interface SourceDocumentFacts {
+  /** ClinicalDocument/languageCode */
+  language?: string;
+  /** The country that sent the document (ISO 3166-1 alpha-2). */
+  country?: string;
+  /** ClinicalDocument/id */
+  identifier?: fhir4.Identifier;
+}
+
+/** Makes the Composition the reader's-language document it now is, recording the source's language, country and identity. */
+export function markTranslated(composition: fhir4.Composition, readerLanguage: string, source: SourceDocumentFacts): void {
+  const primary = readerLanguage.split('-')[0].toLowerCase();
+  const title = TITLES[primary];
+  if (title && composition.title !== title) {
+    const sourceTitle = composition.title;
+    composition.title = title;
+    if (sourceTitle) (composition as fhir4.Composition & { _title?: fhir4.Element })._title = { extension: [{ url: dt.EXT.originalText, valueString: sourceTitle }] };
+  }
+  composition.language = readerLanguage;
+  if (source.language) {
+    const parts: fhir4.Extension[] = [{ url: 'language', valueCode: source.language }];
+    if (source.country) parts.push({ url: 'country', valueCode: source.country.toUpperCase() });
+    (composition.extension ??= []).push({ url: dt.EXT.translatedFrom, extension: parts });
+  }
+  if (source.identifier) (composition.relatesTo ??= []).push({ code: 'transforms', targetIdentifier: source.identifier });
+}
+
+const COUNT_LABELS: Array<[keyof Pick<ConversionReport['codes'], 'official' | 'reviewed' | 'proposed' | 'untranslated'>, string]> = [
+  ['official', 'traduits par un catalogue officiel'],
+  ['reviewed', 'traduits par le catalogue du projet (vérifiés)'],
+  ['proposed', 'traduits par le catalogue du projet (traduction non validée)'],
+  ['untranslated', 'non traduits (texte d’origine affiché)'],
+];
+
+/**
+ * The Provenance of the translated document: the conversion of the source
+ * CDA into this Composition, the catalogues that gave its French terms, and
+ * the counts of terms by standing (extension translation-counts).
+ */
+export function translationProvenance(id: string, compositionUrl: string, recorded: string, report: ConversionReport, source: SourceDocumentFacts): fhir4.Provenance {
+  const c = report.codes;
+  const counts: fhir4.Extension = {
+    url: dt.EXT.translationCounts,
+    extension: COUNT_LABELS.map(([k]) => ({ url: k, valueInteger: c[k] })),
+  };
+  const where = [source.country?.toUpperCase(), source.language].filter(Boolean).join(', ');
+  const entity: fhir4.ProvenanceEntity[] = [
+    { role: 'source', what: { ...(source.identifier ? { identifier: source.identifier } : {}), display: `Document CDA eHDSI d’origine${where ? ` (${where})` : ''}` } },
+  ];
+  for (const [label, n] of Object.entries(c.bySource)) entity.push({ role: 'source', what: { display: `Catalogue de traduction : ${label} (${n} termes)` } });
+  const rows = COUNT_LABELS.map(([k, text]) => `<li>${c[k]} ${escapeXml(text)}</li>`).join('');
+  const sources = Object.entries(c.bySource)
+    .map(([label, n]) => `<li>${escapeXml(label)} : ${n}</li>`)
+    .join('');
+  return {
+    resourceType: 'Provenance',
+    id,
+    extension: [counts],
+    text: {
+      status: 'generated',
+      div:
+        `<div xmlns="http://www.w3.org/1999/xhtml" lang="fr-FR" xml:lang="fr-FR"><p>Document converti depuis le CDA eHDSI d’origine et traduit (${escapeXml(report.language)}) : ${c.translated + c.untranslated} termes codés.</p>` +
+        `<ul>${rows}</ul>${sources ? `<p>Catalogues utilisés :</p><ul>${sources}</ul>` : ''}</div>`,
+    },
+    target: [{ reference: compositionUrl }],
+    recorded,
+    activity: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-DataOperation', code: 'CREATE', display: 'create' }], text: 'Conversion CDA eHDSI → FHIR IPS et traduction' },
+    agent: [
+      {
+        type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type', code: 'assembler', display: 'Assembler' }] },
+        who: { display: 'ehdsi-fhir-facade (conversion et traduction automatiques)' },
+      },
+    ],
+    entity,
+  };
+}
