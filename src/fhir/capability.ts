@@ -32,7 +32,9 @@ export function buildCapabilityStatement(registry: HandlerRegistry, software: So
         ...(p.documentation ? { documentation: p.documentation } : {}),
       }));
     }
-    const ops = entries.filter((e) => e.interaction === 'operation' && e.operation);
+    // An operation routed at both the type and the instance level is listed once.
+    const ops = entries.filter((e, i) => e.interaction === 'operation' && e.operation
+      && entries.findIndex((o) => o.operation?.name === e.operation!.name && o.operation.definition === e.operation!.definition) === i);
     if (ops.length) {
       r.operation = ops.map((e) => ({
         name: e.operation!.name,

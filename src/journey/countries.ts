@@ -60,7 +60,7 @@ export function searchMaskQuestionnaire(country: Country): fhir4.Questionnaire {
     meta: { profile: [IMPLEMENTED.sdcQuestionnaire] },
     url: JOURNEY_CANONICALS.questionnaire(country.code),
     name: `SearchMask${country.code}`,
-    title: `Recherche d'un patient résidant en ${country.nameFr}`,
+    title: `Recherche d'un patient (pays de résidence : ${country.nameFr})`,
     status: 'active',
     language: 'fr-FR',
     subjectType: ['Patient'],

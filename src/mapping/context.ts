@@ -1,4 +1,5 @@
 import type { Designation, TerminologyCatalogue } from '../terminology/catalogue.js';
+import { designationSourceExtension } from '../terminology/designation-source.js';
 import { EXT } from './datatypes.js';
 import type { ConversionReport } from './report.js';
 import { codedWithin, type XmlElement } from './xml-tree.js';
@@ -100,14 +101,3 @@ export const DESIGNATION_STATUS_TEXT: Record<Designation['status'], string> = {
   reviewed: 'traduction du projet, vérifiée',
   proposed: 'traduction du projet, non validée',
 };
-
-/**
- * Where a translated term comes from (extension designation-source): the
- * catalogue, its version, the designation's status and the language.
- */
-export function designationSourceExtension(d: Designation, language: string): fhir4.Extension {
-  const parts: fhir4.Extension[] = [{ url: 'catalogue', valueString: d.source.name }];
-  if (d.source.version) parts.push({ url: 'version', valueString: d.source.version });
-  parts.push({ url: 'status', valueCode: d.status }, { url: 'language', valueCode: language });
-  return { url: EXT.designationSource, extension: parts };
-}

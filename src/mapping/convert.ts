@@ -6,7 +6,7 @@ import * as dt from './datatypes.js';
 import { MappingEngine, stableUuid, locatorOf, type EmittedResource } from './engine.js';
 import { CdaInputError } from './errors.js';
 import type { MapSet, SectionMap } from './map-types.js';
-import { markTranslated, translationProvenance, type SourceDocumentFacts } from './document-translation.js';
+import { markTranslated, presentSections, translationProvenance, type SourceDocumentFacts } from './document-translation.js';
 import { narrativeDiv } from './narrative.js';
 import { emptyReport, type ConversionReport } from './report.js';
 import { childrenNamed, firstChild, isElement, parseXml, templateIds, textOf, type XmlElement } from './xml-tree.js';
@@ -122,6 +122,10 @@ export function convertTree(doc: XmlElement, opts: ConvertOptions): ConversionRe
   const compositionUrl = `urn:uuid:${compId}`;
   const all: EmittedResource[] = [{ fullUrl: compositionUrl, resource: compositionResource }, ...header, ...entryResources];
   applyConsistency(all, opts.maps.consistency, report);
+  if (ctx.translating) {
+    const byUrl = new Map(all.map((e) => [e.fullUrl, e.resource]));
+    presentSections(compositionResource.section, (ref) => byUrl.get(ref), { language: opts.language, sourceLanguage: ctx.sourceLanguage });
+  }
   const docTime = typeof composition.date === 'string' && /T.*(Z|[+-]\d\d:\d\d)$/.test(composition.date) ? composition.date : undefined;
   const provenanceId = engine.nextId();
   all.push({ fullUrl: `urn:uuid:${provenanceId}`, resource: translationProvenance(provenanceId, compositionUrl, (opts.now ?? new Date()).toISOString(), report, source) });

@@ -1,3 +1,4 @@
+import { DESIGNATION_SOURCE_EXT, UNTRANSLATED_EXT } from '../terminology/designation-source.js';
 import { systemUri } from '../terminology/code-systems.js';
 import type { ConversionContext } from './context.js';
 import { childrenNamed, firstChild, textOf, type XmlElement } from './xml-tree.js';
@@ -12,8 +13,8 @@ export const EXT = {
   dataAbsentReason: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason',
   originalText: 'http://hl7.org/fhir/StructureDefinition/originalText',
   translation: 'http://hl7.org/fhir/StructureDefinition/translation',
-  untranslated: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/untranslated',
-  designationSource: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/designation-source',
+  untranslated: UNTRANSLATED_EXT,
+  designationSource: DESIGNATION_SOURCE_EXT,
   originalNarrative: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/original-narrative',
   translatedFrom: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/translated-from',
   translationCounts: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/translation-counts',

@@ -1,6 +1,7 @@
 import type { ConversionReport } from './report.js';
 import * as dt from './datatypes.js';
 import { escapeXml } from './narrative.js';
+import { sectionNarrative, type ResolveReference, type SectionNarrativeOptions } from './section-narrative.js';
 
 /**
  * What makes the converted document a French document and says where it
@@ -88,4 +89,34 @@ export function translationProvenance(id: string, compositionUrl: string, record
     ],
     entity,
   };
+}
+
+/**
+ * The narrative a reader of this language sees, section by section: the one
+ * generated from the structured entries (translated terms, their original
+ * wording beside them), the source's own narrative kept beside it (extension
+ * original-narrative); a section with no entry says so and shows the
+ * original text itself.
+ */
+export function presentSections(sections: fhir4.CompositionSection[] | undefined, resolve: ResolveReference, opts: SectionNarrativeOptions): void {
+  for (const section of sections ?? []) {
+    presentSections(section.section, resolve, opts);
+    const original = section.text;
+    // Required sections the document lacked already have a narrative in the reader's language.
+    if (!original || original.status === 'generated') continue;
+    (section.extension ??= []).unshift({ url: dt.EXT.originalNarrative, valueString: original.div });
+    const generated = sectionNarrative(section, resolve, opts);
+    section.text = generated ? { status: 'generated', div: generated } : { status: 'additional', div: narrativeOnly(section, original.div, opts) };
+  }
+}
+
+/** A section without structured entries: why, in the reader's language, then the source's text as it came. */
+function narrativeOnly(section: fhir4.CompositionSection, originalDiv: string, opts: SectionNarrativeOptions): string {
+  const lang = opts.language;
+  const source = opts.sourceLanguage ? ` (${escapeXml(opts.sourceLanguage)})` : '';
+  const why = section.emptyReason
+    ? `Aucune donnée structurée : ${escapeXml(section.emptyReason.text ?? section.emptyReason.coding?.[0]?.display ?? '')}.`
+    : 'Cette section ne contient que du texte libre dans le document d’origine.';
+  const inner = originalDiv.replace(/^<div xmlns="http:\/\/www\.w3\.org\/1999\/xhtml"/, '<div class="original"');
+  return `<div xmlns="http://www.w3.org/1999/xhtml" lang="${lang}" xml:lang="${lang}"><p>${why} Texte original${source}, non traduit :</p>${inner}</div>`;
 }

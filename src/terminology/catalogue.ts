@@ -2,6 +2,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { projectPath } from '../util/project.js';
+import { loadOperatorCatalogue } from './import/index.js';
+import { icuDesignation } from './icu-names.js';
 
 /**
  * Designations by target language, each with where it comes from: the
@@ -64,7 +66,10 @@ export class TerminologyCatalogue {
 
   /** The designation of a code in a language, with its provenance. */
   lookup(system: string, code: string, language: string): Designation | undefined {
-    return (this.designations.get(language)?.get(system)?.get(code) ?? this.designations.get(normalised(language))?.get(system)?.get(code))?.designation;
+    const stored = (this.designations.get(language)?.get(system)?.get(code) ?? this.designations.get(normalised(language))?.get(system)?.get(code))?.designation;
+    // Countries and languages: ICU's CLDR names, unless an official catalogue has its own.
+    if (stored?.source.official) return stored;
+    return icuDesignation(system, code, language) ?? stored;
   }
 
   /** French (or other) text of a code, if the catalogue has it. */
@@ -152,9 +157,8 @@ export class TerminologyCatalogue {
       for (const d of c.designation ?? []) {
         if (!d.language || !d.value) continue;
         const status = d.extension?.find((e) => e.url === DESIGNATION_STATUS_EXT)?.valueCode as DesignationStatus | undefined;
-        // The display of a catalogue written in the target language is that language's text, not the source's.
-        const display = lang === normaliseLanguage(d.language) ? undefined : c.display;
-        if (this.add(normaliseLanguage(d.language), system, c.code, d.value, source, status, display)) n++;
+        // Beside a designation, the display is the source's own text (English for eHDSI), whatever the resource's language.
+        if (this.add(normaliseLanguage(d.language), system, c.code, d.value, source, status, c.display)) n++;
       }
       // A catalogue written in the target language may carry the text as display.
       if (lang && c.display && !(c.designation ?? []).some((d) => d.language && normaliseLanguage(d.language) === lang)) {
@@ -226,23 +230,6 @@ export function loadCatalogueFiles(catalogue: TerminologyCatalogue, dirOrFile: s
   return files.length;
 }
 
-/**
- * Loads an operator's catalogue path (file or folder). Replaceable by the
- * importers of every distribution format (see terminology/import); by default
- * FHIR JSON/YAML, as an official source named after the path.
- */
-export type OperatorLoader = (catalogue: TerminologyCatalogue, location: string) => void;
-
-let operatorLoader: OperatorLoader = (catalogue, location) => {
-  loadCatalogueFiles(catalogue, location, { id: `operator:${path.basename(location)}`, name: path.basename(location), official: true, location });
-};
-
-/** Installs the loader of operator catalogues (the importers register theirs at start-up). */
-export function setOperatorLoader(loader: OperatorLoader): void {
-  operatorLoader = loader;
-  cached.clear();
-}
-
 const cached = new Map<string, TerminologyCatalogue>();
 
 /** The project's own catalogue alone. */
@@ -254,7 +241,8 @@ export function projectCatalogue(): TerminologyCatalogue {
 
 /**
  * The catalogue used by conversions: the project's own, then the operator's
- * (from `mapping.terminologyPath`), whose entries win.
+ * (from `mapping.terminologyPath`, in any format terminology/import reads),
+ * whose entries win.
  */
 export function defaultCatalogue(operatorPath?: string): TerminologyCatalogue {
   const k = operatorPath ?? '';
@@ -263,7 +251,7 @@ export function defaultCatalogue(operatorPath?: string): TerminologyCatalogue {
     c = projectCatalogue();
     if (operatorPath) {
       if (!existsSync(operatorPath)) throw new Error(`terminology catalogue not found: ${operatorPath}`);
-      operatorLoader(c, operatorPath);
+      loadOperatorCatalogue(c, operatorPath);
     }
     cached.set(k, c);
   }

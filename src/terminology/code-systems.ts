@@ -10,15 +10,18 @@ interface CodeSystemRow {
 
 let byOid: Map<string, string> | undefined;
 let byUri: Map<string, string> | undefined;
+let nameByUri: Map<string, string> | undefined;
 
 function load(): void {
   if (byOid) return;
   const rows = parse(readFileSync(projectPath('mappings', 'terminology', 'code-systems.yaml'), 'utf8')) as CodeSystemRow[];
   byOid = new Map();
   byUri = new Map();
+  nameByUri = new Map();
   for (const r of rows) {
     byOid.set(String(r.oid), r.uri);
     if (!byUri.has(r.uri)) byUri.set(r.uri, String(r.oid));
+    if (!nameByUri.has(r.uri)) nameByUri.set(r.uri, r.name);
   }
 }
 
@@ -36,4 +39,10 @@ export function systemOid(uri: string): string | undefined {
   load();
   if (uri.startsWith('urn:oid:')) return uri.slice(8);
   return byUri!.get(uri);
+}
+
+/** Name of a known code system ("SNOMED CT"), by FHIR system URI or urn:oid:. */
+export function systemName(uri: string): string | undefined {
+  load();
+  return nameByUri!.get(uri.startsWith('urn:oid:') ? systemUri(uri.slice(8)) : uri);
 }

@@ -126,13 +126,32 @@ describe('convertPatientSummary on a document with every seed section', () => {
     expect(section(bundle, '10160-0').code!.text).toBe('Traitements');
   });
 
-  it('keeps the section narrative as safe XHTML', () => {
-    const div = section(bundle, '10160-0').text!.div;
+  it('keeps the section narrative as safe XHTML beside the French one generated from the entries', () => {
+    const meds = section(bundle, '10160-0');
+    const original = meds.extension!.find((e) => e.url === 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/original-narrative')!.valueString!;
     // the source's narrative, in the source's language
-    expect(div).toMatch(/^<div xmlns="http:\/\/www.w3.org\/1999\/xhtml" lang="en-GB" xml:lang="en-GB">/);
-    expect(section(bundle, '10160-0').text!.status).toBe('additional');
-    expect(div).toContain('<span id="med-1">ramipril</span>');
-    expect(div).not.toContain('<script');
+    expect(original).toMatch(/^<div xmlns="http:\/\/www.w3.org\/1999\/xhtml" lang="en-GB" xml:lang="en-GB">/);
+    expect(original).toContain('<span id="med-1">ramipril</span>');
+    expect(original).not.toContain('<script');
+    // what the reader sees: generated in French from the entries
+    expect(meds.text!.status).toBe('generated');
+    expect(meds.text!.div).toMatch(/^<div xmlns="http:\/\/www.w3.org\/1999\/xhtml" lang="fr-FR" xml:lang="fr-FR">/);
+    expect(meds.text!.div).toContain('<th>Médicament</th>');
+  });
+
+  it('says in French that a section without entries has only its original text, and shows it', () => {
+    const doc = cda(
+      `<component><section><code code="18776-5" codeSystem="2.16.840.1.113883.6.1"/><title>Plan skrbi</title>
+        <text><paragraph>Kontrola za <content ID="c1">tri mjeseca</content>.</paragraph></text></section></component>`,
+      '<languageCode code="hr-HR"/>',
+    );
+    const plan = section(convertPatientSummary(doc, { now }).bundle, '18776-5');
+    expect(plan.entry).toBeUndefined();
+    expect(plan.text!.status).toBe('additional');
+    expect(plan.text!.div).toMatch(/^<div xmlns="http:\/\/www.w3.org\/1999\/xhtml" lang="fr-FR" xml:lang="fr-FR"><p>Cette section ne contient que du texte libre/);
+    expect(plan.text!.div).toContain('Texte original (hr-HR), non traduit');
+    expect(plan.text!.div).toContain('<div class="original" lang="hr-HR" xml:lang="hr-HR"><p>Kontrola za <span id="c1">tri mjeseca</span>.</p></div>');
+    expect(plan.extension).toContainEqual({ url: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/original-narrative', valueString: expect.stringContaining('Kontrola za') });
   });
 
   it('links every entry resource to the CDA element it came from', () => {

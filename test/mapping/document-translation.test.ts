@@ -12,7 +12,7 @@ const facade = {
   fullUrl: 'https://facade.example/fhir/Patient/p7Hk2',
   identifier: [{ system: 'urn:oid:2.16.17.710.999', value: 'NAT-42' }],
 };
-const resources = (b: fhir4.Bundle): fhir4.FhirResource[] => b.entry!.map((e) => e.resource!);
+const resources = (b: fhir4.Bundle): fhir4.FhirResource[] => b.entry!.map((e) => e.resource as fhir4.FhirResource);
 
 describe('the document a French professional receives', () => {
   const { bundle, report } = convertPatientSummary(full, { now, patient: facade, sourceCountry: 'hr' });

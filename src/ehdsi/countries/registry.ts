@@ -1,12 +1,14 @@
 /**
- * The countries this service can reach: ISO code, French name, home community
- * OID, XCPD/XCA endpoints and search mask. Shipped data (conformance/search-masks/)
+ * The countries this service can reach: ISO code, French name (ICU's CLDR
+ * name unless a file gives one), home community OID, XCPD/XCA endpoints and
+ * search mask. Shipped data (conformance/search-masks/)
  * points every country at the embedded simulator; an operator's JSON file
  * (setting ehdsi.countriesFile) overrides endpoints and home community ids for
  * real gateways, or adds countries with their own mask.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { countryName } from '../../terminology/icu-names.js';
 import { projectPath } from '../../util/project.js';
 import { CountryConfigError, UnknownCountryError } from './errors.js';
 import { parseSearchMask, type IdentityTrait, type SearchMask, type TraitWording } from './search-mask.js';
@@ -71,7 +73,8 @@ export const DEFAULT_SIMULATOR_BASE_URL = 'http://127.0.0.1:8090';
 
 interface ShippedCountry {
   code: string;
-  nameFr: string;
+  /** Overrides ICU's French name. */
+  nameFr?: string;
   homeCommunityId: string;
   searchMask: string;
   traits?: TraitWording;
@@ -102,7 +105,7 @@ export function loadCountryRegistry(opts: LoadCountryOptions = {}): CountryRegis
     const searchMask = loadMask(path.join(masksDir, entry.searchMask), code, entry.traits);
     byCode.set(code, {
       code,
-      nameFr: entry.nameFr,
+      nameFr: entry.nameFr ?? frenchName(code, shippedFile),
       homeCommunityId: entry.homeCommunityId,
       endpoints: simulatorEndpoints(base, code),
       searchMask,
@@ -224,7 +227,7 @@ function readCountryList<T>(file: string): T[] {
 }
 
 function checkShipped(entry: ShippedCountry, file: string): void {
-  for (const field of ['nameFr', 'homeCommunityId', 'searchMask'] as const) {
+  for (const field of ['homeCommunityId', 'searchMask'] as const) {
     if (typeof entry[field] !== 'string' || entry[field] === '') throw new CountryConfigError(file, `${entry.code}: "${field}" is required`);
   }
   if (!OID.test(entry.homeCommunityId)) throw new CountryConfigError(file, `${entry.code}: homeCommunityId "${entry.homeCommunityId}" is not an OID`);
@@ -248,11 +251,11 @@ function applyOperatorEntry(byCode: Map<string, Country>, entry: OperatorCountry
     if (typeof entry.searchMask !== 'string') throw new CountryConfigError(file, `${where}: searchMask must be a file path`);
     searchMask = loadMask(path.resolve(path.dirname(file), entry.searchMask), code, entry.traits);
   }
-  const nameFr = entry.nameFr ?? existing?.nameFr;
   const homeCommunityId = entry.homeCommunityId?.replace(/^urn:oid:/, '') ?? existing?.homeCommunityId;
-  if (!searchMask || !nameFr || !homeCommunityId) {
-    throw new CountryConfigError(file, `${where}: a new country needs nameFr, homeCommunityId and searchMask`);
+  if (!searchMask || !homeCommunityId) {
+    throw new CountryConfigError(file, `${where}: a new country needs homeCommunityId and searchMask`);
   }
+  const nameFr = entry.nameFr ?? existing?.nameFr ?? frenchName(code, file);
   byCode.set(code, {
     code,
     nameFr,
@@ -261,6 +264,13 @@ function applyOperatorEntry(byCode: Map<string, Country>, entry: OperatorCountry
     searchMask,
     simulated: (existing?.simulated ?? true) && entry.endpoints === undefined,
   });
+}
+
+/** ICU's French name of a country code; a code ICU does not name needs nameFr in the file. */
+function frenchName(code: string, file: string): string {
+  const name = countryName(code, 'fr');
+  if (!name) throw new CountryConfigError(file, `${code}: no French name known for this code, give "nameFr"`);
+  return name;
 }
 
 function isHttpUrl(value: string): boolean {

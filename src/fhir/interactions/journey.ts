@@ -8,26 +8,27 @@ import { registerConformanceReads } from './conformance-read.js';
 import { registerConsentCreate } from './consent-create.js';
 import { registerConsentRead } from './consent-read.js';
 import { registerConsentSearch } from './consent-search.js';
-import { registerCountriesExpand } from './countries-expand.js';
 import { registerDocumentReferenceSearch } from './document-reference-search.js';
 import { registerPatientMatch } from './patient-match.js';
 import { registerPatientRead } from './patient-read.js';
 import { registerPatientSearch } from './patient-search.js';
 import { registerPatientSummary } from './patient-summary.js';
 import { registerQuestionnaireSearch } from './questionnaire-search.js';
+import { registerTerminology } from './terminology.js';
 
 export type { JourneyDeps };
 
 /**
  * Registers the professional's journey (issue 6): countries and search masks,
  * patient discovery (PDQm → XCPD), consent (→ TRC), IPS $summary and MHD
- * originals (→ XCA), audit events; and the OperationDefinitions and
+ * originals (→ XCA), audit events; the terminology operations ($expand,
+ * $lookup); and the OperationDefinitions and
  * SearchParameters of conformance/ they point to (when not already served).
  * Returns the journey services (cache, assertions) for tests and operators.
  */
 export function registerJourney(registry: HandlerRegistry, deps: JourneyDeps & { conformance?: ConformanceResources }): Journey {
   const journey = createJourney(deps);
-  registerCountriesExpand(registry, journey);
+  registerTerminology(registry, journey);
   registerQuestionnaireSearch(registry, journey);
   registerPatientSearch(registry, journey);
   registerPatientMatch(registry, journey);

@@ -1,0 +1,628 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { projectPath } from '../util/project.js';
+import { EXT } from './datatypes.js';
+import { escapeXml } from './narrative.js';
+
+/**
+ * The narrative of a Composition section generated from its structured
+ * entries, in the reader's language (DESIGN §7, "Translation"): one table per
+ * resource type; each coded term is its translated text with the source's
+ * wording beside it, untranslated terms are flagged, the project's
+ * unvalidated translations are marked. Pure: FHIR in, XHTML out. The words
+ * are data: mappings/narrative/labels.yaml.
+ */
+
+const PRODUCT_NAME = 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/medication-product-name';
+const DATA_ABSENT_REASON_SYSTEM = 'http://terminology.hl7.org/CodeSystem/data-absent-reason';
+
+export const NARRATIVE_LANGUAGES = ['fr', 'en'] as const;
+export type NarrativeLanguage = (typeof NARRATIVE_LANGUAGES)[number];
+
+export const COLUMN_KEYS = [
+  'agent', 'reactions', 'severity', 'criticality', 'clinicalStatus', 'verificationStatus', 'allergyType', 'onset', 'abatement',
+  'note', 'problem', 'bodySite', 'medication', 'dosage', 'period', 'reason', 'status', 'vaccine', 'date', 'doseNumber', 'lot',
+  'targetDisease', 'procedure', 'device', 'test', 'value', 'interpretation', 'referenceRange', 'assessment', 'finding',
+  'resourceType', 'code',
+] as const;
+export type ColumnKey = (typeof COLUMN_KEYS)[number];
+
+export const WORD_KEYS = [
+  'untranslated', 'proposedTitle', 'proposedLegend', 'yes', 'no', 'decimalSeparator', 'day', 'month', 'year', 'dateTime',
+  'periodBoth', 'periodFrom', 'periodUntil', 'rangeBoth', 'rangeLow', 'rangeHigh', 'perDose', 'rate', 'maxDose', 'asNeeded',
+  'asNeededFor', 'timesOne', 'timesMany', 'offset', 'duration', 'count', 'component', 'doseOfSeries',
+] as const;
+export type WordKey = (typeof WORD_KEYS)[number];
+
+export interface NarrativeLabels {
+  columns: Record<ColumnKey, string>;
+  words: Record<WordKey, string>;
+  /** Timing.repeat.periodUnit → "par jour" and "tous les {n} jours". */
+  periodUnits: Record<string, { per: string; every: string }>;
+  resourceTypes: Record<string, string>;
+  /** FHIR element path (plain codes) or code system URI (concepts without text) → code → word. */
+  codes: Record<string, Record<string, string>>;
+}
+
+export interface SectionNarrativeOptions {
+  /** The reader's language (fr-FR…); 'en…' gives the English words. */
+  language: string;
+  /** The source document's language: the language of an originalText that is not the English pivot. */
+  sourceLanguage?: string;
+}
+
+export type ResolveReference = (reference: string) => fhir4.FhirResource | undefined;
+
+// ---------------------------------------------------------------- labels
+
+/** Reads and checks the label file: every language has every column and word. */
+export function loadNarrativeLabels(file = projectPath('mappings', 'narrative', 'labels.yaml')): Record<NarrativeLanguage, NarrativeLabels> {
+  const data = parse(readFileSync(file, 'utf8')) as Record<string, Partial<NarrativeLabels> | undefined> | null;
+  const fr = checkedLabels(data?.fr, `${file} (fr)`);
+  const en = checkedLabels(data?.en, `${file} (en)`);
+  return { fr, en };
+}
+
+function checkedLabels(l: Partial<NarrativeLabels> | undefined, where: string): NarrativeLabels {
+  const missing = [
+    ...COLUMN_KEYS.filter((k) => typeof l?.columns?.[k] !== 'string').map((k) => `columns.${k}`),
+    ...WORD_KEYS.filter((k) => typeof l?.words?.[k] !== 'string').map((k) => `words.${k}`),
+  ];
+  if (!l || missing.length) throw new Error(`${where}: missing ${missing.join(', ') || 'labels'}`);
+  return { columns: l.columns!, words: l.words!, periodUnits: l.periodUnits ?? {}, resourceTypes: l.resourceTypes ?? {}, codes: l.codes ?? {} };
+}
+
+let labelFile: Record<NarrativeLanguage, NarrativeLabels> | undefined;
+
+export function narrativeLabels(language: string): NarrativeLabels {
+  labelFile ??= loadNarrativeLabels();
+  return /^en\b/i.test(language) ? labelFile.en : labelFile.fr;
+}
+
+/** Own keys only: codes such as "constructor" are data, not the prototype's. */
+function lookup<V>(table: Record<string, V> | undefined, key: string | undefined): V | undefined {
+  return table && key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+// ---------------------------------------------------------------- text
+
+interface Render {
+  readonly labels: NarrativeLabels;
+  readonly resolve: ResolveReference;
+  readonly sourceLanguage: string | undefined;
+  /** An English reader reads an English display as it is. */
+  readonly english: boolean;
+  /** A term was marked as a proposed translation: the section gets the legend. */
+  proposed: boolean;
+}
+
+// Characters XML 1.0 forbids (a FHIR string may hold them; the narrative must stay well formed).
+// eslint-disable-next-line no-control-regex
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|\p{Cs}/gu;
+
+function text(s: string): string {
+  return escapeXml(s.replace(NOT_XML, ''));
+}
+
+/** A template of the label file: its own text escaped, the {names} filled with XHTML fragments. */
+function fill(template: string, vars: Record<string, string>): string {
+  return template
+    .split(/(\{\w+\})/)
+    .map((part) => {
+      const name = /^\{(\w+)\}$/.exec(part)?.[1];
+      return name !== undefined && Object.hasOwn(vars, name) ? vars[name] : text(part);
+    })
+    .join('');
+}
+
+function word(r: Render, key: WordKey, vars: Record<string, string> = {}): string {
+  return fill(r.labels.words[key], vars);
+}
+
+function codeLabel(r: Render, table: string | undefined, code: string | undefined): string | undefined {
+  return lookup(lookup(r.labels.codes, table), code);
+}
+
+/** The word of a plain code; a code the table lacks is shown as it is. */
+function codeWord(r: Render, table: string, code: string | undefined): string {
+  return code === undefined ? '' : text(codeLabel(r, table, code) ?? code);
+}
+
+const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$/;
+
+function langAttr(lang: string | undefined): string {
+  return lang && LANGUAGE_TAG.test(lang) ? ` lang="${lang}" xml:lang="${lang}"` : '';
+}
+
+function join(parts: Array<string | undefined | false>, separator: string): string {
+  return parts.filter(Boolean).join(separator);
+}
+
+/** One line per value of a repeated element. */
+function lines(parts: Array<string | undefined | false>): string {
+  return join(parts, '<br/>');
+}
+
+/** One line per item, kept even when empty so that columns about the same items stay aligned. */
+function alignedLines(parts: string[]): string {
+  return parts.some(Boolean) ? parts.join('<br/>') : '';
+}
+
+const same = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+// ---------------------------------------------------------------- data types
+
+function extension(el: { extension?: fhir4.Extension[] } | undefined, url: string): fhir4.Extension | undefined {
+  return el?.extension?.find((e) => e.url === url);
+}
+
+/** "inconnu", "masqué"… when the element only says why it is absent. */
+function absentReason(r: Render, el: fhir4.Element | undefined): string | undefined {
+  const code = extension(el, EXT.dataAbsentReason)?.valueCode;
+  return code === undefined ? undefined : codeWord(r, DATA_ABSENT_REASON_SYSTEM, code);
+}
+
+/** A coded term, with the qualifiers the source put on it (laterality…). */
+function concept(r: Render, cc: fhir4.CodeableConcept | undefined): string {
+  if (!cc) return '';
+  const qualifiers = (cc.extension ?? [])
+    .filter((e) => e.url === EXT.cdaQualifier)
+    .map((q) => concept(r, extension(q, 'value')?.valueCodeableConcept));
+  return join([term(r, cc), ...qualifiers], ', ');
+}
+
+function concepts(r: Render, list: fhir4.CodeableConcept[] | undefined): string {
+  return join((list ?? []).map((cc) => concept(r, cc)), ', ');
+}
+
+function term(r: Render, cc: fhir4.CodeableConcept): string {
+  const displays = (cc.coding ?? []).map((c) => c.display?.trim()).filter((d): d is string => !!d);
+  if (cc.text) {
+    if (extension(cc, EXT.untranslated)) return sourceTerm(r, cc.text, displays, true);
+    return text(cc.text) + proposedMarker(r, cc) + beside(r, cc.text, extension(cc, EXT.originalText)?.valueString, displays);
+  }
+  // A FHIR status concept the converter left without text: its word from the label table.
+  const labelled = (cc.coding ?? []).map((c) => codeLabel(r, c.system, c.code)).find(Boolean);
+  if (labelled) return text(labelled);
+  const absent = absentReason(r, cc);
+  if (absent) return absent;
+  if (displays.length) return sourceTerm(r, displays[0], displays, !r.english);
+  const code = cc.coding?.find((c) => c.code)?.code;
+  return code ? text(code) : '';
+}
+
+/** A term left in its original language, with its language when known and the "not translated" flag. */
+function sourceTerm(r: Render, source: string, displays: string[], flagged: boolean): string {
+  const lang = languageOf(r, source, displays);
+  const shown = lang ? `<span${langAttr(lang)}>${text(source)}</span>` : text(source);
+  const flag = flagged ? ` <span class="untranslated">${word(r, 'untranslated')}</span>` : '';
+  return shown + flag + beside(r, source, undefined, displays);
+}
+
+/** The source's text is the English pivot when a display says the same; else the document's language. */
+function languageOf(r: Render, source: string, displays: string[]): string | undefined {
+  return displays.some((d) => same(d, source)) ? 'en' : r.sourceLanguage;
+}
+
+/** The wording of the source beside the shown term: its originalText, else a display that says something else. */
+function beside(r: Render, shown: string, originalText: string | undefined, displays: string[]): string {
+  const original = originalText ?? (displays.some((d) => same(d, shown)) ? undefined : displays[0]);
+  if (!original || same(original, shown)) return '';
+  const lang = originalText ? languageOf(r, original, displays) : 'en';
+  return ` <span class="original"${langAttr(lang)}>(${text(original)})</span>`;
+}
+
+function proposedMarker(r: Render, cc: fhir4.CodeableConcept): string {
+  if (extension(extension(cc, EXT.designationSource), 'status')?.valueCode !== 'proposed') return '';
+  r.proposed = true;
+  return `<sup class="proposed" title="${word(r, 'proposedTitle')}">*</sup>`;
+}
+
+const DATE_TIME = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?)?)?)?$/;
+
+/** 12/03/2021, 03/2021, 2021; the time only when the source gave it (as written, without its zone). */
+function date(r: Render, value: string | undefined): string {
+  if (!value) return '';
+  const m = DATE_TIME.exec(value);
+  if (!m) return text(value);
+  const [, y, month, d, hours, minutes, seconds] = m;
+  const day = d ? word(r, 'day', { d, m: month, y }) : month ? word(r, 'month', { m: month, y }) : word(r, 'year', { y });
+  if (!hours) return day;
+  return word(r, 'dateTime', { date: day, time: clock(`${hours}:${minutes}:${seconds ?? '00'}`) });
+}
+
+/** 08:30, or 08:30:15 when the seconds say something. */
+function clock(value: string): string {
+  const m = /^(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value);
+  if (!m) return text(value);
+  return m[3] && m[3] !== '00' ? `${m[1]}:${m[2]}:${m[3]}` : `${m[1]}:${m[2]}`;
+}
+
+function period(r: Render, p: fhir4.Period | undefined): string {
+  const start = date(r, p?.start);
+  const end = date(r, p?.end);
+  if (start && end) return word(r, 'periodBoth', { start, end });
+  if (start) return word(r, 'periodFrom', { start });
+  return end ? word(r, 'periodUntil', { end }) : '';
+}
+
+/** A decimal as the source wrote it, with the reader's decimal separator. */
+function decimal(r: Render, n: number | string | undefined): string {
+  if (n === undefined || n === null) return '';
+  return text(String(n).replace('.', r.labels.words.decimalSeparator));
+}
+
+/** The unit as the source gave it; UCUM's "1" (a plain count) says nothing to a reader. */
+function unitOf(q: fhir4.Quantity): string {
+  const unit = q.unit ?? q.code ?? '';
+  return unit === '1' ? '' : unit;
+}
+
+function quantity(r: Render, q: fhir4.Quantity | undefined, withUnit = true): string {
+  if (!q) return '';
+  if (q.value === undefined) return absentReason(r, q) ?? absentReason(r, q._value) ?? '';
+  const unit = withUnit ? unitOf(q) : '';
+  return join([q.comparator && text(q.comparator), decimal(r, q.value), unit && text(unit)], ' ');
+}
+
+/** 1 à 2 mg (the unit once when both ends share it). */
+function range(r: Render, low: fhir4.Quantity | undefined, high: fhir4.Quantity | undefined): string {
+  const sharedUnit = !!low && !!high && unitOf(low) === unitOf(high);
+  const lo = quantity(r, low, !sharedUnit);
+  const hi = quantity(r, high);
+  if (lo && hi) return word(r, 'rangeBoth', { low: lo, high: hi });
+  if (lo) return word(r, 'rangeLow', { low: lo });
+  return hi ? word(r, 'rangeHigh', { high: hi }) : '';
+}
+
+/** 5 mg, 5 mg/mL, 8 {tablet}/24 h. */
+function ratio(r: Render, x: fhir4.Ratio | undefined): string {
+  if (!x) return '';
+  const numerator = quantity(r, x.numerator);
+  const den = x.denominator;
+  if (!den || den.value === undefined) return numerator;
+  if (den.value !== 1) return `${numerator}/${quantity(r, den)}`;
+  const unit = unitOf(den);
+  return unit ? `${numerator}/${text(unit)}` : numerator;
+}
+
+const CHOICE_TYPES = [
+  'DateTime', 'Date', 'Instant', 'Period', 'Timing', 'String', 'Age', 'Duration', 'Quantity', 'Range', 'Ratio',
+  'CodeableConcept', 'Boolean', 'Integer', 'PositiveInt', 'UnsignedInt', 'Decimal', 'Time',
+] as const;
+type ChoiceType = (typeof CHOICE_TYPES)[number];
+
+/** A choice element (onset[x], effective[x]…) whatever its type, or why it is absent. */
+function choice(r: Render, el: object | undefined, base: string): string {
+  const fields = (el ?? {}) as Record<string, unknown>;
+  for (const type of CHOICE_TYPES) {
+    const value = fields[base + type];
+    if (value !== undefined && value !== null) return typed(r, type, value);
+    const absent = absentReason(r, fields[`_${base}${type}`] as fhir4.Element | undefined);
+    if (absent) return absent;
+  }
+  return '';
+}
+
+function typed(r: Render, type: ChoiceType, value: unknown): string {
+  switch (type) {
+    case 'DateTime':
+    case 'Date':
+    case 'Instant':
+      return date(r, String(value));
+    case 'Time':
+      return clock(String(value));
+    case 'Period':
+      return period(r, value as fhir4.Period);
+    case 'Timing':
+      return timing(r, value as fhir4.Timing);
+    case 'String':
+      return text(String(value));
+    case 'Age':
+    case 'Duration':
+    case 'Quantity':
+      return quantity(r, value as fhir4.Quantity);
+    case 'Range':
+      return range(r, (value as fhir4.Range).low, (value as fhir4.Range).high);
+    case 'Ratio':
+      return ratio(r, value as fhir4.Ratio);
+    case 'CodeableConcept':
+      return concept(r, value as fhir4.CodeableConcept);
+    case 'Boolean':
+      return word(r, value ? 'yes' : 'no');
+    default:
+      return decimal(r, value as number);
+  }
+}
+
+// ---------------------------------------------------------------- timing and dosage
+
+/** "2 à 3" from a value and its optional upper bound. */
+function upTo(r: Render, value: number, max: number | undefined): string {
+  return max === undefined ? decimal(r, value) : word(r, 'rangeBoth', { low: decimal(r, value), high: decimal(r, max) });
+}
+
+/** 1 fois par jour, 2 fois par jour, toutes les 6 heures, 3 fois tous les 2 jours. */
+function frequency(r: Render, rep: fhir4.TimingRepeat): string {
+  const { frequency: f, frequencyMax, period: p, periodMax, periodUnit } = rep;
+  const times = f === undefined ? '' : f === 1 && frequencyMax === undefined ? word(r, 'timesOne') : word(r, 'timesMany', { n: upTo(r, f, frequencyMax) });
+  if (p === undefined) return times;
+  const unit = lookup(r.labels.periodUnits, periodUnit);
+  if (!unit) return join([times, `/ ${decimal(r, p)} ${text(periodUnit ?? '')}`.trim()], ' ');
+  if (p === 1 && periodMax === undefined) return join([times, text(unit.per)], ' ');
+  const every = fill(unit.every, { n: upTo(r, p, periodMax) });
+  return f === 1 && frequencyMax === undefined ? every : join([times, every], ' ');
+}
+
+function when(r: Render, rep: fhir4.TimingRepeat): string {
+  const events = join((rep.when ?? []).map((w) => codeWord(r, 'Timing.repeat.when', w)), ', ');
+  return events && rep.offset !== undefined ? word(r, 'offset', { minutes: decimal(r, rep.offset), when: events }) : events;
+}
+
+function bounds(r: Render, rep: fhir4.TimingRepeat): string {
+  if (rep.boundsDuration) return word(r, 'duration', { duration: quantity(r, rep.boundsDuration) });
+  if (rep.boundsRange) return range(r, rep.boundsRange.low, rep.boundsRange.high);
+  return period(r, rep.boundsPeriod);
+}
+
+function timing(r: Render, t: fhir4.Timing | undefined): string {
+  if (!t) return '';
+  const rep = t.repeat ?? {};
+  return join(
+    [
+      concept(r, t.code),
+      frequency(r, rep),
+      when(r, rep),
+      join((rep.dayOfWeek ?? []).map((d) => codeWord(r, 'Timing.repeat.dayOfWeek', d)), ', '),
+      join((rep.timeOfDay ?? []).map(clock), ', '),
+      rep.count !== undefined && word(r, 'count', { n: upTo(r, rep.count, rep.countMax) }),
+      bounds(r, rep),
+      join((t.event ?? []).map((e) => date(r, e)), ', '),
+    ],
+    ', ',
+  );
+}
+
+function doseAndRate(r: Render, dr: fhir4.DosageDoseAndRate): string {
+  const dose = dr.doseQuantity ? quantity(r, dr.doseQuantity) : range(r, dr.doseRange?.low, dr.doseRange?.high);
+  const rate = dr.rateQuantity ? quantity(r, dr.rateQuantity) : dr.rateRatio ? ratio(r, dr.rateRatio) : range(r, dr.rateRange?.low, dr.rateRange?.high);
+  return join([dose && word(r, 'perDose', { dose }), rate && word(r, 'rate', { rate })], ', ');
+}
+
+function asNeeded(r: Render, d: fhir4.Dosage): string {
+  const reason = concept(r, d.asNeededCodeableConcept);
+  if (reason) return word(r, 'asNeededFor', { reason });
+  return d.asNeededBoolean || d.asNeededCodeableConcept ? word(r, 'asNeeded') : '';
+}
+
+/** The structured dosage in the reader's words; the source's own instructions beside, as written. */
+function dosage(r: Render, d: fhir4.Dosage): string {
+  const structured = join(
+    [
+      ...(d.doseAndRate ?? []).map((dr) => doseAndRate(r, dr)),
+      timing(r, d.timing),
+      asNeeded(r, d),
+      d.maxDosePerPeriod && word(r, 'maxDose', { dose: ratio(r, d.maxDosePerPeriod) }),
+      concepts(r, d.additionalInstruction),
+      concept(r, d.route),
+      concept(r, d.site),
+    ],
+    ', ',
+  );
+  return lines([structured, d.text && `<span class="original">${text(d.text)}</span>`]);
+}
+
+// ---------------------------------------------------------------- resources
+
+function notes(list: fhir4.Annotation[] | undefined): string {
+  return lines((list ?? []).map((n) => n.text && text(n.text)));
+}
+
+function referenced<T extends fhir4.FhirResource>(r: Render, ref: fhir4.Reference | undefined, type: T['resourceType']): T | undefined {
+  const found = ref?.reference ? r.resolve(ref.reference) : undefined;
+  return found?.resourceType === type ? (found as T) : undefined;
+}
+
+function productName(el: fhir4.DomainResource): string {
+  const name = extension(el, PRODUCT_NAME)?.valueString;
+  return name ? `<b>${text(name)}</b>` : '';
+}
+
+/** Product name, substance, form, then each ingredient with its strength. */
+function medication(r: Render, ms: fhir4.MedicationStatement): string {
+  if (ms.medicationCodeableConcept) return concept(r, ms.medicationCodeableConcept);
+  const med = referenced<fhir4.Medication>(r, ms.medicationReference, 'Medication');
+  if (!med) return ms.medicationReference?.display ? text(ms.medicationReference.display) : '';
+  const ingredients = (med.ingredient ?? []).map((i) =>
+    join([i.itemCodeableConcept ? concept(r, i.itemCodeableConcept) : i.itemReference?.display && text(i.itemReference.display), ratio(r, i.strength)], ' '),
+  );
+  // The substance is not repeated when an ingredient line already names it.
+  const code = concept(r, med.code);
+  const codeLine = med.code?.text && (med.ingredient ?? []).some((i) => i.itemCodeableConcept?.text === med.code?.text) ? '' : code;
+  return lines([productName(med), codeLine, concept(r, med.form), ...ingredients]);
+}
+
+function device(r: Render, use: fhir4.DeviceUseStatement): string {
+  const dev = referenced<fhir4.Device>(r, use.device, 'Device');
+  if (!dev) return use.device?.display ? text(use.device.display) : '';
+  return concept(r, dev.type) || lines((dev.deviceName ?? []).map((n) => n.name && text(n.name)));
+}
+
+function observationValue(r: Render, o: fhir4.Observation | fhir4.ObservationComponent): string {
+  return choice(r, o, 'value') || concept(r, o.dataAbsentReason);
+}
+
+/** The value, or the value of each component (blood pressure). */
+function observationValues(r: Render, o: fhir4.Observation): string {
+  const components = (o.component ?? []).map((c) => word(r, 'component', { code: concept(r, c.code), value: observationValue(r, c) }));
+  return lines([observationValue(r, o), ...components]);
+}
+
+function referenceRanges(r: Render, o: fhir4.Observation): string {
+  return lines((o.referenceRange ?? []).map((rr) => join([range(r, rr.low, rr.high), rr.text && text(rr.text)], ' ')));
+}
+
+function doseNumber(r: Render, p: fhir4.ImmunizationProtocolApplied): string {
+  const dose = choice(r, p, 'doseNumber');
+  const series = choice(r, p, 'seriesDoses');
+  return dose && series ? word(r, 'doseOfSeries', { dose, series }) : dose;
+}
+
+interface Column<R> {
+  key: ColumnKey;
+  cell: (r: Render, resource: R) => string;
+}
+
+/** Columns of one resource type (the table is chosen by resourceType, so the cast holds). */
+function columns<R extends fhir4.FhirResource>(list: Array<Column<R>>): Array<Column<fhir4.FhirResource>> {
+  return list as unknown as Array<Column<fhir4.FhirResource>>;
+}
+
+const TABLES: Record<string, Array<Column<fhir4.FhirResource>>> = {
+  AllergyIntolerance: columns<fhir4.AllergyIntolerance>([
+    { key: 'agent', cell: (r, a) => concept(r, a.code) },
+    { key: 'reactions', cell: (r, a) => alignedLines((a.reaction ?? []).map((x) => concepts(r, x.manifestation))) },
+    { key: 'severity', cell: (r, a) => alignedLines((a.reaction ?? []).map((x) => codeWord(r, 'AllergyIntolerance.reaction.severity', x.severity))) },
+    { key: 'criticality', cell: (r, a) => codeWord(r, 'AllergyIntolerance.criticality', a.criticality) },
+    { key: 'clinicalStatus', cell: (r, a) => concept(r, a.clinicalStatus) },
+    { key: 'verificationStatus', cell: (r, a) => concept(r, a.verificationStatus) },
+    {
+      key: 'allergyType',
+      cell: (r, a) => join([codeWord(r, 'AllergyIntolerance.type', a.type), ...(a.category ?? []).map((c) => codeWord(r, 'AllergyIntolerance.category', c))], ', '),
+    },
+    { key: 'onset', cell: (r, a) => choice(r, a, 'onset') },
+    { key: 'note', cell: (_r, a) => notes(a.note) },
+  ]),
+  Condition: columns<fhir4.Condition>([
+    { key: 'problem', cell: (r, c) => concept(r, c.code) },
+    { key: 'clinicalStatus', cell: (r, c) => concept(r, c.clinicalStatus) },
+    { key: 'verificationStatus', cell: (r, c) => concept(r, c.verificationStatus) },
+    { key: 'severity', cell: (r, c) => concept(r, c.severity) },
+    { key: 'bodySite', cell: (r, c) => concepts(r, c.bodySite) },
+    { key: 'onset', cell: (r, c) => choice(r, c, 'onset') },
+    { key: 'abatement', cell: (r, c) => choice(r, c, 'abatement') },
+    { key: 'note', cell: (_r, c) => notes(c.note) },
+  ]),
+  MedicationStatement: columns<fhir4.MedicationStatement>([
+    { key: 'medication', cell: medication },
+    { key: 'dosage', cell: (r, m) => lines((m.dosage ?? []).map((d) => dosage(r, d))) },
+    { key: 'period', cell: (r, m) => choice(r, m, 'effective') },
+    { key: 'status', cell: (r, m) => codeWord(r, 'MedicationStatement.status', m.status) },
+    { key: 'reason', cell: (r, m) => concepts(r, m.reasonCode) },
+    { key: 'note', cell: (_r, m) => notes(m.note) },
+  ]),
+  Immunization: columns<fhir4.Immunization>([
+    { key: 'vaccine', cell: (r, i) => lines([productName(i), concept(r, i.vaccineCode)]) },
+    { key: 'date', cell: (r, i) => choice(r, i, 'occurrence') },
+    { key: 'doseNumber', cell: (r, i) => alignedLines((i.protocolApplied ?? []).map((p) => doseNumber(r, p))) },
+    { key: 'lot', cell: (_r, i) => (i.lotNumber ? text(i.lotNumber) : '') },
+    { key: 'targetDisease', cell: (r, i) => alignedLines((i.protocolApplied ?? []).map((p) => concepts(r, p.targetDisease))) },
+    { key: 'status', cell: (r, i) => codeWord(r, 'Immunization.status', i.status) },
+  ]),
+  Procedure: columns<fhir4.Procedure>([
+    { key: 'procedure', cell: (r, p) => concept(r, p.code) },
+    { key: 'date', cell: (r, p) => choice(r, p, 'performed') },
+    { key: 'bodySite', cell: (r, p) => concepts(r, p.bodySite) },
+    { key: 'status', cell: (r, p) => codeWord(r, 'Procedure.status', p.status) },
+  ]),
+  DeviceUseStatement: columns<fhir4.DeviceUseStatement>([
+    { key: 'device', cell: device },
+    { key: 'date', cell: (r, d) => choice(r, d, 'timing') },
+    { key: 'status', cell: (r, d) => codeWord(r, 'DeviceUseStatement.status', d.status) },
+  ]),
+  Observation: columns<fhir4.Observation>([
+    { key: 'test', cell: (r, o) => concept(r, o.code) },
+    { key: 'value', cell: observationValues },
+    { key: 'interpretation', cell: (r, o) => concepts(r, o.interpretation) },
+    { key: 'referenceRange', cell: referenceRanges },
+    { key: 'date', cell: (r, o) => choice(r, o, 'effective') },
+    { key: 'status', cell: (r, o) => codeWord(r, 'Observation.status', o.status) },
+  ]),
+  ClinicalImpression: columns<fhir4.ClinicalImpression>([
+    { key: 'assessment', cell: (r, c) => concept(r, c.code) },
+    { key: 'finding', cell: (r, c) => lines((c.finding ?? []).map((f) => concept(r, f.itemCodeableConcept) || (f.itemReference?.display && text(f.itemReference.display)))) },
+    { key: 'date', cell: (r, c) => choice(r, c, 'effective') },
+    { key: 'status', cell: (r, c) => codeWord(r, 'ClinicalImpression.status', c.status) },
+    { key: 'note', cell: (_r, c) => notes(c.note) },
+  ]),
+};
+
+/** Any other resource: its type, its code and its status, as they are. */
+const GENERIC: Array<Column<fhir4.FhirResource>> = [
+  { key: 'resourceType', cell: (r, res) => text(lookup(r.labels.resourceTypes, res.resourceType) ?? res.resourceType) },
+  { key: 'code', cell: (r, res) => concept(r, (res as { code?: fhir4.CodeableConcept }).code) },
+  { key: 'status', cell: (r, res) => codeWord(r, `${res.resourceType}.status`, (res as { status?: string }).status) },
+];
+
+// ---------------------------------------------------------------- section
+
+interface Row {
+  resource: fhir4.FhirResource;
+  /** A member of a panel listed above it (Observation.hasMember). */
+  member: boolean;
+}
+
+/** The group of the resources without a table of their own (they share the generic one). */
+const GENERIC_KEY = '*';
+
+/**
+ * The section's entries grouped by resource type in order of appearance,
+ * each panel followed by its members. Each reference is resolved once (no
+ * cycle, no duplicate); an iterative walk, so no member chain exhausts the stack.
+ */
+function rowsByType(section: fhir4.CompositionSection, resolve: ResolveReference): Map<string, Row[]> {
+  const groups = new Map<string, Row[]>();
+  const seen = new Set<string>();
+  const shown = new Set<fhir4.FhirResource>();
+  const pending = (section.entry ?? []).map((e) => ({ reference: e.reference, member: false })).reverse();
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    if (!next.reference || seen.has(next.reference)) continue;
+    seen.add(next.reference);
+    const resource = resolve(next.reference);
+    // (two references may lead to one resource: a panel's member also listed in the section)
+    if (!resource || shown.has(resource)) continue;
+    shown.add(resource);
+    const key = Object.hasOwn(TABLES, resource.resourceType) ? resource.resourceType : GENERIC_KEY;
+    const group = groups.get(key) ?? [];
+    if (!group.length) groups.set(key, group);
+    group.push({ resource, member: next.member });
+    if (resource.resourceType === 'Observation') {
+      const members = resource.hasMember ?? [];
+      for (let i = members.length - 1; i >= 0; i--) pending.push({ reference: members[i].reference, member: true });
+    }
+  }
+  return groups;
+}
+
+/** One table; a column no row fills is left out. */
+function table(r: Render, group: string, rows: Row[]): string {
+  const cols = group === GENERIC_KEY ? GENERIC : TABLES[group];
+  const cells = rows.map((row) => cols.map((c) => c.cell(r, row.resource)));
+  const kept = cols.map((_, i) => i).filter((i) => cells.some((row) => row[i]));
+  if (!kept.length) kept.push(0);
+  const head = kept.map((i) => `<th>${text(r.labels.columns[cols[i].key])}</th>`).join('');
+  const body = rows
+    .map((row, j) => {
+      const tds = kept.map((i, k) => `<td>${row.member && k === 0 ? '↳ ' : ''}${cells[j][i]}</td>`).join('');
+      return `<tr${row.member ? ' class="member"' : ''}>${tds}</tr>`;
+    })
+    .join('');
+  return `<table class="entries"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+/**
+ * The XHTML narrative (a FHIR Narrative div) of a Composition section, from
+ * its entries: undefined when it has none to show (the caller keeps the
+ * original narrative).
+ * @param resolve finds a resource of the Bundle by its reference (fullUrl)
+ */
+export function sectionNarrative(section: fhir4.CompositionSection, resolve: ResolveReference, opts: SectionNarrativeOptions): string | undefined {
+  if (!section.entry?.length) return undefined;
+  const groups = rowsByType(section, resolve);
+  if (!groups.size) return undefined;
+  const labels = narrativeLabels(opts.language);
+  const r: Render = { labels, resolve, sourceLanguage: opts.sourceLanguage, english: /^en\b/i.test(opts.language), proposed: false };
+  const tables = [...groups].map(([group, rows]) => table(r, group, rows)).join('');
+  const legend = r.proposed ? `<p class="legend">${word(r, 'proposedLegend')}</p>` : '';
+  return `<div xmlns="http://www.w3.org/1999/xhtml"${langAttr(opts.language)}>${tables}${legend}</div>`;
+}
