@@ -43,6 +43,27 @@ describe('npm run terminology:load', () => {
     expect(out.stdout).toMatch(/eHDSIBloodGroup\s+8\.1\.0\s+12\s/);
   });
 
+  it('with --documents, gives the share of the coded terms of each document by where their French text comes from', () => {
+    const documents = projectPath('test', 'mapping', 'cda');
+    const row = (stdout: string): number[] => {
+      const line = stdout.split('\n').find((l) => l.includes('full-summary.xml'))!;
+      return line.trim().split(/\s{2,}/).slice(1, 6).map(Number);
+    };
+    const project = run('--documents', documents, '--value-sets', valueSets);
+    expect(project.status).toBe(0);
+    expect(project.stdout).toContain('Coded terms of the documents, by where their fr-FR text comes from');
+    const [terms, official, reviewed, proposed, untranslated] = row(project.stdout);
+    expect(terms).toBeGreaterThan(30);
+    expect(official).toBe(0);
+    expect(reviewed + proposed + untranslated).toBe(terms);
+    // The synthetic SNOMED CT release names asthma: that term becomes official.
+    const withRf2 = row(run(path.join(fixtures, 'snomed-rf2'), '--documents', documents, '--value-sets', valueSets).stdout);
+    expect(withRf2[0]).toBe(terms);
+    expect(withRf2[1]).toBeGreaterThan(0);
+    expect(withRf2[2] + withRf2[3]).toBe(reviewed + proposed - withRf2[1] + (untranslated - withRf2[4]));
+    expect(run('--documents', '/no/such/folder').status).toBe(2);
+  });
+
   it('exits with 2 and a message, never a stack trace, on a bad path, an unreadable file or a wrong call', () => {
     const missing = run('/no/such/terminology');
     expect(missing.status).toBe(2);
