@@ -100,19 +100,27 @@ interface Render {
 // eslint-disable-next-line no-control-regex
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|\p{Cs}/gu;
 
+const HAS_NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/;
+
 function text(s: string): string {
-  return escapeXml(s.replace(NOT_XML, ''));
+  // The Unicode-aware replace only when a suspect character is there (surrogates are usually pairs, and kept).
+  return escapeXml(HAS_NOT_XML.test(s) ? s.replace(NOT_XML, '') : s);
 }
 
 /** A template of the label file: its own text escaped, the {names} filled with XHTML fragments. */
+const templateParts = new Map<string, string[]>();
+
 function fill(template: string, vars: Record<string, string>): string {
-  return template
-    .split(/(\{\w+\})/)
-    .map((part) => {
-      const name = /^\{(\w+)\}$/.exec(part)?.[1];
-      return name !== undefined && Object.hasOwn(vars, name) ? vars[name] : text(part);
-    })
-    .join('');
+  // A template is split once: odd parts are the {names}.
+  let parts = templateParts.get(template);
+  if (!parts) templateParts.set(template, (parts = template.split(/\{(\w+)\}/)));
+  let out = '';
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i];
+    if (i % 2 === 0) out += text(part);
+    else out += Object.hasOwn(vars, part) ? vars[part] : text(`{${part}}`);
+  }
+  return out;
 }
 
 function word(r: Render, key: WordKey, vars: Record<string, string> = {}): string {
