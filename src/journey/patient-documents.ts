@@ -106,7 +106,7 @@ export class PatientDocuments {
     if (!entry) throw gatewayError(new EhdsiError(p.country.code, 'xca-query', NO_PATIENT_SUMMARY));
     const original = await this.original(p, docs, entry, audit);
     // The Bundle's Patient is the one the professional found: same id, URL and identifiers.
-    const patient = { id: p.patient.handle, fullUrl: `${baseUrl}/Patient/${p.patient.handle}`, identifier: p.patient.demographics.identifier };
+    const patient = { id: p.patient.handle, fullUrl: `${baseUrl}/Patient/${p.patient.handle}`, identifier: p.patient.demographics.identifier, address: p.patient.demographics.address };
     const { bundle, report } = convertPatientSummary(original.cda, { language: 'fr-FR', ...this.deps.conversion, patient, sourceCountry: p.country.code });
     this.deps.logger.debug({ conversion: reportCounts(report) }, 'patient summary converted');
     docs.summary = bundle;

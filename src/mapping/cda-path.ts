@@ -19,6 +19,8 @@ export interface CompiledPath {
   values(ctx: XmlElement): string[];
   first(ctx: XmlElement): XmlElement | undefined;
   value(ctx: XmlElement): string | undefined;
+  /** value() with the element that carries it. */
+  valueAt(ctx: XmlElement): { owner: XmlElement; value: string } | undefined;
 }
 
 type Pred = (el: XmlElement) => boolean;
@@ -248,16 +250,23 @@ export function compilePath(source: string): CompiledPath {
     }
     return undefined;
   };
-  const value = (ctx: XmlElement): string | undefined => {
+  const valueAt = (ctx: XmlElement): { owner: XmlElement; value: string } | undefined => {
     for (const alt of alternatives) {
       if (!alt.attr) continue;
-      const attr = alt.attr;
       const el = findMatch(alt.steps, 0, ctx, alt.hasAttr);
-      if (el) return el.attrs[attr];
+      if (el) return { owner: el, value: el.attrs[alt.attr] };
     }
     return undefined;
   };
-  const compiled: CompiledPath = { source, isAttribute: alternatives[0].attr !== undefined, elements, values, first, value };
+  const value = (ctx: XmlElement): string | undefined => {
+    for (const alt of alternatives) {
+      if (!alt.attr) continue;
+      const el = findMatch(alt.steps, 0, ctx, alt.hasAttr);
+      if (el) return el.attrs[alt.attr];
+    }
+    return undefined;
+  };
+  const compiled: CompiledPath = { source, isAttribute: alternatives[0].attr !== undefined, elements, values, first, value, valueAt };
   cache.set(source, compiled);
   return compiled;
 }

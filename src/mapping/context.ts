@@ -1,7 +1,7 @@
 import type { Designation, TerminologyCatalogue } from '../terminology/catalogue.js';
 import { designationSourceExtension } from '../terminology/designation-source.js';
 import { EXT } from './datatypes.js';
-import type { ConversionReport } from './report.js';
+import type { ConversionReport, FlaggedCoding } from './report.js';
 import { codedWithin, type XmlElement } from './xml-tree.js';
 
 /** State of one conversion: narrative lookups, translation, counters. */
@@ -52,43 +52,79 @@ export class ConversionContext {
     return this.nullFlavors[nf] ?? 'unknown';
   }
 
+  /** Every concept translate() saw, with what it got: counted at the end over what the Bundle still holds. */
+  private readonly translations = new Map<fhir4.CodeableConcept, { designation?: Designation; flagged?: FlaggedCoding }>();
+
   /**
    * Puts the target-language designation first (CodeableConcept.text), keeps
-   * every original coding with its display and the original text (extension
-   * originalText); flags and counts what has no designation.
+   * every original coding with its display and the source's original text
+   * (extension originalText, only when the source gave one: a coding's
+   * display is no original text); flags what has no designation. Among
+   * several codings, the best standing wins (official, then reviewed, then
+   * proposed), the first coding among equals. Once per concept.
    */
   translate(cc: fhir4.CodeableConcept, originalText: string | undefined): void {
     const codings = cc.coding ?? [];
-    const sourceText = originalText ?? codings.find((c) => c.display)?.display;
     if (!this.translating || !codings.length) {
+      const sourceText = originalText ?? codings.find((c) => c.display)?.display;
       if (sourceText) cc.text = sourceText;
       return;
     }
+    if (this.translations.has(cc)) return;
     let chosen: Designation | undefined;
     for (const c of codings) {
       if (!c.system || !c.code) continue;
-      chosen = this.catalogue.lookup(c.system, c.code, this.language);
-      if (chosen) break;
+      const d = this.catalogue.lookup(c.system, c.code, this.language);
+      if (d && (!chosen || STANDING[d.status] < STANDING[chosen.status])) chosen = d;
+      if (chosen?.status === 'official') break;
     }
+    const ext = (cc.extension ??= []);
+    if (originalText && originalText !== chosen?.text) ext.push({ url: EXT.originalText, valueString: originalText });
     if (chosen) {
-      const codes = this.report.codes;
-      codes.translated++;
-      codes[chosen.status]++;
-      const key = designationSourceLabel(chosen);
-      codes.bySource[key] = (codes.bySource[key] ?? 0) + 1;
       cc.text = chosen.text;
-      const ext = (cc.extension ??= []);
-      if (sourceText && sourceText !== chosen.text) ext.push({ url: EXT.originalText, valueString: sourceText });
       ext.push(this.sourceExtension(chosen));
+      this.translations.set(cc, { designation: chosen });
       return;
     }
-    this.report.codes.untranslated++;
     const first = codings[0];
-    this.report.untranslated.push({ system: first.system, code: first.code ?? '', display: first.display, locator: this.locator });
+    const sourceText = originalText ?? codings.find((c) => c.display)?.display;
     if (sourceText) cc.text = sourceText;
-    (cc.extension ??= []).push({ url: EXT.untranslated, valueCode: this.language });
+    ext.push({ url: EXT.untranslated, valueCode: this.language });
+    this.translations.set(cc, { flagged: { system: first.system, code: first.code ?? '', display: first.display, locator: this.locator } });
+  }
+
+  /**
+   * The report's counts of translated and untranslated terms, over the
+   * concepts the finished Bundle still holds (a rule may have dropped one, a
+   * resource may have been discarded).
+   */
+  countTranslations(resources: readonly object[]): void {
+    const held = new Set<object>();
+    const walk = (v: unknown): void => {
+      if (v === null || typeof v !== 'object') return;
+      if (this.translations.has(v as fhir4.CodeableConcept)) held.add(v);
+      if (Array.isArray(v)) for (const x of v) walk(x);
+      else for (const k in v) walk((v as Record<string, unknown>)[k]);
+    };
+    for (const r of resources) walk(r);
+    const codes = this.report.codes;
+    for (const [cc, t] of this.translations) {
+      if (!held.has(cc)) continue;
+      if (t.designation) {
+        codes.translated++;
+        codes[t.designation.status]++;
+        const label = designationSourceLabel(t.designation);
+        codes.bySource[label] = (codes.bySource[label] ?? 0) + 1;
+      } else if (t.flagged) {
+        codes.untranslated++;
+        this.report.untranslated.push(t.flagged);
+      }
+    }
   }
 }
+
+/** Order of preference of designations. */
+const STANDING: Record<Designation['status'], number> = { official: 0, reviewed: 1, proposed: 2 };
 
 /** "Catalogue du projet", "SNOMED CT édition française 20250331": a catalogue as people name it. */
 export function designationSourceLabel(d: Designation): string {

@@ -6,6 +6,7 @@ import * as dt from './datatypes.js';
 import { MappingEngine, stableUuid, locatorOf, type EmittedResource } from './engine.js';
 import { CdaInputError } from './errors.js';
 import type { MapSet, SectionMap } from './map-types.js';
+import { compositionNarrative } from './composition-narrative.js';
 import { markTranslated, presentSections, translationProvenance, type SourceDocumentFacts } from './document-translation.js';
 import { narrativeDiv } from './narrative.js';
 import { emptyReport, type ConversionReport } from './report.js';
@@ -37,6 +38,7 @@ export interface FacadePatient {
   /** Absolute URL of the facade's Patient (…/fhir/Patient/{id}). */
   fullUrl: string;
   identifier?: fhir4.Identifier[];
+  address?: fhir4.Address[];
 }
 
 export interface ConversionResult {
@@ -117,42 +119,57 @@ export function convertTree(doc: XmlElement, opts: ConvertOptions): ConversionRe
     country: opts.sourceCountry ?? custodianCountry(doc),
     identifier: docId ? dt.identifier(docId) : undefined,
   };
-  if (ctx.translating) markTranslated(compositionResource, opts.language, source);
+  // The document's own identity: the source's for the pivot reader; for a
+  // translation, a new one that changes with the language and the catalogues.
+  const translationSeed = ctx.translating ? `${seed}|${opts.language}|${opts.catalogue.sources.map((c) => `${c.id}@${c.version ?? ''}`).join(',')}` : undefined;
+  const documentIdentifier: fhir4.Identifier =
+    !translationSeed && source.identifier ? source.identifier : { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${stableUuid(translationSeed ?? seed)}` };
+  if (ctx.translating) markTranslated(compositionResource, opts.language, source, documentIdentifier);
 
   const compositionUrl = `urn:uuid:${compId}`;
   const all: EmittedResource[] = [{ fullUrl: compositionUrl, resource: compositionResource }, ...header, ...entryResources];
   applyConsistency(all, opts.maps.consistency, report);
   if (ctx.translating) {
     const byUrl = new Map(all.map((e) => [e.fullUrl, e.resource]));
-    presentSections(compositionResource.section, (ref) => byUrl.get(ref), { language: opts.language, sourceLanguage: ctx.sourceLanguage });
+    const resolve = (ref: string): fhir4.FhirResource | undefined => byUrl.get(ref);
+    const narrativeOpts = { language: opts.language, sourceLanguage: ctx.sourceLanguage };
+    presentSections(compositionResource.section, resolve, narrativeOpts);
+    compositionResource.text = { status: 'generated', div: compositionNarrative(compositionResource, resolve, narrativeOpts) };
   }
-  const docTime = typeof composition.date === 'string' && /T.*(Z|[+-]\d\d:\d\d)$/.test(composition.date) ? composition.date : undefined;
+  ctx.countTranslations(all.map((e) => e.resource));
   const provenanceId = engine.nextId();
   all.push({ fullUrl: `urn:uuid:${provenanceId}`, resource: translationProvenance(provenanceId, compositionUrl, (opts.now ?? new Date()).toISOString(), report, source) });
   report.resources = all.length;
   const bundle: fhir4.Bundle = {
     resourceType: 'Bundle',
-    id: engine.nextId(),
+    id: translationSeed ? stableUuid(`bundle|${translationSeed}`) : engine.nextId(),
     meta: { profile: [IPS.bundle] },
     language: opts.language,
-    identifier: docId ? dt.identifier(docId) : { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${stableUuid(seed)}` },
+    identifier: documentIdentifier,
     type: 'document',
-    timestamp: docTime ?? (opts.now ?? new Date()).toISOString(),
+    // when this Bundle was assembled (the document's own date is Composition.date)
+    timestamp: (opts.now ?? new Date()).toISOString(),
     entry: all.map((e) => ({ fullUrl: e.fullUrl, resource: e.resource })),
   };
   return { bundle, report };
 }
 
-/** The Bundle's Patient becomes the facade's: its id and URL, and the identifiers the professional searched with. */
+/**
+ * The Bundle's Patient becomes the facade's: its id and URL, the identifiers
+ * the professional searched with (the same identifier gains what the facade
+ * knows of it: use, assigner), and the facade's address when the CDA gives none.
+ */
 function asFacadePatient(emitted: EmittedResource, facade: FacadePatient): void {
   const patient = emitted.resource as fhir4.Patient;
   patient.id = facade.id;
   emitted.fullUrl = facade.fullUrl;
-  const have = new Set((patient.identifier ?? []).map((i) => `${i.system}|${i.value}`));
+  const identifiers = (patient.identifier ??= []);
   for (const i of facade.identifier ?? []) {
-    if (have.has(`${i.system}|${i.value}`)) continue;
-    (patient.identifier ??= []).push(i);
+    const same = identifiers.find((x) => x.system === i.system && x.value === i.value);
+    if (same) Object.assign(same, { ...i, ...same });
+    else identifiers.push(i);
   }
+  if (!patient.address?.length && facade.address?.length) patient.address = facade.address;
 }
 
 /** The country of the custodian (the sending country's organisation), when the CDA says it. */

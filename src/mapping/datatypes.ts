@@ -15,7 +15,6 @@ export const EXT = {
   translation: 'http://hl7.org/fhir/StructureDefinition/translation',
   untranslated: UNTRANSLATED_EXT,
   designationSource: DESIGNATION_SOURCE_EXT,
-  originalNarrative: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/original-narrative',
   translatedFrom: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/translated-from',
   translationCounts: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/translation-counts',
   cdaSource: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/cda-source',

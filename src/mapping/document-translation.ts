@@ -12,7 +12,7 @@ import { sectionNarrative, type ResolveReference, type SectionNarrativeOptions }
  */
 
 /** The Composition's title for a reader of this language (the source's title is kept beside it). */
-const TITLES: Record<string, string> = { fr: 'Synthèse médicale du patient (Patient Summary)', en: 'Patient Summary' };
+const TITLES: Record<string, string> = { fr: 'Synthèse médicale du patient', en: 'Patient Summary' };
 
 export interface SourceDocumentFacts {
   /** ClinicalDocument/languageCode */
@@ -21,10 +21,23 @@ export interface SourceDocumentFacts {
   country?: string;
   /** ClinicalDocument/id */
   identifier?: fhir4.Identifier;
+  /** The source's own relations to other documents (relatedDocument), moved to the Provenance when translating. */
+  relatedDocuments?: fhir4.CompositionRelatesTo[];
 }
 
-/** Makes the Composition the reader's-language document it now is, recording the source's language, country and identity. */
-export function markTranslated(composition: fhir4.Composition, readerLanguage: string, source: SourceDocumentFacts): void {
+/**
+ * Makes the Composition the reader's-language document it now is: its own
+ * identifier (a new document), the source's language, country and identity
+ * recorded (translated-from; relatesTo transforms the CDA). The source's own
+ * relations (relatedDocument) describe the CDA, not this document: they go to
+ * the Provenance (source.relatedDocuments).
+ */
+export function markTranslated(composition: fhir4.Composition, readerLanguage: string, source: SourceDocumentFacts, identifier: fhir4.Identifier): void {
+  composition.identifier = identifier;
+  if (composition.relatesTo?.length) {
+    source.relatedDocuments = composition.relatesTo;
+    delete composition.relatesTo;
+  }
   const primary = readerLanguage.split('-')[0].toLowerCase();
   const title = TITLES[primary];
   if (title && composition.title !== title) {
@@ -42,10 +55,10 @@ export function markTranslated(composition: fhir4.Composition, readerLanguage: s
 }
 
 const COUNT_LABELS: Array<[keyof Pick<ConversionReport['codes'], 'official' | 'reviewed' | 'proposed' | 'untranslated'>, string]> = [
-  ['official', 'traduits par un catalogue officiel'],
-  ['reviewed', 'traduits par le catalogue du projet (vérifiés)'],
-  ['proposed', 'traduits par le catalogue du projet (traduction non validée)'],
-  ['untranslated', 'non traduits (texte d’origine affiché)'],
+  ['official', 'traduit(s) par un catalogue officiel'],
+  ['reviewed', 'traduit(s) par le catalogue du projet (vérifiés)'],
+  ['proposed', 'traduit(s) par le catalogue du projet (traduction non validée)'],
+  ['untranslated', 'non traduit(s) (texte d’origine affiché)'],
 ];
 
 /**
@@ -63,6 +76,10 @@ export function translationProvenance(id: string, compositionUrl: string, record
   const entity: fhir4.ProvenanceEntity[] = [
     { role: 'source', what: { ...(source.identifier ? { identifier: source.identifier } : {}), display: `Document CDA eHDSI d’origine${where ? ` (${where})` : ''}` } },
   ];
+  for (const r of source.relatedDocuments ?? []) {
+    const target = r.targetIdentifier ? { identifier: r.targetIdentifier } : r.targetReference ? { reference: r.targetReference.reference } : {};
+    entity.push({ role: 'source', what: { ...target, display: `Document auquel le CDA d’origine se rapporte (${r.code})` } });
+  }
   for (const [label, n] of Object.entries(c.bySource)) entity.push({ role: 'source', what: { display: `Catalogue de traduction : ${label} (${n} termes)` } });
   const rows = COUNT_LABELS.map(([k, text]) => `<li>${c[k]} ${escapeXml(text)}</li>`).join('');
   const sources = Object.entries(c.bySource)
@@ -94,9 +111,11 @@ export function translationProvenance(id: string, compositionUrl: string, record
 /**
  * The narrative a reader of this language sees, section by section: the one
  * generated from the structured entries (translated terms, their original
- * wording beside them), the source's own narrative kept beside it (extension
- * original-narrative); a section with no entry says so and shows the
- * original text itself.
+ * wording beside them), followed by the source's own narrative as it came,
+ * since it may say more than the entries (a comment, an allergy written only
+ * in the text); a section with no entry says so and shows its original text.
+ * The original is the div of class "original" (its lang is the source's):
+ * a viewer can show or hide it, a program can take it out.
  */
 export function presentSections(sections: fhir4.CompositionSection[] | undefined, resolve: ResolveReference, opts: SectionNarrativeOptions): void {
   for (const section of sections ?? []) {
@@ -104,19 +123,46 @@ export function presentSections(sections: fhir4.CompositionSection[] | undefined
     const original = section.text;
     // Required sections the document lacked already have a narrative in the reader's language.
     if (!original || original.status === 'generated') continue;
-    (section.extension ??= []).unshift({ url: dt.EXT.originalNarrative, valueString: original.div });
     const generated = sectionNarrative(section, resolve, opts);
-    section.text = generated ? { status: 'generated', div: generated } : { status: 'additional', div: narrativeOnly(section, original.div, opts) };
+    section.text = generated
+      ? { status: 'additional', div: withOriginal(generated, original.div, opts) }
+      : { status: 'additional', div: narrativeOnly(section, original.div, opts) };
   }
+}
+
+/** Sections whose free text may hold a decision the reader must not miss (advance directives). */
+const ALERT_SECTIONS: Record<string, string> = {
+  '42348-3': 'Directives anticipées présentes dans le document d’origine, en texte libre non traduit : à faire traduire avant toute décision (réanimation, limitation ou arrêt des traitements).',
+};
+
+/** The source's narrative as a part of another div, in its language. */
+function embedded(originalDiv: string): string {
+  return originalDiv.replace(/^<div xmlns="http:\/\/www\.w3\.org\/1999\/xhtml"/, '<div class="original"');
+}
+
+function sourceLabel(opts: SectionNarrativeOptions): string {
+  return opts.sourceLanguage ? ` (${escapeXml(opts.sourceLanguage)})` : '';
+}
+
+/** The generated narrative followed by the original one. */
+function withOriginal(generated: string, originalDiv: string, opts: SectionNarrativeOptions): string {
+  const original =
+    `<div class="original-narrative"><p><b>Texte original du document${sourceLabel(opts)}, non traduit</b> — il peut contenir des précisions absentes des données ci-dessus :</p>` +
+    `${embedded(originalDiv)}</div>`;
+  return generated.slice(0, generated.lastIndexOf('</div>')) + original + '</div>';
 }
 
 /** A section without structured entries: why, in the reader's language, then the source's text as it came. */
 function narrativeOnly(section: fhir4.CompositionSection, originalDiv: string, opts: SectionNarrativeOptions): string {
   const lang = opts.language;
-  const source = opts.sourceLanguage ? ` (${escapeXml(opts.sourceLanguage)})` : '';
+  const code = section.code?.coding?.find((c) => c.system === 'http://loinc.org')?.code;
+  const alert = code ? ALERT_SECTIONS[code] : undefined;
   const why = section.emptyReason
     ? `Aucune donnée structurée : ${escapeXml(section.emptyReason.text ?? section.emptyReason.coding?.[0]?.display ?? '')}.`
-    : 'Cette section ne contient que du texte libre dans le document d’origine.';
-  const inner = originalDiv.replace(/^<div xmlns="http:\/\/www\.w3\.org\/1999\/xhtml"/, '<div class="original"');
-  return `<div xmlns="http://www.w3.org/1999/xhtml" lang="${lang}" xml:lang="${lang}"><p>${why} Texte original${source}, non traduit :</p>${inner}</div>`;
+    : 'Cette section ne contient que du texte libre dans le document d’origine, qui n’a pas pu être traduit : faites-le traduire si nécessaire, il peut contenir des informations importantes.';
+  return (
+    `<div xmlns="http://www.w3.org/1999/xhtml" lang="${lang}" xml:lang="${lang}">` +
+    (alert ? `<p class="alert"><b>⚠ ${escapeXml(alert)}</b></p>` : '') +
+    `<p>${why} Texte original${sourceLabel(opts)}, non traduit :</p>${embedded(originalDiv)}</div>`
+  );
 }

@@ -3,7 +3,7 @@ import type { ConversionContext } from './context.js';
 import * as dt from './datatypes.js';
 import { compileHas, compileSetAbsent, compileSetter } from './fhir-path.js';
 import type { DataTypeName, FieldRule, MapSet, NestedResourceMap, ValueMap } from './map-types.js';
-import { isElement, textOf, type XmlElement } from './xml-tree.js';
+import { firstChild, isElement, textOf, type XmlElement } from './xml-tree.js';
 
 /**
  * Field rules compiled once, when the maps are loaded, into closures: the
@@ -25,7 +25,8 @@ export type CompiledRule = (host: RuleHost, node: XmlElement, target: Obj) => vo
 
 type Converted = { value: unknown; suffix?: string } | undefined;
 type ElementConverter = (host: RuleHost, el: XmlElement) => Converted;
-type AttributeConverter = (host: RuleHost, v: string) => unknown;
+/** `owner`: the element carrying the attribute (its originalText goes with a concept made from the value). */
+type AttributeConverter = (host: RuleHost, v: string, owner?: XmlElement) => unknown;
 
 const PRIMITIVE: ReadonlySet<DataTypeName> = new Set(['string', 'text', 'description', 'code', 'boolean', 'integer', 'decimal', 'dateTime', 'date', 'effective', 'value']);
 
@@ -57,7 +58,7 @@ function lookup(m: ValueMap, code: string): string | boolean | undefined {
 }
 
 /** A concept from a value map; the source's own coding (if any) is kept after the mapped one. */
-function conceptFromMap(host: RuleHost, rule: FieldRule, code: string, source?: XmlElement): fhir4.CodeableConcept | undefined {
+function conceptFromMap(host: RuleHost, rule: FieldRule, code: string, source?: XmlElement, owner: XmlElement | undefined = source): fhir4.CodeableConcept | undefined {
   const m = host.maps.valueMaps[rule.map!];
   const target = lookup(m, code);
   if (typeof target !== 'string') return undefined;
@@ -71,7 +72,8 @@ function conceptFromMap(host: RuleHost, rule: FieldRule, code: string, source?: 
       if (c.system !== coding.system || c.code !== coding.code) cc.coding!.push(c);
     }
   }
-  host.ctx.translate(cc, undefined);
+  // The source's own words (originalText) stay beside the mapped concept.
+  host.ctx.translate(cc, owner ? dt.referencedText(firstChild(owner, 'originalText'), host.ctx) : undefined);
   return cc;
 }
 
@@ -80,7 +82,7 @@ function attributeConverter(rule: FieldRule): AttributeConverter {
   const map = (host: RuleHost, v: string): string | boolean | undefined => (mapped ? mapped(host, v) : v);
   switch (rule.as) {
     case 'CodeableConcept':
-      return (host, v) => (rule.map ? conceptFromMap(host, rule, v) : undefined);
+      return (host, v, owner) => (rule.map ? conceptFromMap(host, rule, v, undefined, owner) : undefined);
     case 'Coding':
       return (host, v) => (rule.map ? conceptFromMap(host, rule, v)?.coding?.[0] : undefined);
     case 'dateTime':
@@ -269,9 +271,9 @@ export function compileRule(rule: FieldRule): CompiledRule {
     body = (host, node, target) => {
       if (!all) {
         // Usually the first match yields: try it before listing every match.
-        const v = from.value(node);
-        if (v === undefined) return;
-        const out = convert(host, v);
+        const at = from.valueAt(node);
+        if (!at) return;
+        const out = convert(host, at.value, at.owner);
         if (out !== undefined) return set(target, out);
       }
       for (const v of from.values(node)) {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { projectPath } from '../util/project.js';
 import { EXT } from './datatypes.js';
+import { projectMaps } from './map-loader.js';
 import { escapeXml } from './narrative.js';
 
 /**
@@ -9,12 +10,19 @@ import { escapeXml } from './narrative.js';
  * entries, in the reader's language (DESIGN §7, "Translation"): one table per
  * resource type; each coded term is its translated text with the source's
  * wording beside it, untranslated terms are flagged, the project's
- * unvalidated translations are marked. Pure: FHIR in, XHTML out. The words
- * are data: mappings/narrative/labels.yaml.
+ * translations are marked (proposed "*", reviewed "†"), the source's free
+ * text is shown as written and said to be so. Pure: FHIR in, XHTML out. The
+ * words are data: mappings/narrative/labels.yaml. The helpers below the
+ * labels are also those of the Composition's header (composition-narrative.ts).
  */
 
 const PRODUCT_NAME = 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/medication-product-name';
 const DATA_ABSENT_REASON_SYSTEM = 'http://terminology.hl7.org/CodeSystem/data-absent-reason';
+const OBSERVATION_CATEGORY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/observation-category';
+const LOINC = 'http://loinc.org';
+const SNOMED = 'http://snomed.info/sct';
+const SNOMED_OID = '2.16.840.1.113883.6.96';
+const UCUM = 'http://unitsofmeasure.org';
 
 export const NARRATIVE_LANGUAGES = ['fr', 'en'] as const;
 export type NarrativeLanguage = (typeof NARRATIVE_LANGUAGES)[number];
@@ -22,23 +30,37 @@ export type NarrativeLanguage = (typeof NARRATIVE_LANGUAGES)[number];
 export const COLUMN_KEYS = [
   'agent', 'reactions', 'severity', 'criticality', 'clinicalStatus', 'verificationStatus', 'allergyType', 'onset', 'abatement',
   'note', 'problem', 'bodySite', 'medication', 'dosage', 'period', 'reason', 'status', 'vaccine', 'date', 'doseNumber', 'lot',
-  'targetDisease', 'procedure', 'device', 'test', 'value', 'interpretation', 'referenceRange', 'assessment', 'finding',
+  'targetDisease', 'procedure', 'device', 'observation', 'value', 'interpretation', 'referenceRange', 'assessment', 'finding',
   'resourceType', 'code',
 ] as const;
 export type ColumnKey = (typeof COLUMN_KEYS)[number];
 
 export const WORD_KEYS = [
-  'untranslated', 'proposedTitle', 'proposedLegend', 'yes', 'no', 'decimalSeparator', 'day', 'month', 'year', 'dateTime',
-  'periodBoth', 'periodFrom', 'periodUntil', 'rangeBoth', 'rangeLow', 'rangeHigh', 'perDose', 'rate', 'maxDose', 'asNeeded',
-  'asNeededFor', 'timesOne', 'timesMany', 'offset', 'duration', 'count', 'component', 'doseOfSeries',
+  'untranslated', 'proposedTitle', 'proposedLegend', 'reviewedTitle', 'reviewedLegend', 'sourceText', 'yes', 'no', 'decimalSeparator',
+  'day', 'month', 'year', 'dateTime', 'periodBoth', 'periodFrom', 'periodUntil', 'rangeBoth', 'rangeLow', 'rangeHigh', 'perDose', 'rate',
+  'maxDose', 'asNeeded', 'asNeededFor', 'timesOne', 'timesMany', 'offset', 'duration', 'count', 'component', 'doseOfSeries',
 ] as const;
 export type WordKey = (typeof WORD_KEYS)[number];
+
+/** The words of the Composition's header (composition-narrative.ts). */
+export const HEADER_KEYS = [
+  'patient', 'birthDate', 'gender', 'identifier', 'documentDate', 'author', 'custodian', 'source', 'sourceLanguageCountry', 'confidentiality',
+  'translated', 'untranslatedLegend', 'sourceTextLegend', 'officialLegend',
+] as const;
+export type HeaderKey = (typeof HEADER_KEYS)[number];
 
 export interface NarrativeLabels {
   columns: Record<ColumnKey, string>;
   words: Record<WordKey, string>;
+  header: Record<HeaderKey, string>;
   /** Timing.repeat.periodUnit → "par jour" and "tous les {n} jours". */
   periodUnits: Record<string, { per: string; every: string }>;
+  /** UCUM code (a whole unit or one of its parts) → what the reader reads ("ug" → "µg"). */
+  units: Record<string, string>;
+  /** The heading of the Observation column: by the category all rows share, else by the section's LOINC code. */
+  observationHeadings: { byCategory: Record<string, string>; bySection: Record<string, string> };
+  /** data-absent-reason code → its word for a date (which the general words of codes may not agree with). */
+  dateAbsentReasons: Record<string, string>;
   resourceTypes: Record<string, string>;
   /** FHIR element path (plain codes) or code system URI (concepts without text) → code → word. */
   codes: Record<string, Record<string, string>>;
@@ -67,16 +89,29 @@ function checkedLabels(l: Partial<NarrativeLabels> | undefined, where: string): 
   const missing = [
     ...COLUMN_KEYS.filter((k) => typeof l?.columns?.[k] !== 'string').map((k) => `columns.${k}`),
     ...WORD_KEYS.filter((k) => typeof l?.words?.[k] !== 'string').map((k) => `words.${k}`),
+    ...HEADER_KEYS.filter((k) => typeof l?.header?.[k] !== 'string').map((k) => `header.${k}`),
   ];
   if (!l || missing.length) throw new Error(`${where}: missing ${missing.join(', ') || 'labels'}`);
-  return { columns: l.columns!, words: l.words!, periodUnits: l.periodUnits ?? {}, resourceTypes: l.resourceTypes ?? {}, codes: l.codes ?? {} };
+  return {
+    columns: l.columns!,
+    words: l.words!,
+    header: l.header!,
+    periodUnits: l.periodUnits ?? {},
+    units: l.units ?? {},
+    observationHeadings: { byCategory: l.observationHeadings?.byCategory ?? {}, bySection: l.observationHeadings?.bySection ?? {} },
+    dateAbsentReasons: l.dateAbsentReasons ?? {},
+    resourceTypes: l.resourceTypes ?? {},
+    codes: l.codes ?? {},
+  };
 }
 
 let labelFile: Record<NarrativeLanguage, NarrativeLabels> | undefined;
 
+const ENGLISH = /^en\b/i;
+
 export function narrativeLabels(language: string): NarrativeLabels {
   labelFile ??= loadNarrativeLabels();
-  return /^en\b/i.test(language) ? labelFile.en : labelFile.fr;
+  return ENGLISH.test(language) ? labelFile.en : labelFile.fr;
 }
 
 /** Own keys only: codes such as "constructor" are data, not the prototype's. */
@@ -84,25 +119,65 @@ function lookup<V>(table: Record<string, V> | undefined, key: string | undefined
   return table && key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
-// ---------------------------------------------------------------- text
+// ---------------------------------------------------------------- rendering state
 
-interface Render {
+/** The marks of the project's translations, in the order of their legend lines. */
+const MARKS = {
+  proposed: { symbol: '*', title: 'proposedTitle', legend: 'proposedLegend' },
+  reviewed: { symbol: '†', title: 'reviewedTitle', legend: 'reviewedLegend' },
+} as const satisfies Record<string, { symbol: string; title: WordKey; legend: WordKey }>;
+type Mark = keyof typeof MARKS;
+const MARK_ORDER = Object.keys(MARKS) as Mark[];
+
+/** What one rendering needs and what it noted on the way (the marks used, for the legend). */
+export interface Render {
   readonly labels: NarrativeLabels;
   readonly resolve: ResolveReference;
   readonly sourceLanguage: string | undefined;
+  /** ` lang="…" xml:lang="…"` of the source's language, or nothing when unknown. */
+  readonly sourceLang: string;
   /** An English reader reads an English display as it is. */
   readonly english: boolean;
-  /** A term was marked as a proposed translation: the section gets the legend. */
-  proposed: boolean;
+  /** The source is in the reader's language: its words need no "not translated" flag. */
+  readonly sourceIsReaderLanguage: boolean;
+  /** The project's translations marked so far: each gets its legend line. */
+  readonly marks: Set<Mark>;
 }
+
+const primaryLanguage = (tag: string | undefined): string | undefined => tag?.split('-')[0].toLowerCase();
+
+export function newRender(resolve: ResolveReference, opts: SectionNarrativeOptions): Render {
+  const english = ENGLISH.test(opts.language);
+  const source = primaryLanguage(opts.sourceLanguage);
+  return {
+    labels: narrativeLabels(opts.language),
+    resolve,
+    sourceLanguage: opts.sourceLanguage,
+    sourceLang: langAttr(opts.sourceLanguage),
+    english,
+    sourceIsReaderLanguage: source !== undefined && source === primaryLanguage(opts.language),
+    marks: new Set(),
+  };
+}
+
+/** The legend of the marks used, one line each. */
+function legend(r: Render): string {
+  return MARK_ORDER.filter((m) => r.marks.has(m))
+    .map((m) => `<p class="legend">${word(r, MARKS[m].legend)}</p>`)
+    .join('');
+}
+
+// ---------------------------------------------------------------- text
 
 // Characters XML 1.0 forbids (a FHIR string may hold them; the narrative must stay well formed).
 // eslint-disable-next-line no-control-regex
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|\p{Cs}/gu;
 
+// eslint-disable-next-line no-control-regex
 const HAS_NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/;
 
-function text(s: string): string {
+/** A string as XHTML text: escaped, without the characters XML forbids. */
+export function text(s: string): string {
   // The Unicode-aware replace only when a suspect character is there (surrogates are usually pairs, and kept).
   return escapeXml(HAS_NOT_XML.test(s) ? s.replace(NOT_XML, '') : s);
 }
@@ -110,7 +185,7 @@ function text(s: string): string {
 /** A template of the label file: its own text escaped, the {names} filled with XHTML fragments. */
 const templateParts = new Map<string, string[]>();
 
-function fill(template: string, vars: Record<string, string>): string {
+export function fill(template: string, vars: Record<string, string>): string {
   // A template is split once: odd parts are the {names}.
   let parts = templateParts.get(template);
   if (!parts) templateParts.set(template, (parts = template.split(/\{(\w+)\}/)));
@@ -123,7 +198,7 @@ function fill(template: string, vars: Record<string, string>): string {
   return out;
 }
 
-function word(r: Render, key: WordKey, vars: Record<string, string> = {}): string {
+export function word(r: Render, key: WordKey, vars: Record<string, string> = {}): string {
   return fill(r.labels.words[key], vars);
 }
 
@@ -132,22 +207,22 @@ function codeLabel(r: Render, table: string | undefined, code: string | undefine
 }
 
 /** The word of a plain code; a code the table lacks is shown as it is. */
-function codeWord(r: Render, table: string, code: string | undefined): string {
+export function codeWord(r: Render, table: string, code: string | undefined): string {
   return code === undefined ? '' : text(codeLabel(r, table, code) ?? code);
 }
 
 const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$/;
 
-function langAttr(lang: string | undefined): string {
+export function langAttr(lang: string | undefined): string {
   return lang && LANGUAGE_TAG.test(lang) ? ` lang="${lang}" xml:lang="${lang}"` : '';
 }
 
-function join(parts: Array<string | undefined | false>, separator: string): string {
+export function join(parts: Array<string | undefined | false>, separator: string): string {
   return parts.filter(Boolean).join(separator);
 }
 
 /** One line per value of a repeated element. */
-function lines(parts: Array<string | undefined | false>): string {
+export function lines(parts: Array<string | undefined | false>): string {
   return join(parts, '<br/>');
 }
 
@@ -158,20 +233,38 @@ function alignedLines(parts: string[]): string {
 
 const same = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
 
+/**
+ * Free text of the source document (a note, a dosage as written, a value in
+ * words…): never to be read as the reader's own words, so said to be the
+ * original, in the source's language, as written.
+ */
+function sourceText(r: Render, texts: Array<string | undefined>): string {
+  const shown = texts.filter((t): t is string => !!t).map((t) => `<span class="original"${r.sourceLang}>${text(t)}</span>`);
+  return shown.length ? `<i>${word(r, 'sourceText')}</i> ${shown.join('<br/>')}` : '';
+}
+
+/** A name the source gave (a product, an organisation): as written, in the source's language. */
+export function sourceName(r: Render, name: string | undefined): string {
+  if (!name) return '';
+  return r.sourceLang ? `<span${r.sourceLang}>${text(name)}</span>` : text(name);
+}
+
 // ---------------------------------------------------------------- data types
 
-function extension(el: { extension?: fhir4.Extension[] } | undefined, url: string): fhir4.Extension | undefined {
+export function extension(el: { extension?: fhir4.Extension[] } | undefined, url: string): fhir4.Extension | undefined {
   return el?.extension?.find((e) => e.url === url);
 }
 
-/** "inconnu", "masqué"… when the element only says why it is absent. */
-function absentReason(r: Render, el: fhir4.Element | undefined): string | undefined {
+/** "inconnu", "masqué"… when the element only says why it is absent; a date's own words when it is one ("date inconnue"). */
+function absentReason(r: Render, el: fhir4.Element | undefined, ofDate = false): string | undefined {
   const code = extension(el, EXT.dataAbsentReason)?.valueCode;
-  return code === undefined ? undefined : codeWord(r, DATA_ABSENT_REASON_SYSTEM, code);
+  if (code === undefined) return undefined;
+  const dateWord = ofDate ? lookup(r.labels.dateAbsentReasons, code) : undefined;
+  return dateWord !== undefined ? text(dateWord) : codeWord(r, DATA_ABSENT_REASON_SYSTEM, code);
 }
 
 /** A coded term, with the qualifiers the source put on it (laterality…). */
-function concept(r: Render, cc: fhir4.CodeableConcept | undefined): string {
+export function concept(r: Render, cc: fhir4.CodeableConcept | undefined): string {
   if (!cc) return '';
   const qualifiers = (cc.extension ?? [])
     .filter((e) => e.url === EXT.cdaQualifier)
@@ -187,23 +280,31 @@ function term(r: Render, cc: fhir4.CodeableConcept): string {
   const displays = (cc.coding ?? []).map((c) => c.display?.trim()).filter((d): d is string => !!d);
   if (cc.text) {
     if (extension(cc, EXT.untranslated)) return sourceTerm(r, cc.text, displays, true);
-    return text(cc.text) + proposedMarker(r, cc) + beside(r, cc.text, extension(cc, EXT.originalText)?.valueString, displays);
+    const designation = extension(cc, EXT.designationSource);
+    if (designation) return text(cc.text) + translationMark(r, designation) + beside(r, cc.text, extension(cc, EXT.originalText)?.valueString, displays);
+    // No catalogue gave this text: it is the source's own (a name without code, a term left as the source wrote it).
+    return sourceTerm(r, cc.text, displays, false);
   }
   // A FHIR status concept the converter left without text: its word from the label table.
   const labelled = (cc.coding ?? []).map((c) => codeLabel(r, c.system, c.code)).find(Boolean);
   if (labelled) return text(labelled);
   const absent = absentReason(r, cc);
   if (absent) return absent;
-  if (displays.length) return sourceTerm(r, displays[0], displays, !r.english);
+  if (displays.length) return sourceTerm(r, displays[0], displays, false);
   const code = cc.coding?.find((c) => c.code)?.code;
   return code ? text(code) : '';
 }
 
-/** A term left in its original language, with its language when known and the "not translated" flag. */
-function sourceTerm(r: Render, source: string, displays: string[], flagged: boolean): string {
+/**
+ * A term left in its original language, with its language when known, and
+ * the "not translated" flag unless the reader reads that language (or the
+ * converter said it found no translation).
+ */
+function sourceTerm(r: Render, source: string, displays: string[], untranslated: boolean): string {
   const lang = languageOf(r, source, displays);
   const shown = lang ? `<span${langAttr(lang)}>${text(source)}</span>` : text(source);
-  const flag = flagged ? ` <span class="untranslated">${word(r, 'untranslated')}</span>` : '';
+  const readable = lang === 'en' ? r.english : lang !== undefined && r.sourceIsReaderLanguage;
+  const flag = untranslated || !readable ? ` <span class="untranslated">${word(r, 'untranslated')}</span>` : '';
   return shown + flag + beside(r, source, undefined, displays);
 }
 
@@ -220,16 +321,19 @@ function beside(r: Render, shown: string, originalText: string | undefined, disp
   return ` <span class="original"${langAttr(lang)}>(${text(original)})</span>`;
 }
 
-function proposedMarker(r: Render, cc: fhir4.CodeableConcept): string {
-  if (extension(extension(cc, EXT.designationSource), 'status')?.valueCode !== 'proposed') return '';
-  r.proposed = true;
-  return `<sup class="proposed" title="${word(r, 'proposedTitle')}">*</sup>`;
+/** "*" on a proposed project translation, "†" on a reviewed one; an official one has no mark. */
+function translationMark(r: Render, designation: fhir4.Extension): string {
+  const status = extension(designation, 'status')?.valueCode;
+  if (status !== 'proposed' && status !== 'reviewed') return '';
+  r.marks.add(status);
+  const mark = MARKS[status];
+  return `<sup class="${status}" title="${word(r, mark.title)}">${mark.symbol}</sup>`;
 }
 
 const DATE_TIME = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?)?)?)?$/;
 
 /** 12/03/2021, 03/2021, 2021; the time only when the source gave it (as written, without its zone). */
-function date(r: Render, value: string | undefined): string {
+export function date(r: Render, value: string | undefined): string {
   if (!value) return '';
   const m = DATE_TIME.exec(value);
   if (!m) return text(value);
@@ -239,9 +343,11 @@ function date(r: Render, value: string | undefined): string {
   return word(r, 'dateTime', { date: day, time: clock(`${hours}:${minutes}:${seconds ?? '00'}`) });
 }
 
+const CLOCK = /^(\d{2}):(\d{2})(?::(\d{2}))?/;
+
 /** 08:30, or 08:30:15 when the seconds say something. */
 function clock(value: string): string {
-  const m = /^(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value);
+  const m = CLOCK.exec(value);
   if (!m) return text(value);
   return m[3] && m[3] !== '00' ? `${m[1]}:${m[2]}:${m[3]}` : `${m[1]}:${m[2]}`;
 }
@@ -260,22 +366,84 @@ function decimal(r: Render, n: number | string | undefined): string {
   return text(String(n).replace('.', r.labels.words.decimalSeparator));
 }
 
-/** The unit as the source gave it; UCUM's "1" (a plain count) says nothing to a reader. */
+// ---------------------------------------------------------------- units
+
+/** The unit as the source gave it, to compare two quantities; UCUM's "1" (a plain count) is no unit. */
 function unitOf(q: fhir4.Quantity): string {
   const unit = q.unit ?? q.code ?? '';
   return unit === '1' ? '' : unit;
 }
 
+/**
+ * The unit the reader reads: a UCUM code (the converter puts the same in
+ * unit and code) in the reader's words when the unit table renders all of it;
+ * else the unit as the source gave it: its own name of the unit (a unit of
+ * presentation, "Tablet", beside the code "1"), a unit of another system, a
+ * code the table cannot render (never a guess).
+ */
+function unitWords(r: Render, q: fhir4.Quantity): string {
+  const unit = unitOf(q);
+  if (!unit) return '';
+  const ucumCode = q.code !== undefined && (q.unit === undefined || q.unit === q.code) && (!q.system || q.system === UCUM);
+  return text((ucumCode ? ucumDisplay(r.labels.units, unit) : undefined) ?? unit);
+}
+
+/** Per unit table, the units already rendered (null: not renderable); bounded, the units of documents are not. */
+const unitCache = new WeakMap<Record<string, string>, Map<string, string | null>>();
+const UNIT_CACHE_LIMIT = 2000;
+
+/**
+ * A UCUM unit from the table: the whole unit, else its parts joined by "/"
+ * (per) and "." (times, shown "·") when the table has every part ("{glass}/wk"
+ * → "verre(s)/sem."); undefined when some part is missing. Brackets and
+ * annotations ("mm[Hg]", "{1.73_m2}") are parts of their own, whatever they hold.
+ */
+export function ucumDisplay(table: Record<string, string>, unit: string): string | undefined {
+  let cache = unitCache.get(table);
+  if (!cache) unitCache.set(table, (cache = new Map()));
+  const known = cache.get(unit);
+  if (known !== undefined) return known ?? undefined;
+  const shown = composedUnit(table, unit);
+  if (cache.size >= UNIT_CACHE_LIMIT) cache.clear();
+  cache.set(unit, shown ?? null);
+  return shown;
+}
+
+function composedUnit(table: Record<string, string>, unit: string): string | undefined {
+  const whole = lookup(table, unit);
+  if (whole !== undefined) return whole;
+  let out = '';
+  let start = 0;
+  let depth = 0;
+  for (let i = 0; i <= unit.length; i++) {
+    const c = unit[i];
+    if (c === '[' || c === '{') depth++;
+    else if ((c === ']' || c === '}') && depth > 0) depth--;
+    else if (i === unit.length || (depth === 0 && (c === '/' || c === '.'))) {
+      const part = unit.slice(start, i);
+      // only "/min" may start with its operator
+      if (part || start !== 0 || c !== '/') {
+        const shown = lookup(table, part);
+        if (shown === undefined) return undefined;
+        out += shown;
+      }
+      if (i < unit.length) out += c === '/' ? '/' : '·';
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
 function quantity(r: Render, q: fhir4.Quantity | undefined, withUnit = true): string {
   if (!q) return '';
   if (q.value === undefined) return absentReason(r, q) ?? absentReason(r, q._value) ?? '';
-  const unit = withUnit ? unitOf(q) : '';
-  return join([q.comparator && text(q.comparator), decimal(r, q.value), unit && text(unit)], ' ');
+  return join([q.comparator && text(q.comparator), decimal(r, q.value), withUnit && unitWords(r, q)], ' ');
 }
 
-/** 1 à 2 mg (the unit once when both ends share it). */
+/** 1 à 2 mg (the unit once when both ends share it); 2 mg when both ends are the same. */
 function range(r: Render, low: fhir4.Quantity | undefined, high: fhir4.Quantity | undefined): string {
   const sharedUnit = !!low && !!high && unitOf(low) === unitOf(high);
+  if (sharedUnit && low.value !== undefined && low.value === high.value && !low.comparator && !high.comparator) return quantity(r, high);
   const lo = quantity(r, low, !sharedUnit);
   const hi = quantity(r, high);
   if (lo && hi) return word(r, 'rangeBoth', { low: lo, high: hi });
@@ -283,15 +451,15 @@ function range(r: Render, low: fhir4.Quantity | undefined, high: fhir4.Quantity 
   return hi ? word(r, 'rangeHigh', { high: hi }) : '';
 }
 
-/** 5 mg, 5 mg/mL, 8 {tablet}/24 h. */
+/** 5 mg, 5 mg/mL, 8 comprimé(s)/24 h. */
 function ratio(r: Render, x: fhir4.Ratio | undefined): string {
   if (!x) return '';
   const numerator = quantity(r, x.numerator);
   const den = x.denominator;
   if (!den || den.value === undefined) return numerator;
   if (den.value !== 1) return `${numerator}/${quantity(r, den)}`;
-  const unit = unitOf(den);
-  return unit ? `${numerator}/${text(unit)}` : numerator;
+  const unit = unitWords(r, den);
+  return unit ? `${numerator}/${unit}` : numerator;
 }
 
 const CHOICE_TYPES = [
@@ -300,13 +468,33 @@ const CHOICE_TYPES = [
 ] as const;
 type ChoiceType = (typeof CHOICE_TYPES)[number];
 
+const DATE_TYPES: ReadonlySet<ChoiceType> = new Set(['DateTime', 'Date', 'Instant', 'Period']);
+
+interface ChoiceKey {
+  type: ChoiceType;
+  /** onsetDateTime */
+  key: string;
+  /** _onsetDateTime: where a data-absent-reason says why it is absent */
+  absentKey: string;
+  ofDate: boolean;
+}
+
+/** The property names of each choice element, made once per element name. */
+const choiceKeys = new Map<string, ChoiceKey[]>();
+
+function keysOf(base: string): ChoiceKey[] {
+  let keys = choiceKeys.get(base);
+  if (!keys) choiceKeys.set(base, (keys = CHOICE_TYPES.map((type) => ({ type, key: base + type, absentKey: `_${base}${type}`, ofDate: DATE_TYPES.has(type) }))));
+  return keys;
+}
+
 /** A choice element (onset[x], effective[x]…) whatever its type, or why it is absent. */
 function choice(r: Render, el: object | undefined, base: string): string {
   const fields = (el ?? {}) as Record<string, unknown>;
-  for (const type of CHOICE_TYPES) {
-    const value = fields[base + type];
+  for (const { type, key, absentKey, ofDate } of keysOf(base)) {
+    const value = fields[key];
     if (value !== undefined && value !== null) return typed(r, type, value);
-    const absent = absentReason(r, fields[`_${base}${type}`] as fhir4.Element | undefined);
+    const absent = absentReason(r, fields[absentKey] as fhir4.Element | undefined, ofDate);
     if (absent) return absent;
   }
   return '';
@@ -325,7 +513,8 @@ function typed(r: Render, type: ChoiceType, value: unknown): string {
     case 'Timing':
       return timing(r, value as fhir4.Timing);
     case 'String':
-      return text(String(value));
+      // a value in words is the source's (valueString, onsetString, doseNumberString…)
+      return sourceText(r, [String(value)]);
     case 'Age':
     case 'Duration':
     case 'Quantity':
@@ -391,6 +580,7 @@ function timing(r: Render, t: fhir4.Timing | undefined): string {
   );
 }
 
+/** "10 UI par prise"; a dose without unit stays without ("1 par prise": the source counts, it does not say what). */
 function doseAndRate(r: Render, dr: fhir4.DosageDoseAndRate): string {
   const dose = dr.doseQuantity ? quantity(r, dr.doseQuantity) : range(r, dr.doseRange?.low, dr.doseRange?.high);
   const rate = dr.rateQuantity ? quantity(r, dr.rateQuantity) : dr.rateRatio ? ratio(r, dr.rateRatio) : range(r, dr.rateRange?.low, dr.rateRange?.high);
@@ -403,7 +593,7 @@ function asNeeded(r: Render, d: fhir4.Dosage): string {
   return d.asNeededBoolean || d.asNeededCodeableConcept ? word(r, 'asNeeded') : '';
 }
 
-/** The structured dosage in the reader's words; the source's own instructions beside, as written. */
+/** The structured dosage in the reader's words; the source's own instructions below, said to be the original. */
 function dosage(r: Render, d: fhir4.Dosage): string {
   const structured = join(
     [
@@ -417,43 +607,44 @@ function dosage(r: Render, d: fhir4.Dosage): string {
     ],
     ', ',
   );
-  return lines([structured, d.text && `<span class="original">${text(d.text)}</span>`]);
+  return lines([structured, sourceText(r, [d.text])]);
 }
 
 // ---------------------------------------------------------------- resources
 
-function notes(list: fhir4.Annotation[] | undefined): string {
-  return lines((list ?? []).map((n) => n.text && text(n.text)));
+/** Notes are the source's free text (MedicationStatement.note holds the source's narrative row). */
+function notes(r: Render, list: fhir4.Annotation[] | undefined): string {
+  return sourceText(r, (list ?? []).map((n) => n.text));
 }
 
-function referenced<T extends fhir4.FhirResource>(r: Render, ref: fhir4.Reference | undefined, type: T['resourceType']): T | undefined {
+export function referenced<T extends fhir4.FhirResource>(r: Render, ref: fhir4.Reference | undefined, type: T['resourceType']): T | undefined {
   const found = ref?.reference ? r.resolve(ref.reference) : undefined;
   return found?.resourceType === type ? (found as T) : undefined;
 }
 
-function productName(el: fhir4.DomainResource): string {
+function productName(r: Render, el: fhir4.DomainResource): string {
   const name = extension(el, PRODUCT_NAME)?.valueString;
-  return name ? `<b>${text(name)}</b>` : '';
+  return name ? `<b${r.sourceLang}>${text(name)}</b>` : '';
 }
 
 /** Product name, substance, form, then each ingredient with its strength. */
 function medication(r: Render, ms: fhir4.MedicationStatement): string {
   if (ms.medicationCodeableConcept) return concept(r, ms.medicationCodeableConcept);
   const med = referenced<fhir4.Medication>(r, ms.medicationReference, 'Medication');
-  if (!med) return ms.medicationReference?.display ? text(ms.medicationReference.display) : '';
+  if (!med) return sourceName(r, ms.medicationReference?.display);
   const ingredients = (med.ingredient ?? []).map((i) =>
-    join([i.itemCodeableConcept ? concept(r, i.itemCodeableConcept) : i.itemReference?.display && text(i.itemReference.display), ratio(r, i.strength)], ' '),
+    join([i.itemCodeableConcept ? concept(r, i.itemCodeableConcept) : sourceName(r, i.itemReference?.display), ratio(r, i.strength)], ' '),
   );
   // The substance is not repeated when an ingredient line already names it.
   const code = concept(r, med.code);
   const codeLine = med.code?.text && (med.ingredient ?? []).some((i) => i.itemCodeableConcept?.text === med.code?.text) ? '' : code;
-  return lines([productName(med), codeLine, concept(r, med.form), ...ingredients]);
+  return lines([productName(r, med), codeLine, concept(r, med.form), ...ingredients]);
 }
 
 function device(r: Render, use: fhir4.DeviceUseStatement): string {
   const dev = referenced<fhir4.Device>(r, use.device, 'Device');
-  if (!dev) return use.device?.display ? text(use.device.display) : '';
-  return concept(r, dev.type) || lines((dev.deviceName ?? []).map((n) => n.name && text(n.name)));
+  if (!dev) return sourceName(r, use.device?.display);
+  return concept(r, dev.type) || lines((dev.deviceName ?? []).map((n) => sourceName(r, n.name)));
 }
 
 function observationValue(r: Render, o: fhir4.Observation | fhir4.ObservationComponent): string {
@@ -467,7 +658,7 @@ function observationValues(r: Render, o: fhir4.Observation): string {
 }
 
 function referenceRanges(r: Render, o: fhir4.Observation): string {
-  return lines((o.referenceRange ?? []).map((rr) => join([range(r, rr.low, rr.high), rr.text && text(rr.text)], ' ')));
+  return lines((o.referenceRange ?? []).map((rr) => join([range(r, rr.low, rr.high), sourceText(r, [rr.text])], ' ')));
 }
 
 function doseNumber(r: Render, p: fhir4.ImmunizationProtocolApplied): string {
@@ -499,7 +690,7 @@ const TABLES: Record<string, Array<Column<fhir4.FhirResource>>> = {
       cell: (r, a) => join([codeWord(r, 'AllergyIntolerance.type', a.type), ...(a.category ?? []).map((c) => codeWord(r, 'AllergyIntolerance.category', c))], ', '),
     },
     { key: 'onset', cell: (r, a) => choice(r, a, 'onset') },
-    { key: 'note', cell: (_r, a) => notes(a.note) },
+    { key: 'note', cell: (r, a) => notes(r, a.note) },
   ]),
   Condition: columns<fhir4.Condition>([
     { key: 'problem', cell: (r, c) => concept(r, c.code) },
@@ -509,7 +700,7 @@ const TABLES: Record<string, Array<Column<fhir4.FhirResource>>> = {
     { key: 'bodySite', cell: (r, c) => concepts(r, c.bodySite) },
     { key: 'onset', cell: (r, c) => choice(r, c, 'onset') },
     { key: 'abatement', cell: (r, c) => choice(r, c, 'abatement') },
-    { key: 'note', cell: (_r, c) => notes(c.note) },
+    { key: 'note', cell: (r, c) => notes(r, c.note) },
   ]),
   MedicationStatement: columns<fhir4.MedicationStatement>([
     { key: 'medication', cell: medication },
@@ -517,41 +708,45 @@ const TABLES: Record<string, Array<Column<fhir4.FhirResource>>> = {
     { key: 'period', cell: (r, m) => choice(r, m, 'effective') },
     { key: 'status', cell: (r, m) => codeWord(r, 'MedicationStatement.status', m.status) },
     { key: 'reason', cell: (r, m) => concepts(r, m.reasonCode) },
-    { key: 'note', cell: (_r, m) => notes(m.note) },
+    { key: 'note', cell: (r, m) => notes(r, m.note) },
   ]),
   Immunization: columns<fhir4.Immunization>([
-    { key: 'vaccine', cell: (r, i) => lines([productName(i), concept(r, i.vaccineCode)]) },
+    { key: 'vaccine', cell: (r, i) => lines([productName(r, i), concept(r, i.vaccineCode)]) },
     { key: 'date', cell: (r, i) => choice(r, i, 'occurrence') },
     { key: 'doseNumber', cell: (r, i) => alignedLines((i.protocolApplied ?? []).map((p) => doseNumber(r, p))) },
     { key: 'lot', cell: (_r, i) => (i.lotNumber ? text(i.lotNumber) : '') },
     { key: 'targetDisease', cell: (r, i) => alignedLines((i.protocolApplied ?? []).map((p) => concepts(r, p.targetDisease))) },
     { key: 'status', cell: (r, i) => codeWord(r, 'Immunization.status', i.status) },
+    { key: 'note', cell: (r, i) => notes(r, i.note) },
   ]),
   Procedure: columns<fhir4.Procedure>([
     { key: 'procedure', cell: (r, p) => concept(r, p.code) },
     { key: 'date', cell: (r, p) => choice(r, p, 'performed') },
     { key: 'bodySite', cell: (r, p) => concepts(r, p.bodySite) },
     { key: 'status', cell: (r, p) => codeWord(r, 'Procedure.status', p.status) },
+    { key: 'note', cell: (r, p) => notes(r, p.note) },
   ]),
   DeviceUseStatement: columns<fhir4.DeviceUseStatement>([
     { key: 'device', cell: device },
     { key: 'date', cell: (r, d) => choice(r, d, 'timing') },
     { key: 'status', cell: (r, d) => codeWord(r, 'DeviceUseStatement.status', d.status) },
+    { key: 'note', cell: (r, d) => notes(r, d.note) },
   ]),
   Observation: columns<fhir4.Observation>([
-    { key: 'test', cell: (r, o) => concept(r, o.code) },
+    { key: 'observation', cell: (r, o) => concept(r, o.code) },
     { key: 'value', cell: observationValues },
     { key: 'interpretation', cell: (r, o) => concepts(r, o.interpretation) },
     { key: 'referenceRange', cell: referenceRanges },
     { key: 'date', cell: (r, o) => choice(r, o, 'effective') },
     { key: 'status', cell: (r, o) => codeWord(r, 'Observation.status', o.status) },
+    { key: 'note', cell: (r, o) => notes(r, o.note) },
   ]),
   ClinicalImpression: columns<fhir4.ClinicalImpression>([
     { key: 'assessment', cell: (r, c) => concept(r, c.code) },
-    { key: 'finding', cell: (r, c) => lines((c.finding ?? []).map((f) => concept(r, f.itemCodeableConcept) || (f.itemReference?.display && text(f.itemReference.display)))) },
+    { key: 'finding', cell: (r, c) => lines((c.finding ?? []).map((f) => concept(r, f.itemCodeableConcept) || sourceName(r, f.itemReference?.display))) },
     { key: 'date', cell: (r, c) => choice(r, c, 'effective') },
     { key: 'status', cell: (r, c) => codeWord(r, 'ClinicalImpression.status', c.status) },
-    { key: 'note', cell: (_r, c) => notes(c.note) },
+    { key: 'note', cell: (r, c) => notes(r, c.note) },
   ]),
 };
 
@@ -561,6 +756,51 @@ const GENERIC: Array<Column<fhir4.FhirResource>> = [
   { key: 'code', cell: (r, res) => concept(r, (res as { code?: fhir4.CodeableConcept }).code) },
   { key: 'status', cell: (r, res) => codeWord(r, `${res.resourceType}.status`, (res as { status?: string }).status) },
 ];
+
+// ---------------------------------------------------------------- known absences
+
+let knownAbsenceCodes: ReadonlySet<string> | undefined;
+
+/**
+ * The SNOMED CT "no known X" situations (IPS 2.0) and the codes of that
+ * meaning the absence table lists (mappings/absence/absent-unknown.yaml).
+ */
+function knownAbsences(): ReadonlySet<string> {
+  if (knownAbsenceCodes) return knownAbsenceCodes;
+  const table = projectMaps().absentUnknown;
+  const codes = new Set(Object.keys(table.concepts));
+  for (const c of table.codes) {
+    if (c.means !== 'known-absence') continue;
+    if (c.system === SNOMED_OID) codes.add(c.code);
+    if (c.replacedBy) codes.add(c.replacedBy);
+  }
+  return (knownAbsenceCodes = codes);
+}
+
+/** The concept that says what the resource is about, where a known absence puts its "no known" situation. */
+function subjectConcept(r: Render, res: fhir4.FhirResource): fhir4.CodeableConcept | undefined {
+  switch (res.resourceType) {
+    case 'AllergyIntolerance':
+    case 'Condition':
+    case 'Procedure':
+      return res.code;
+    case 'MedicationStatement':
+      return res.medicationCodeableConcept ?? referenced<fhir4.Medication>(r, res.medicationReference, 'Medication')?.code;
+    case 'Immunization':
+      return res.vaccineCode;
+    case 'DeviceUseStatement':
+      return referenced<fhir4.Device>(r, res.device, 'Device')?.type;
+    default:
+      return undefined;
+  }
+}
+
+/** The "no known X" concept of a known absence (a statement, not a finding: its statuses and dates say nothing). */
+function knownAbsence(r: Render, res: fhir4.FhirResource): fhir4.CodeableConcept | undefined {
+  const cc = subjectConcept(r, res);
+  const codes = knownAbsences();
+  return cc?.coding?.some((c) => c.system === SNOMED && c.code !== undefined && codes.has(c.code)) ? cc : undefined;
+}
 
 // ---------------------------------------------------------------- section
 
@@ -602,20 +842,52 @@ function rowsByType(section: fhir4.CompositionSection, resolve: ResolveReference
   return groups;
 }
 
-/** One table; a column no row fills is left out. */
-function table(r: Render, group: string, rows: Row[]): string {
+/**
+ * The heading of the Observation column: what the rows are ("Mesure" for
+ * vital signs…) by the category they all share, else by the section, else
+ * the column's own word.
+ */
+function observationHeading(r: Render, rows: Row[], sectionCode: string | undefined): string {
+  const headings = r.labels.observationHeadings;
+  let shared: string | undefined;
+  for (const row of rows) {
+    const categories = (row.resource as fhir4.Observation).category ?? [];
+    const heading = categories
+      .flatMap((cc) => cc.coding ?? [])
+      .map((c) => (c.system === OBSERVATION_CATEGORY_SYSTEM ? lookup(headings.byCategory, c.code) : undefined))
+      .find((h) => h !== undefined);
+    if (heading === undefined || (shared !== undefined && heading !== shared)) {
+      shared = undefined;
+      break;
+    }
+    shared = heading;
+  }
+  return shared ?? lookup(headings.bySection, sectionCode) ?? r.labels.columns.observation;
+}
+
+/** One table; a column no row fills is left out; a known absence is one row saying it across the columns. */
+function table(r: Render, group: string, rows: Row[], sectionCode: string | undefined): string {
   const cols = group === GENERIC_KEY ? GENERIC : TABLES[group];
-  const cells = rows.map((row) => cols.map((c) => c.cell(r, row.resource)));
+  const absences = rows.map((row) => knownAbsence(r, row.resource));
+  const cells = rows.map((row, j) => (absences[j] ? [] : cols.map((c) => c.cell(r, row.resource))));
   const kept = cols.map((_, i) => i).filter((i) => cells.some((row) => row[i]));
   if (!kept.length) kept.push(0);
-  const head = kept.map((i) => `<th>${text(r.labels.columns[cols[i].key])}</th>`).join('');
+  const heading = (key: ColumnKey): string => (key === 'observation' ? observationHeading(r, rows, sectionCode) : r.labels.columns[key]);
+  const head = kept.map((i) => `<th>${text(heading(cols[i].key))}</th>`).join('');
   const body = rows
     .map((row, j) => {
+      const absence = absences[j];
+      if (absence) return `<tr class="known-absence"><td${kept.length > 1 ? ` colspan="${kept.length}"` : ''}>${concept(r, absence)}</td></tr>`;
       const tds = kept.map((i, k) => `<td>${row.member && k === 0 ? '↳ ' : ''}${cells[j][i]}</td>`).join('');
       return `<tr${row.member ? ' class="member"' : ''}>${tds}</tr>`;
     })
     .join('');
   return `<table class="entries"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+/** The section's LOINC code. */
+function loincCode(section: fhir4.CompositionSection): string | undefined {
+  return section.code?.coding?.find((c) => c.system === LOINC)?.code;
 }
 
 /**
@@ -628,9 +900,8 @@ export function sectionNarrative(section: fhir4.CompositionSection, resolve: Res
   if (!section.entry?.length) return undefined;
   const groups = rowsByType(section, resolve);
   if (!groups.size) return undefined;
-  const labels = narrativeLabels(opts.language);
-  const r: Render = { labels, resolve, sourceLanguage: opts.sourceLanguage, english: /^en\b/i.test(opts.language), proposed: false };
-  const tables = [...groups].map(([group, rows]) => table(r, group, rows)).join('');
-  const legend = r.proposed ? `<p class="legend">${word(r, 'proposedLegend')}</p>` : '';
-  return `<div xmlns="http://www.w3.org/1999/xhtml"${langAttr(opts.language)}>${tables}${legend}</div>`;
+  const r = newRender(resolve, opts);
+  const sectionCode = loincCode(section);
+  const tables = [...groups].map(([group, rows]) => table(r, group, rows, sectionCode)).join('');
+  return `<div xmlns="http://www.w3.org/1999/xhtml"${langAttr(opts.language)}>${tables}${legend(r)}</div>`;
 }

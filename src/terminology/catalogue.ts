@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { projectPath } from '../util/project.js';
+import { packageInfo, projectPath } from '../util/project.js';
 import { loadOperatorCatalogue } from './import/index.js';
 import { icuDesignation } from './icu-names.js';
 
@@ -47,7 +47,8 @@ export interface CatalogueEntry {
 }
 
 /** The project's own catalogue: translations written by the project, to be reviewed by a terminologist. */
-export const PROJECT_SOURCE: CatalogueSource = { id: 'project', name: 'Catalogue du projet', official: false };
+// Its version is the project's: a designation can be traced to the release that wrote it.
+export const PROJECT_SOURCE: CatalogueSource = { id: 'project', name: 'Catalogue du projet', version: packageInfo().version, official: false };
 
 /** Extension on a project catalogue designation giving its review status (absent: proposed). */
 export const DESIGNATION_STATUS_EXT = 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/designation-status';

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { SaxesParser } from 'saxes';
 import { convertPatientSummary } from '../../src/mapping/index.js';
 import { escapeXml } from '../../src/mapping/narrative.js';
-import { COLUMN_KEYS, loadNarrativeLabels, sectionNarrative, WORD_KEYS } from '../../src/mapping/section-narrative.js';
+import { compositionNarrative } from '../../src/mapping/composition-narrative.js';
+import { COLUMN_KEYS, HEADER_KEYS, loadNarrativeLabels, sectionNarrative, ucumDisplay, WORD_KEYS } from '../../src/mapping/section-narrative.js';
 import { projectPath } from '../../src/util/project.js';
 
 const EXT = {
@@ -17,7 +18,11 @@ const EXT = {
 };
 const SCT = 'http://snomed.info/sct';
 const PROPOSED = '<sup class="proposed" title="traduction du projet, non validée">*</sup>';
+const REVIEWED = '<sup class="reviewed" title="traduction du projet, vérifiée">†</sup>';
 const LEGEND = '<p class="legend">* traduction du projet, non validée par un terminologue</p>';
+const REVIEWED_LEGEND = '<p class="legend">† traduction du projet, vérifiée sur une source française publiée</p>';
+const UNTRANSLATED = ' <span class="untranslated">[non traduit]</span>';
+const UCUM = 'http://unitsofmeasure.org';
 
 type Resource = fhir4.FhirResource;
 
@@ -44,12 +49,27 @@ function translated(text: string, display: string, originalText?: string, status
   return { coding: [{ system: SCT, code: '1', display }], text, extension };
 }
 
+/** A term of an official catalogue: no mark. */
+function fr(text: string): fhir4.CodeableConcept {
+  return translated(text, text, undefined, 'official');
+}
+
+/** A UCUM quantity as the converter makes it (unit = code). */
+function ucum(value: number, code: string): fhir4.Quantity {
+  return { value, unit: code, system: UCUM, code };
+}
+
+/** The source's free text as the renderer shows it: said to be the original, in the source's language. */
+function original(text: string, lang?: string): string {
+  return `<i>Texte d’origine :</i> <span class="original"${lang ? ` lang="${lang}" xml:lang="${lang}"` : ''}>${text}</span>`;
+}
+
 function untranslated(text: string, display?: string): fhir4.CodeableConcept {
   return { coding: [{ system: SCT, code: '2', display }], text, extension: [{ url: EXT.untranslated, valueCode: 'fr-FR' }] };
 }
 
 const ALLOWED_ELEMENTS = new Set(['div', 'p', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'span', 'sup', 'ul', 'li', 'b', 'i', 'br']);
-const ALLOWED_ATTRIBUTES = new Set(['class', 'lang', 'xml:lang', 'title', 'id', 'xmlns']);
+const ALLOWED_ATTRIBUTES = new Set(['class', 'lang', 'xml:lang', 'title', 'id', 'xmlns', 'colspan']);
 
 /** Parses the div as XML (saxes) and returns what is wrong with it as FHIR narrative XHTML. */
 function xhtmlProblems(div: string): string[] {
@@ -71,7 +91,7 @@ function xhtmlProblems(div: string): string[] {
 
 /** The cells of each body row, as markup. */
 function rows(div: string): string[][] {
-  return [...div.matchAll(/<tr(?: class="member")?>(.*?)<\/tr>/g)].map((m) => [...m[1].matchAll(/<t[dh]>(.*?)<\/t[dh]>/g)].map((c) => c[1]));
+  return [...div.matchAll(/<tr(?: class="[^"]*")?>(.*?)<\/tr>/g)].map((m) => [...m[1].matchAll(/<t[dh](?: colspan="\d+")?>(.*?)<\/t[dh]>/g)].map((c) => c[1]));
 }
 
 /** Heading row, then body rows, as {heading: cell}. */
@@ -86,7 +106,7 @@ describe('sectionNarrative', () => {
     expect(sectionNarrative({ entry: [{ reference: 'urn:uuid:nowhere' }] }, () => undefined, { language: 'fr-FR' })).toBeUndefined();
   });
 
-  it('renders allergies: agent with the original beside, reactions, words of the codes, partial dates, the proposed marker and its legend once', () => {
+  it('renders allergies: agent with the original beside, reactions, words of the codes, partial dates, the marks and their legend once', () => {
     const penicillin: fhir4.AllergyIntolerance = {
       resourceType: 'AllergyIntolerance',
       patient: { reference: 'urn:uuid:p' },
@@ -113,27 +133,60 @@ describe('sectionNarrative', () => {
     expect(row['Sévérité']).toBe('modérée<br/>');
     expect(row['Criticité']).toBe('élevée');
     expect(row['Statut clinique']).toBe('active');
-    // reviewed: no marker; an originalText that is the English display is marked English
-    expect(row['Vérification']).toBe('Confirmée <span class="original" lang="en" xml:lang="en">(Confirmed)</span>');
+    // reviewed: its own mark; an originalText that is the English display is marked English
+    expect(row['Vérification']).toBe(`Confirmée${REVIEWED} <span class="original" lang="en" xml:lang="en">(Confirmed)</span>`);
     expect(row.Type).toBe('allergie, médicament');
     expect(row['Début']).toBe('06/2004');
-    expect(row.Remarque).toBe('Réaction en 2004 &lt;après&gt; injection &amp; perfusion');
+    // a note is the source's free text
+    expect(row.Remarque).toBe(original('Réaction en 2004 &lt;après&gt; injection &amp; perfusion', 'hr-HR'));
     expect(div.split(LEGEND)).toHaveLength(2);
-    expect(div.endsWith(`${LEGEND}</div>`)).toBe(true);
+    expect(div.endsWith(`${LEGEND}${REVIEWED_LEGEND}</div>`)).toBe(true);
   });
 
-  it('shows a known absence as a row, its code text saying it', () => {
+  it('shows a known absence as one row saying it across the columns, without the statuses and dates that read as findings', () => {
+    const noKnown = (code: string, display: string, text: string): fhir4.CodeableConcept => ({ ...translated(text, display), coding: [{ system: SCT, code, display }] });
     const none: fhir4.AllergyIntolerance = {
       resourceType: 'AllergyIntolerance',
       patient: {},
-      code: { coding: [{ system: SCT, code: '716186003', display: 'No known allergy (situation)' }], text: 'Aucune allergie connue' },
+      code: noKnown('716186003', 'No known allergy (situation)', 'Aucune allergie connue'),
       clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }] },
+      verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification', code: 'confirmed' }] },
     };
-    const div = render([none])!;
-    expect(table(div)).toEqual([
-      { Agent: 'Aucune allergie connue <span class="original" lang="en" xml:lang="en">(No known allergy (situation))</span>', 'Statut clinique': 'active' },
+    // a narrower "no known" situation the absence table lists (no known drug allergy), beside a real allergy
+    const noDrug: fhir4.AllergyIntolerance = { ...none, code: noKnown('409137002', 'No known drug allergy (situation)', 'Aucune allergie médicamenteuse connue') };
+    const latex: fhir4.AllergyIntolerance = { resourceType: 'AllergyIntolerance', patient: {}, code: fr('Latex'), criticality: 'low', onsetDateTime: '2015' };
+    const div = render([latex, noDrug])!;
+    expect(xhtmlProblems(div)).toEqual([]);
+    expect(rows(div)).toEqual([
+      ['Agent', 'Criticité', 'Début'],
+      ['Latex', 'faible', '2015'],
+      [`Aucune allergie médicamenteuse connue${PROPOSED} <span class="original" lang="en" xml:lang="en">(No known drug allergy (situation))</span>`],
     ]);
-    expect(div).not.toContain('legend');
+    expect(div).toContain('<tr class="known-absence"><td colspan="3">Aucune allergie médicamenteuse connue');
+
+    // alone in its table: one column, no status
+    const only = render([none])!;
+    expect(rows(only)).toEqual([['Agent'], [`Aucune allergie connue${PROPOSED} <span class="original" lang="en" xml:lang="en">(No known allergy (situation))</span>`]]);
+    expect(only).not.toContain('active');
+
+    // every kind of resource IPS 2.0 says it with: its concept where it is (a Medication's code, a Device's type)
+    const div2 = render(
+      [
+        { resourceType: 'Immunization', status: 'completed', patient: {}, vaccineCode: noKnown('787482006', 'No known immunizations (situation)', 'Aucune vaccination connue'), occurrenceDateTime: '2020' },
+        { resourceType: 'MedicationStatement', status: 'active', subject: {}, medicationReference: { reference: 'urn:uuid:med' } },
+        { resourceType: 'DeviceUseStatement', status: 'active', subject: {}, device: { reference: 'urn:uuid:dev' } },
+        { resourceType: 'Procedure', status: 'unknown', subject: {}, code: noKnown('787480003', 'No known procedures (situation)', 'Aucune intervention connue') },
+        { resourceType: 'Condition', subject: {}, code: noKnown('160245001', 'No current problems or disability (situation)', 'Aucun problème actuel') },
+      ],
+      {
+        others: {
+          'urn:uuid:med': { resourceType: 'Medication', code: noKnown('787481004', 'No known medications (situation)', 'Aucun médicament connu') },
+          'urn:uuid:dev': { resourceType: 'Device', type: noKnown('787483001', 'No known device use (situation)', 'Aucun dispositif connu') },
+        },
+      },
+    )!;
+    expect(div2.match(/<tr class="known-absence">/g)).toHaveLength(5);
+    for (const word of ['effectuée', 'en cours', 'inconnu', '2020']) expect(div2).not.toContain(word);
   });
 
   it('flags an untranslated term, shows the English display beside it, and renders qualifiers and dates with time', () => {
@@ -148,7 +201,7 @@ describe('sectionNarrative', () => {
           ...untranslated('Αριστερός βραχίονας', 'Upper arm structure'),
           extension: [
             { url: EXT.untranslated, valueCode: 'fr-FR' },
-            { url: EXT.qualifier, extension: [{ url: 'name', valueCoding: { code: '272741003' } }, { url: 'value', valueCodeableConcept: { text: 'Gauche' } }] },
+            { url: EXT.qualifier, extension: [{ url: 'name', valueCoding: { code: '272741003' } }, { url: 'value', valueCodeableConcept: fr('Gauche') }] },
           ],
         },
       ],
@@ -180,8 +233,8 @@ describe('sectionNarrative', () => {
       code: untranslated('Βουδεσονίδη + φορμοτερόλη', 'formoterol and budesonide'),
       form: translated('Poudre pour inhalation', 'Inhalation powder', 'Κόνις για εισπνοή', 'reviewed'),
       ingredient: [
-        { itemCodeableConcept: { text: 'budésonide' }, strength: { numerator: { value: 160, unit: 'ug' }, denominator: { value: 1, unit: '{actuat}' } } },
-        { itemCodeableConcept: { text: 'formotérol' }, strength: { numerator: { value: 4.5, unit: 'ug' }, denominator: { value: 1, unit: '1' } } },
+        { itemCodeableConcept: fr('budésonide'), strength: { numerator: ucum(160, 'ug'), denominator: ucum(1, '{actuat}') } },
+        { itemCodeableConcept: fr('formotérol'), strength: { numerator: ucum(4.5, 'ug'), denominator: ucum(1, '1') } },
       ],
     };
     const regular: fhir4.MedicationStatement = {
@@ -195,7 +248,7 @@ describe('sectionNarrative', () => {
           text: '1 εισπνοή πρωί και βράδυ',
           doseAndRate: [{ doseQuantity: { value: 1, unit: '{actuat}' } }],
           timing: { repeat: { frequency: 2, period: 1, periodUnit: 'd', when: ['ACM', 'HS'], offset: 30, boundsPeriod: { start: '2019-09-02' } } },
-          route: { text: 'Voie inhalée' },
+          route: fr('Voie inhalée'),
         },
       ],
     };
@@ -203,7 +256,7 @@ describe('sectionNarrative', () => {
       resourceType: 'MedicationStatement',
       status: 'on-hold',
       subject: {},
-      medicationCodeableConcept: { text: 'paracétamol' },
+      medicationCodeableConcept: fr('paracétamol'),
       _effectiveDateTime: { extension: [{ url: EXT.dataAbsentReason, valueCode: 'not-applicable' }] },
       dosage: [
         {
@@ -219,15 +272,15 @@ describe('sectionNarrative', () => {
     expect(xhtmlProblems(div)).toEqual([]);
     const [first, second] = table(div);
     expect(first['Médicament'].split('<br/>')).toEqual([
-      '<b>Symbicort Turbuhaler 160/4,5</b>',
+      '<b lang="el-GR" xml:lang="el-GR">Symbicort Turbuhaler 160/4,5</b>',
       '<span lang="el-GR" xml:lang="el-GR">Βουδεσονίδη + φορμοτερόλη</span> <span class="untranslated">[non traduit]</span> <span class="original" lang="en" xml:lang="en">(formoterol and budesonide)</span>',
-      'Poudre pour inhalation <span class="original" lang="el-GR" xml:lang="el-GR">(Κόνις για εισπνοή)</span>',
-      'budésonide 160 ug/{actuat}',
-      'formotérol 4,5 ug',
+      `Poudre pour inhalation${REVIEWED} <span class="original" lang="el-GR" xml:lang="el-GR">(Κόνις για εισπνοή)</span>`,
+      'budésonide 160 µg/{actuat}',
+      'formotérol 4,5 µg',
     ]);
     expect(first.Posologie).toBe(
       '1 {actuat} par prise, 2 fois par jour, 30 min avant le petit-déjeuner, au coucher, depuis 02/09/2019, Voie inhalée' +
-        '<br/><span class="original">1 εισπνοή πρωί και βράδυ</span>',
+        `<br/>${original('1 εισπνοή πρωί και βράδυ', 'el-GR')}`,
     );
     expect(first['Période']).toBe('02/09/2019 – 2026');
     expect(first.Statut).toBe('en cours');
@@ -250,7 +303,7 @@ describe('sectionNarrative', () => {
       vaccineCode: translated('Vaccin contre la grippe', 'Influenza vaccine', 'Cjepivo protiv gripe'),
       occurrenceDateTime: '2025-10-14',
       lotNumber: 'W3E451V',
-      protocolApplied: [{ doseNumberPositiveInt: 2, seriesDosesPositiveInt: 3, targetDisease: [{ text: 'Grippe' }] }],
+      protocolApplied: [{ doseNumberPositiveInt: 2, seriesDosesPositiveInt: 3, targetDisease: [fr('Grippe')] }],
     };
     const [row] = table(render([flu])!);
     expect(row.Vaccin).toBe(`<b>Vaxigrip Tetra</b><br/>Vaccin contre la grippe${PROPOSED} <span class="original">(Cjepivo protiv gripe)</span>`);
@@ -260,10 +313,10 @@ describe('sectionNarrative', () => {
   it('renders procedures and devices (the device by its reference)', () => {
     const div = render(
       [
-        { resourceType: 'Procedure', subject: {}, status: 'completed', code: { text: 'Thyroïdectomie' }, performedPeriod: { start: '2016-05-10', end: '2016-05-12' }, bodySite: [{ text: 'Thyroïde' }] },
+        { resourceType: 'Procedure', subject: {}, status: 'completed', code: fr('Thyroïdectomie'), performedPeriod: { start: '2016-05-10', end: '2016-05-12' }, bodySite: [fr('Thyroïde')] },
         { resourceType: 'DeviceUseStatement', subject: {}, status: 'active', device: { reference: 'urn:uuid:dev' }, timingDateTime: '2018-03' },
       ],
-      { others: { 'urn:uuid:dev': { resourceType: 'Device', type: { text: 'Défibrillateur implantable' } } } },
+      { others: { 'urn:uuid:dev': { resourceType: 'Device', type: fr('Défibrillateur implantable') } } },
     )!;
     expect(xhtmlProblems(div)).toEqual([]);
     const [procedureHead, procedure, deviceHead, device] = rows(div);
@@ -277,40 +330,41 @@ describe('sectionNarrative', () => {
     const member = (code: string, value: number, unit: string): fhir4.Observation => ({
       resourceType: 'Observation',
       status: 'final',
-      code: { text: code },
-      valueQuantity: { value, unit },
+      code: fr(code),
+      valueQuantity: ucum(value, unit),
       effectiveDateTime: '2025-11-10',
     });
     const panel: fhir4.Observation = {
       resourceType: 'Observation',
       status: 'final',
-      code: { text: 'Bilan lipidique' },
+      code: fr('Bilan lipidique'),
       hasMember: [{ reference: 'urn:uuid:m1' }, { reference: 'urn:uuid:m2' }, { reference: 'urn:uuid:0' }],
     };
-    const hdl = { ...member('HDL', 1.25, 'mmol/L'), interpretation: [{ text: 'Bas' }], referenceRange: [{ low: { value: 1.3, unit: 'mmol/L' }, high: { value: 2, unit: 'mmol/L' } }] };
-    const crp = { ...member('CRP', 5, 'mg/L'), valueQuantity: { value: 5, comparator: '<' as const, unit: 'mg/L' }, referenceRange: [{ text: 'adulte < 5' }] };
+    const hdl = { ...member('HDL', 1.25, 'mmol/L'), interpretation: [fr('Bas')], referenceRange: [{ low: ucum(1.3, 'mmol/L'), high: ucum(2, 'mmol/L') }] };
+    const crp = { ...member('CRP', 5, 'mg/L'), valueQuantity: { ...ucum(5, 'mg/L'), comparator: '<' as const }, referenceRange: [{ text: 'adulte < 5' }] };
     const bp: fhir4.Observation = {
       resourceType: 'Observation',
       status: 'amended',
-      code: { text: 'Pression artérielle' },
+      code: fr('Pression artérielle'),
       effectivePeriod: { start: '2025-11-18T10:15:00+01:00' },
       component: [
-        { code: { text: 'Systolique' }, valueQuantity: { value: 118, unit: 'mm[Hg]' } },
-        { code: { text: 'Diastolique' }, dataAbsentReason: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/data-absent-reason', code: 'asked-declined' }] } },
+        { code: fr('Systolique'), valueQuantity: ucum(118, 'mm[Hg]') },
+        { code: fr('Diastolique'), dataAbsentReason: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/data-absent-reason', code: 'asked-declined' }] } },
       ],
     };
-    const titre: fhir4.Observation = { resourceType: 'Observation', status: 'preliminary', code: { text: 'Titre' }, valueRatio: { numerator: { value: 1 }, denominator: { value: 128 } } };
-    const range: fhir4.Observation = { resourceType: 'Observation', status: 'final', code: { text: 'Écart' }, valueRange: { low: { value: 2.5, unit: 'kg' }, high: { value: 3, unit: 'kg' } } };
-    const masked: fhir4.Observation = { resourceType: 'Observation', status: 'final', code: { text: 'Sérologie' }, valueCodeableConcept: { extension: [{ url: EXT.dataAbsentReason, valueCode: 'masked' }] } };
+    const titre: fhir4.Observation = { resourceType: 'Observation', status: 'preliminary', code: fr('Titre'), valueRatio: { numerator: { value: 1 }, denominator: { value: 128 } } };
+    const range: fhir4.Observation = { resourceType: 'Observation', status: 'final', code: fr('Écart'), valueRange: { low: ucum(2.5, 'kg'), high: ucum(3, 'kg') } };
+    const masked: fhir4.Observation = { resourceType: 'Observation', status: 'final', code: fr('Sérologie'), valueCodeableConcept: { extension: [{ url: EXT.dataAbsentReason, valueCode: 'masked' }] } };
     const div = render([panel, bp, titre, range, masked, hdl], { others: { 'urn:uuid:m1': hdl, 'urn:uuid:m2': crp } })!;
     expect(xhtmlProblems(div)).toEqual([]);
     const [head, ...body] = rows(div);
-    expect(head).toEqual(['Examen', 'Valeur', 'Interprétation', 'Intervalle de référence', 'Date', 'Statut']);
+    // rows of no category, in a section of no code: the heading of any observation
+    expect(head).toEqual(['Observation', 'Valeur', 'Interprétation', 'Intervalle de référence', 'Date', 'Statut']);
     expect(body).toEqual([
       ['Bilan lipidique', '', '', '', '', 'définitif'],
       ['↳ HDL', '1,25 mmol/L', 'Bas', '1,3 à 2 mmol/L', '10/11/2025', 'définitif'],
-      ['↳ CRP', '&lt; 5 mg/L', '', 'adulte &lt; 5', '10/11/2025', 'définitif'],
-      ['Pression artérielle', 'Systolique : 118 mm[Hg]<br/>Diastolique : non communiqué (refus)', '', '', 'depuis 18/11/2025 à 10:15', 'modifié'],
+      ['↳ CRP', '&lt; 5 mg/L', '', original('adulte &lt; 5'), '10/11/2025', 'définitif'],
+      ['Pression artérielle', 'Systolique : 118 mmHg<br/>Diastolique : non communiqué (refus)', '', '', 'depuis 18/11/2025 à 10:15', 'modifié'],
       ['Titre', '1/128', '', '', '', 'préliminaire'],
       ['Écart', '2,5 à 3 kg', '', '', '', 'définitif'],
       ['Sérologie', 'masqué', '', '', '', 'définitif'],
@@ -320,8 +374,8 @@ describe('sectionNarrative', () => {
 
   it('gives the other resources one generic table: their type, code and status', () => {
     const div = render([
-      { resourceType: 'Flag', status: 'active', subject: {}, code: { text: 'Risque de chute' } },
-      { resourceType: 'RiskAssessment', status: 'final', subject: {}, code: { text: 'Score de Framingham' } },
+      { resourceType: 'Flag', status: 'active', subject: {}, code: fr('Risque de chute') },
+      { resourceType: 'RiskAssessment', status: 'final', subject: {}, code: fr('Score de Framingham') },
     ])!;
     expect(rows(div)).toEqual([
       ['Type de ressource', 'Libellé', 'Statut'],
@@ -332,8 +386,8 @@ describe('sectionNarrative', () => {
 
   it('never invents: an element absent from a resource is an empty cell, a column no entry fills is left out', () => {
     const div = render([
-      { resourceType: 'Condition', subject: {}, code: { text: 'Asthme' }, onsetDateTime: '2003' },
-      { resourceType: 'Condition', subject: {}, code: { text: 'Hypothyroïdie' } },
+      { resourceType: 'Condition', subject: {}, code: fr('Asthme'), onsetDateTime: '2003' },
+      { resourceType: 'Condition', subject: {}, code: fr('Hypothyroïdie') },
     ])!;
     expect(rows(div)).toEqual([['Problème', 'Début'], ['Asthme', '2003'], ['Hypothyroïdie', '']]);
   });
@@ -366,6 +420,150 @@ describe('sectionNarrative', () => {
     expect(div.match(/<tr/g)).toHaveLength(n + 2);
   });
 
+  it('shows the source free text as written, said to be the original and in its language: notes, dosage text, values and ranges in words', () => {
+    const ventolin: fhir4.MedicationStatement = {
+      resourceType: 'MedicationStatement',
+      status: 'active',
+      subject: {},
+      medicationCodeableConcept: fr('salbutamol'),
+      dosage: [{ text: '2 udaha po potrebi', doseAndRate: [{ doseQuantity: ucum(2, '{puff}') }] }],
+      note: [
+        { text: 'Ventolin inhaler salbutamol 100 ug — stlačeni inhalat, suspenzija 2 6 h primjena inhalacijom 2003-10-01 –' },
+        { text: 'Ne uzimati <noću>' },
+      ],
+    };
+    const smoker: fhir4.Observation = {
+      resourceType: 'Observation',
+      status: 'final',
+      code: fr('Tabagisme'),
+      valueString: 'bivši pušač',
+      referenceRange: [{ text: 'nepušač' }],
+      note: [{ text: 'prestao 2019.' }],
+    };
+    const asthma: fhir4.Condition = { resourceType: 'Condition', subject: {}, code: fr('Asthme'), onsetString: 'u djetinjstvu' };
+    const div = render([ventolin, smoker, asthma], { sourceLanguage: 'hr-HR' })!;
+    expect(xhtmlProblems(div)).toEqual([]);
+    const [medHead, med, obsHead, obs, condHead, cond] = rows(div);
+    const at = (head: string[], row: string[], heading: string): string => row[head.indexOf(heading)];
+    expect(at(medHead, med, 'Posologie')).toBe(`2 bouffée(s) par prise<br/>${original('2 udaha po potrebi', 'hr-HR')}`);
+    expect(at(medHead, med, 'Remarque')).toBe(
+      original('Ventolin inhaler salbutamol 100 ug — stlačeni inhalat, suspenzija 2 6 h primjena inhalacijom 2003-10-01 –', 'hr-HR') +
+        '<br/><span class="original" lang="hr-HR" xml:lang="hr-HR">Ne uzimati &lt;noću&gt;</span>',
+    );
+    expect(at(obsHead, obs, 'Valeur')).toBe(original('bivši pušač', 'hr-HR'));
+    expect(at(obsHead, obs, 'Intervalle de référence')).toBe(original('nepušač', 'hr-HR'));
+    expect(at(obsHead, obs, 'Remarque')).toBe(original('prestao 2019.', 'hr-HR'));
+    expect(at(condHead, cond, 'Début')).toBe(original('u djetinjstvu', 'hr-HR'));
+    // without a known source language: still said to be the original, with no language claimed
+    expect(table(render([ventolin])!)[0].Remarque).toMatch(/^<i>Texte d’origine :<\/i> <span class="original">Ventolin/);
+  });
+
+  it('shows a term no catalogue gave (a name without code) in the source language, flagged unless the reader reads that language', () => {
+    const device = (text: string): Resource => ({ resourceType: 'DeviceUseStatement', status: 'active', subject: {}, device: { reference: `urn:uuid:${text}` } });
+    const others = { 'urn:uuid:a': { resourceType: 'Device', type: { text: 'Tervise infosüsteem' } } as Resource };
+    const [row] = table(render([device('a')], { sourceLanguage: 'et-EE', others })!);
+    expect(row.Dispositif).toBe(`<span lang="et-EE" xml:lang="et-EE">Tervise infosüsteem</span>${UNTRANSLATED}`);
+    // a French source (Luxembourg): the reader reads it, no flag
+    const [fromFrench] = table(render([device('a')], { sourceLanguage: 'fr-LU', others })!);
+    expect(fromFrench.Dispositif).toBe('<span lang="fr-LU" xml:lang="fr-LU">Tervise infosüsteem</span>');
+  });
+
+  it('renders UCUM units in the reader\'s words, composing known parts, and shows any other unit as the source wrote it', () => {
+    const value = (unit: fhir4.Quantity): string => {
+      const div = render([{ resourceType: 'Observation', status: 'final', code: fr('x'), valueQuantity: unit }])!;
+      return table(div)[0].Valeur;
+    };
+    expect(value(ucum(10, '[IU]'))).toBe('10 UI');
+    expect(value(ucum(50, 'ug'))).toBe('50 µg');
+    expect(value(ucum(2, '{glass}/wk'))).toBe('2 verre(s)/sem.');
+    expect(value(ucum(40, 'mg/d'))).toBe('40 mg/j');
+    expect(value(ucum(8.1, '10*3/uL'))).toBe('8,1 10³/µL');
+    expect(value(ucum(118, 'mm[Hg]'))).toBe('118 mmHg');
+    expect(value(ucum(72, '/min'))).toBe('72 /min');
+    expect(value(ucum(37.2, 'Cel'))).toBe('37,2 °C');
+    expect(value(ucum(0.5, '{pack}/d'))).toBe('0,5 paquet(s)/j');
+    expect(value(ucum(3, 'mg.kg'))).toBe('3 mg·kg');
+    // a part the table lacks: the whole unit as it came, never a guess
+    expect(value(ucum(4, '{copo}/d'))).toBe('4 {copo}/d');
+    expect(value(ucum(3, 'mg/2.5.ml'))).toBe('3 mg/2.5.ml');
+    expect(value(ucum(1, 'mg//d'))).toBe('1 mg//d');
+    // the source's own name of the unit (a unit of presentation), or a unit of another system: as they are
+    expect(value({ value: 1, unit: 'Tablet', system: UCUM, code: '1' })).toBe('1 Tablet');
+    expect(value({ value: 1, unit: 'ug', system: 'urn:oid:1.2.3', code: 'ug' })).toBe('1 ug');
+    expect(value({ value: 2, unit: 'ug' })).toBe('2 ug');
+    expect(value(ucum(3, '1'))).toBe('3');
+    // strengths and English words
+    const strength = render([{ resourceType: 'MedicationStatement', status: 'active', subject: {}, medicationReference: { reference: 'urn:uuid:m' } }], {
+      others: { 'urn:uuid:m': { resourceType: 'Medication', ingredient: [{ itemCodeableConcept: fr('insuline glargine'), strength: { numerator: ucum(100, '[IU]'), denominator: ucum(1, 'mL') } }] } },
+    })!;
+    expect(strength).toContain('insuline glargine 100 UI/mL');
+    const english = render([{ resourceType: 'Observation', status: 'final', code: fr('x'), valueQuantity: ucum(2, '{glass}/wk') }], { language: 'en-GB' })!;
+    expect(english).toContain('2 glass(es)/wk');
+    expect(ucumDisplay(loadNarrativeLabels().fr.units, '10*9/L')).toBe('10⁹/L');
+  });
+
+  it('reads well without a unit and with equal ends: "1 par prise", "2 par prise", never an invented unit', () => {
+    const ms: fhir4.MedicationStatement = {
+      resourceType: 'MedicationStatement',
+      status: 'active',
+      subject: {},
+      medicationCodeableConcept: fr('lévothyroxine'),
+      dosage: [
+        { doseAndRate: [{ doseQuantity: ucum(1, '1') }], timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } } },
+        { doseAndRate: [{ doseRange: { low: ucum(2, '1'), high: ucum(2, '1') } }] },
+        { doseAndRate: [{ doseRange: { low: ucum(1, '{tablet}'), high: ucum(2, '{tablet}') } }] },
+      ],
+    };
+    expect(table(render([ms])!)[0].Posologie).toBe('1 par prise, 1 fois par jour<br/>2 par prise<br/>1 à 2 comprimé(s) par prise');
+  });
+
+  it('heads the Observation column by what the rows are: category shared, else section, else "Observation"', () => {
+    const obs = (category?: string): fhir4.Observation => ({
+      resourceType: 'Observation',
+      status: 'final',
+      code: fr('x'),
+      valueQuantity: ucum(1, 'kg'),
+      ...(category ? { category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: category }] }] } : {}),
+    });
+    const heading = (entries: Resource[], sectionCode?: string): string => {
+      const byRef = new Map<string, Resource>(entries.map((r, i) => [`urn:uuid:${i}`, r]));
+      const section: fhir4.CompositionSection = { entry: entries.map((_, i) => ({ reference: `urn:uuid:${i}` })) };
+      if (sectionCode) section.code = { coding: [{ system: 'http://loinc.org', code: sectionCode }] };
+      return rows(sectionNarrative(section, (ref) => byRef.get(ref), { language: 'fr-FR' })!)[0][0];
+    };
+    expect(heading([obs('vital-signs'), obs('vital-signs')])).toBe('Mesure');
+    expect(heading([obs('social-history')])).toBe('Habitude de vie');
+    expect(heading([obs('laboratory')], '8716-3')).toBe('Examen');
+    expect(heading([obs()], '10162-6')).toBe('Grossesse');
+    expect(heading([obs('vital-signs'), obs('laboratory')])).toBe('Observation');
+    expect(heading([obs('vital-signs'), obs()], '29762-2')).toBe('Habitude de vie');
+  });
+
+  it('says a date is unknown in words that agree with a date; other elements keep their own', () => {
+    const absent = (code: string): fhir4.Element => ({ extension: [{ url: EXT.dataAbsentReason, valueCode: code }] });
+    const div = render([
+      { resourceType: 'Immunization', status: 'completed', patient: {}, vaccineCode: fr('Vaccin'), _occurrenceDateTime: absent('unknown') } as Resource,
+      { resourceType: 'Observation', status: 'final', code: fr('Naissances'), valueInteger: 1, _effectiveDateTime: absent('asked-declined') } as Resource,
+      { resourceType: 'Observation', status: 'final', code: fr('Poids'), valueQuantity: { extension: absent('unknown').extension } as fhir4.Quantity },
+    ])!;
+    const [, immunization, , births, weight] = rows(div);
+    expect(immunization[1]).toBe('date inconnue');
+    expect(births[2]).toBe('date non communiquée (refus)');
+    expect(weight[1]).toBe('inconnu');
+  });
+
+  it('marks the project\'s reviewed translations apart from the proposed ones, and the official ones not at all', () => {
+    const div = render([
+      { resourceType: 'Condition', subject: {}, code: translated('Asthme', 'Asthma', 'Astma', 'reviewed') },
+      { resourceType: 'Condition', subject: {}, code: translated('Diabète', 'Diabetes', 'Dijabetes', 'official') },
+    ])!;
+    const [, reviewed, official] = rows(div);
+    expect(reviewed[0]).toBe(`Asthme${REVIEWED} <span class="original">(Astma)</span>`);
+    expect(official[0]).toBe('Diabète <span class="original">(Dijabetes)</span>');
+    expect(div.endsWith(`${REVIEWED_LEGEND}</div>`)).toBe(true);
+    expect(div).not.toContain(LEGEND);
+  });
+
   it('has the same labels in French and in English', () => {
     const { fr, en } = loadNarrativeLabels();
     const keys = (o: object, prefix = ''): string[] =>
@@ -373,6 +571,87 @@ describe('sectionNarrative', () => {
     expect(keys(en).sort()).toEqual(keys(fr).sort());
     expect(Object.keys(fr.columns).sort()).toEqual([...COLUMN_KEYS].sort());
     expect(Object.keys(fr.words).sort()).toEqual([...WORD_KEYS].sort());
+    expect(Object.keys(fr.header).sort()).toEqual([...HEADER_KEYS].sort());
+  });
+});
+
+describe('compositionNarrative', () => {
+  const TRANSLATED_FROM = 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/translated-from';
+  const others: Record<string, Resource> = {
+    'urn:uuid:pat': {
+      resourceType: 'Patient',
+      name: [{ family: 'BOŽIČEVIĆ', given: ['MARIJA'] }],
+      birthDate: '1985-03-19',
+      gender: 'female',
+      identifier: [{ system: 'urn:oid:2.16.17.710.840.1000.990.1', value: '157601853' }, { value: 'HR-<2>' }],
+    },
+    'urn:uuid:doc': { resourceType: 'Practitioner', name: [{ family: 'Perić', given: ['Ana'] }], qualification: [{ code: translated('Médecins généralistes', 'Generalist medical practitioners') }] },
+    'urn:uuid:org': { resourceType: 'Organization', name: 'Dom zdravlja Zagreb – Centar', address: [{ city: 'Zagreb', country: 'HR' }] },
+    'urn:uuid:role': { resourceType: 'PractitionerRole', practitioner: { reference: 'urn:uuid:doc' }, organization: { reference: 'urn:uuid:org' } },
+    'urn:uuid:sys': { resourceType: 'Device', deviceName: [{ name: 'CEZIH', type: 'other' }] },
+  };
+  const composition = (extra: Partial<fhir4.Composition> = {}): fhir4.Composition => ({
+    resourceType: 'Composition',
+    status: 'final',
+    type: { text: 'Synthèse médicale du patient' },
+    title: 'Synthèse médicale du patient',
+    subject: { reference: 'urn:uuid:pat' },
+    date: '2025-11-04T10:15:00+01:00',
+    author: [{ reference: 'urn:uuid:doc' }, { reference: 'urn:uuid:org' }, { reference: 'urn:uuid:role' }, { reference: 'urn:uuid:sys' }, { display: 'Služba' }],
+    custodian: { reference: 'urn:uuid:org' },
+    confidentiality: 'N',
+    extension: [{ url: TRANSLATED_FROM, extension: [{ url: 'language', valueCode: 'hr-HR' }, { url: 'country', valueCode: 'HR' }] }],
+    ...extra,
+  });
+  const header = (div: string): Record<string, string> => Object.fromEntries(rows(div).map(([h, v]) => [h, v]));
+
+  it('renders the header in French: patient, date, authors, custodian, source language and country by name, confidentiality, the translation notice and the marks', () => {
+    const div = compositionNarrative(composition(), (ref) => others[ref], { language: 'fr-FR' });
+    expect(xhtmlProblems(div)).toEqual([]);
+    expect(div.startsWith('<div xmlns="http://www.w3.org/1999/xhtml" lang="fr-FR" xml:lang="fr-FR"><table class="document-header">')).toBe(true);
+    const h = header(div);
+    expect(h.Patient).toBe('<b>MARIJA BOŽIČEVIĆ</b>, né(e) le 19/03/1985, sexe : féminin, identifiant(s) : 157601853, HR-&lt;2&gt;');
+    expect(h['Date du document']).toBe('04/11/2025 à 10:15');
+    const hr = 'lang="hr-HR" xml:lang="hr-HR"';
+    expect(h['Auteur(s)'].split('<br/>')).toEqual([
+      `Ana Perić, Médecins généralistes${PROPOSED} <span class="original" lang="en" xml:lang="en">(Generalist medical practitioners)</span>`,
+      `<span ${hr}>Dom zdravlja Zagreb – Centar</span> (Croatie)`,
+      `Ana Perić, Médecins généralistes${PROPOSED} <span class="original" lang="en" xml:lang="en">(Generalist medical practitioners)</span>, <span ${hr}>Dom zdravlja Zagreb – Centar</span> (Croatie)`,
+      `<span ${hr}>CEZIH</span>`,
+      `<span ${hr}>Služba</span>`,
+    ]);
+    expect(h['Responsable du document']).toBe(`<span ${hr}>Dom zdravlja Zagreb – Centar</span> (Croatie)`);
+    expect(h['Document d’origine']).toBe('Croate, Croatie');
+    expect(h['Confidentialité']).toBe('normale');
+    expect(div).toContain('<p class="translation-notice">Document traduit automatiquement');
+    for (const line of ['Sans marque : traduction d’un catalogue officiel.', '* traduction du projet', '† traduction du projet, vérifiée', '[non traduit] : terme', 'Texte d’origine : texte libre']) {
+      expect(div).toContain(`<li>${line}`);
+    }
+  });
+
+  it('says nothing it does not know, and no translation notice for a document that was not translated', () => {
+    const div = compositionNarrative(
+      { resourceType: 'Composition', status: 'final', type: {}, title: 'Patient Summary', subject: { reference: 'urn:uuid:nobody' }, date: '2025-11-04', author: [] },
+      () => undefined,
+      { language: 'en-GB', sourceLanguage: 'en-GB' },
+    );
+    expect(xhtmlProblems(div)).toEqual([]);
+    expect(rows(div)).toEqual([
+      ['Document date', '2025-11-04'],
+      ['Source document', 'English'],
+    ]);
+    expect(div).not.toContain('translation-notice');
+  });
+
+  it('renders the header of a converted document', () => {
+    const { bundle } = convertPatientSummary(readFileSync(projectPath('fixtures', 'patients', 'hr-marija-bozicevic', 'L3.xml')), { now: new Date('2026-01-01T00:00:00Z') });
+    const byUrl = new Map((bundle.entry ?? []).map((e) => [e.fullUrl!, e.resource as Resource] as const));
+    const div = compositionNarrative(bundle.entry![0].resource as fhir4.Composition, (ref) => byUrl.get(ref), { language: 'fr-FR' });
+    expect(xhtmlProblems(div)).toEqual([]);
+    const h = header(div);
+    expect(h.Patient).toContain('BOŽIČEVIĆ');
+    expect(h['Document d’origine']).toBe('Croate, Croatie');
+    expect(h['Auteur(s)']).toContain('Perić');
   });
 });
 
