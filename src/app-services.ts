@@ -7,7 +7,7 @@ import { createApp } from './server.js';
 import { startAuth, type AuthServices } from './auth/auth-services.js';
 import type { CountryRegistry } from './ehdsi/countries/index.js';
 import { createEhdsiTransport } from './ehdsi/soap/transport-config.js';
-import { journeyDepsFromConfig, type JourneyDeps } from './journey/index.js';
+import { conversionFromConfig, journeyDepsFromConfig, preloadConversionCatalogues, type JourneyDeps } from './journey/index.js';
 import { openStore, type FacadeStore } from './store/index.js';
 import { mountPatientInformationNotice } from './web/pin/index.js';
 import { AuditTrail } from './audit/index.js';
@@ -39,6 +39,9 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 
 /** Starts the FHIR server and the embedded services the configuration asks for. */
 export async function startServices(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServices> {
+  // Before anything listens: a wrong mapping.terminologyPath stops the start, and a large
+  // catalogue is read here rather than by the first request.
+  preloadConversionCatalogues(conversionFromConfig(config), logger);
   const { createServer } = await import('node:http');
   // The server listens first: its URL is the portal's redirect URI at Pro Santé Connect.
   let handler: RequestListener | undefined = undefined;

@@ -1,4 +1,4 @@
-import { loadConfigOrExit } from './config/config.js';
+import { ConfigError, loadConfigOrExit } from './config/config.js';
 import { createLogger } from './logging/logger.js';
 import { startServices } from './app-services.js';
 
@@ -17,6 +17,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
+  // A setting found wrong while starting (a file it names, a URL): told as loadConfigOrExit tells a bad value.
+  if (e instanceof ConfigError) {
+    process.stderr.write(`${e.message}\n`);
+    process.exit(2);
+  }
   console.error('Failed to start:', e instanceof Error ? e.message : e);
   process.exit(1);
 });

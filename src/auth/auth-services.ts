@@ -80,6 +80,7 @@ export async function startAuth(config: Config, logger: Logger, publicOrigin: st
       mode: config.get('auth.tokenValidation') === 'jwks' ? 'jwks' : 'introspection',
       allowedClients,
       audiences,
+      ...(devIdp ? { issuerHint: 'npm run dev-token names the issuer from DEV_IDP_HOST and DEV_IDP_PORT: give it the values the server runs with' } : {}),
     });
     const portal = createPortal({ psc, publicOrigin, sessionTtlSeconds: Number(config.get('auth.sessionTtlSeconds')), logger });
     const smart = smartConfiguration(meta);

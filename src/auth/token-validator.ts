@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as oidc from 'openid-client';
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { parsePscUserInfo, PscUserInfoError, type PscUserInfo } from './psc-userinfo.js';
 
 /** Minimum authentication level PSC must assert (DESIGN §5.1). */
@@ -38,6 +38,8 @@ export interface TokenValidatorOptions {
   allowedClients: readonly string[];
   /** When set, the token's aud must contain one of them. */
   audiences?: readonly string[];
+  /** Added to the refusal of a token of another issuer: what the caller should check (e.g. the stand-in's port). */
+  issuerHint?: string;
   clockSkewSeconds?: number;
   /** Largest number of cached validations (oldest dropped first). */
   maxCacheEntries?: number;
@@ -51,6 +53,18 @@ interface CacheEntry {
 
 function asString(v: unknown): string | undefined {
   return typeof v === 'string' && v ? v : undefined;
+}
+
+/** An issuer echoed in a refusal: printable ASCII, bounded (it goes into a WWW-Authenticate header). */
+const PRINTABLE_ISSUER = /^[\x21-\x7e]{1,200}$/;
+
+/** The iss claim of a JWT, read without verifying it: only to explain a refusal. */
+function unverifiedIssuer(token: string): string | undefined {
+  try {
+    return asString(decodeJwt(token).iss);
+  } catch {
+    return undefined;
+  }
 }
 
 function audiencesOf(v: unknown): string[] {
@@ -113,7 +127,11 @@ export class BearerTokenValidator {
     } catch (e) {
       throw new PscUnavailable(`introspection failed: ${(e as Error).message}`);
     }
-    if (res.active !== true) throw new TokenRejected('the token is not active');
+    if (res.active !== true) {
+      // PSC only says "inactive"; a token of another issuer (a stand-in on another port) is the usual cause worth telling.
+      const iss = unverifiedIssuer(token);
+      throw new TokenRejected(iss !== undefined && iss !== this.issuer ? this.otherIssuer(iss) : 'the token is not active');
+    }
     return res as Record<string, unknown>;
   }
 
@@ -131,6 +149,7 @@ export class BearerTokenValidator {
         throw new PscUnavailable(`JWKS unavailable: ${e.message}`);
       }
       if (e instanceof joseErrors.JWTExpired) throw new TokenRejected('the token has expired');
+      if (e instanceof joseErrors.JWTClaimValidationFailed && e.claim === 'iss') throw new TokenRejected(this.otherIssuer(unverifiedIssuer(token)));
       if (e instanceof joseErrors.JWTClaimValidationFailed) throw new TokenRejected(`the token's ${e.claim} claim is not accepted`);
       throw new TokenRejected('the token is not a valid signed JWT of the issuer');
     }
@@ -138,7 +157,7 @@ export class BearerTokenValidator {
 
   private check(claims: Record<string, unknown>, now: number): { sub: string; clientId?: string; exp: number; acr?: string } {
     const iss = asString(claims.iss);
-    if (iss !== undefined && iss !== this.issuer) throw new TokenRejected('the token was issued by another issuer');
+    if (iss !== undefined && iss !== this.issuer) throw new TokenRejected(this.otherIssuer(iss));
     if (this.opts.mode === 'jwks' && iss === undefined) throw new TokenRejected('the token names no issuer');
     const exp = typeof claims.exp === 'number' ? claims.exp : undefined;
     if (exp === undefined) throw new TokenRejected('the token has no expiry');
@@ -153,6 +172,13 @@ export class BearerTokenValidator {
     const sub = asString(claims.sub);
     if (!sub) throw new TokenRejected('the token has no subject');
     return { sub, clientId, exp, acr };
+  }
+
+  /** The refusal of a token of another issuer, naming both issuers (they are public URLs, not secrets). */
+  private otherIssuer(tokenIssuer: string | undefined): string {
+    const shown = tokenIssuer !== undefined && PRINTABLE_ISSUER.test(tokenIssuer) ? tokenIssuer : 'an unreadable issuer';
+    return `the token was issued by ${tokenIssuer === undefined ? 'no named issuer' : shown}, this server accepts tokens of ${this.issuer} only`
+      + (this.opts.issuerHint ? ` (${this.opts.issuerHint})` : '');
   }
 
   private async fetchUserInfo(token: string, sub: string): Promise<PscUserInfo> {

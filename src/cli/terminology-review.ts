@@ -238,13 +238,45 @@ function main(argv: string[]): number {
     process.stderr.write(`value sets folder not found: ${valueSets}\n`);
     return 2;
   }
+  // Checked before the catalogue is read, so that a typo does not cost the whole review first.
+  if (out !== undefined && !isDirectory(path.dirname(path.resolve(out)))) {
+    process.stderr.write(`terminology:review: cannot write ${out}: the folder ${path.dirname(path.resolve(out))} does not exist\n`);
+    return 2;
+  }
   const besideProject = path.resolve(projectRoot(), '..', 'shared', 'ehdsi-samples', 'mvc');
   const valueSetsDir = valueSets ?? (existsSync(besideProject) ? besideProject : undefined);
   if (!valueSetsDir) process.stderr.write('no eHDSI value sets folder: "where used" names the maps and fixtures only\n');
   const csv = '\uFEFF' + reviewCsv({ valueSetsDir }, delimiter);
-  if (out) writeFileSync(out, csv, 'utf8');
-  else process.stdout.write(csv);
+  if (!out) {
+    process.stdout.write(csv);
+    return 0;
+  }
+  try {
+    writeFileSync(out, csv, 'utf8');
+  } catch (err) {
+    process.stderr.write(`terminology:review: cannot write ${out}: ${writeFailure(err)}\n`);
+    return 2;
+  }
   return 0;
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Why a file could not be written, in words (the path is already in the message). */
+function writeFailure(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a folder';
+  if (code === 'ENOENT' || code === 'ENOTDIR') return 'its folder does not exist';
+  if (code === 'EROFS') return 'read-only file system';
+  if (code === 'ENOSPC') return 'no space left on the device';
+  return err instanceof Error ? err.message : String(err);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exitCode = main(process.argv.slice(2));

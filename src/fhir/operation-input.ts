@@ -11,6 +11,8 @@ export class OperationInput {
     private readonly operation: string,
     private readonly values: Map<string, string[]>,
     private readonly parameters: fhir4.ParametersParameter[],
+    /** The URL's own parameters (a Coding may be written there as a token). */
+    private readonly query: URLSearchParams,
   ) {}
 
   static of(ctx: FhirContext, operation: string): OperationInput {
@@ -25,7 +27,7 @@ export class OperationInput {
       const value = primitiveValue(p);
       if (value !== undefined) add(p.name, value);
     }
-    return new OperationInput(operation, values, parameters);
+    return new OperationInput(operation, values, parameters, ctx.params);
   }
 
   /** Given at all (a value, a resource or parts). */
@@ -59,12 +61,28 @@ export class OperationInput {
     return raw === 'true';
   }
 
-  /** A Coding parameter of the Parameters body (POST only: a Coding has no URL form). */
+  /**
+   * A Coding parameter: a valueCoding of the Parameters body, or in the URL
+   * as `system|code` (FHIR lets a GET carry a Coding in its search token form).
+   */
   coding(name: string): fhir4.Coding | undefined {
     const found = this.parameters.filter((p) => p.name === name);
-    if (found.length > 1) throw FhirError.badRequest(`${this.operation}: parameter "${name}" is given more than once`, [name], 'invalid');
+    const inUrl = this.query.getAll(name);
+    if (found.length + inUrl.length > 1) throw FhirError.badRequest(`${this.operation}: parameter "${name}" is given more than once`, [name], 'invalid');
+    if (inUrl.length) return this.tokenCoding(name, inUrl[0]);
     if (found.length && !found[0].valueCoding) throw FhirError.badRequest(`${this.operation}: parameter "${name}" must be a valueCoding`, [name], 'value');
     return found[0]?.valueCoding;
+  }
+
+  private tokenCoding(name: string, raw: string): fhir4.Coding {
+    const bar = raw.indexOf('|');
+    // The system is a URI (no "|"): whatever follows the first one is the code.
+    const system = bar < 0 ? '' : raw.slice(0, bar);
+    const code = bar < 0 ? '' : raw.slice(bar + 1);
+    if (!system || !code) {
+      throw FhirError.badRequest(`${this.operation}: parameter "${name}" in the URL must be system|code (e.g. http://snomed.info/sct|195967001), got "${raw}"`, [name], 'value');
+    }
+    return { system, code };
   }
 }
 

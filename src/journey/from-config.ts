@@ -14,8 +14,8 @@ export interface JourneyParts {
   transport?: EhdsiTransport;
 }
 
-/** The journey's dependencies from the configuration (ehdsi.*, mapping.*) and the services already started. */
-export function journeyDepsFromConfig(config: Config, parts: JourneyParts): JourneyDeps {
+/** The options of the CDA → IPS conversion from the configuration (mapping.*). */
+export function conversionFromConfig(config: Pick<Config, 'get'>): NonNullable<JourneyDeps['conversion']> {
   const str = (key: string): string | undefined => {
     const v = config.get(key);
     return typeof v === 'string' && v !== '' ? v : undefined;
@@ -25,14 +25,19 @@ export function journeyDepsFromConfig(config: Config, parts: JourneyParts): Jour
     return typeof v === 'number' ? v : undefined;
   };
   return {
+    ...(str('mapping.language') ? { language: str('mapping.language') } : {}),
+    ...(str('mapping.terminologyPath') ? { terminologyPath: str('mapping.terminologyPath') } : {}),
+    ...(num('mapping.maxDocumentBytes') ? { maxBytes: num('mapping.maxDocumentBytes') } : {}),
+  };
+}
+
+/** The journey's dependencies from the configuration (ehdsi.*, mapping.*) and the services already started. */
+export function journeyDepsFromConfig(config: Config, parts: JourneyParts): JourneyDeps {
+  return {
     store: parts.store,
     logger: parts.logger,
     countries: countryRegistryFromConfig(config, parts.simulatorBaseUrl),
     transport: parts.transport ?? createEhdsiTransport(config, parts.logger),
-    conversion: {
-      ...(str('mapping.language') ? { language: str('mapping.language') } : {}),
-      ...(str('mapping.terminologyPath') ? { terminologyPath: str('mapping.terminologyPath') } : {}),
-      ...(num('mapping.maxDocumentBytes') ? { maxBytes: num('mapping.maxDocumentBytes') } : {}),
-    },
+    conversion: conversionFromConfig(config),
   };
 }

@@ -47,4 +47,5 @@ export { toFhirError, gatewayError, GatewayFhirError } from './errors.js';
 export { auditablePatient, auditAlso } from './audit.js';
 export { queryFromSearch, queryFromPatient } from './discovery-query.js';
 export { searchset, outcomeEntry, countParam, type SearchEntry } from './bundles.js';
-export { journeyDepsFromConfig, type JourneyParts } from './from-config.js';
+export { conversionFromConfig, journeyDepsFromConfig, type JourneyParts } from './from-config.js';
+export { preloadConversionCatalogues, catalogueSourceSummaries, type CatalogueSourceSummary } from './conversion-startup.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Designation, TerminologyCatalogue } from './catalogue.js';
 import { designationSourceExtension, untranslatedExtension } from './designation-source.js';
 import { TerminologyError } from './errors.js';
-import { isSourceLanguage, SOURCE_LANGUAGE } from './language.js';
+import { hasDesignations, isSourceLanguage, SOURCE_LANGUAGE } from './language.js';
 import { enumerateConcepts, type DefinedConcept } from './value-set-concepts.js';
 
 /**
@@ -16,6 +16,8 @@ import { enumerateConcepts, type DefinedConcept } from './value-set-concepts.js'
 export const MAX_EXPANSION_COUNT = 1000;
 /** Longest `filter` accepted. */
 export const MAX_FILTER_LENGTH = 200;
+/** Expansion parameter telling that no catalogue has the asked display language (the displays are the source's). */
+export const DISPLAY_LANGUAGE_WARNING = 'warning-displayLanguage';
 
 export interface ExpansionRequest {
   /** Language of the displays; undefined or the source language: the displays as defined. */
@@ -55,14 +57,23 @@ export function expandValueSet(vs: fhir4.ValueSet, catalogue: TerminologyCatalog
 
   const parameter: fhir4.ValueSetExpansionParameter[] = [];
   if (req.displayLanguage) parameter.push({ name: 'displayLanguage', valueCode: req.displayLanguage });
+  // FHIR: displays the server cannot give in the asked language come in the default one; say so when none can be.
+  if (translating && !hasDesignations(catalogue, language)) {
+    parameter.push({
+      name: DISPLAY_LANGUAGE_WARNING,
+      valueString: `No terminology catalogue of this server is in ${language}: a concept without a designation in it keeps the display the value set defines, flagged untranslated.`,
+    });
+  }
   parameter.push({ name: 'includeDesignations', valueBoolean: includeDesignations });
   if (filter) parameter.push({ name: 'filter', valueString: req.filter });
   parameter.push({ name: 'offset', valueInteger: offset }, { name: 'count', valueInteger: count });
 
+  // The resource claims a language only when some of its displays are designations in it.
+  const displaysInLanguage = translating && page.some((c) => c.designation !== undefined);
   return {
     resourceType: 'ValueSet',
     ...(vs.id ? { id: vs.id } : {}),
-    ...(translating ? { language } : {}),
+    ...(displaysInLanguage ? { language } : {}),
     ...(vs.url ? { url: vs.url } : {}),
     ...(vs.version ? { version: vs.version } : {}),
     ...(vs.name ? { name: vs.name } : {}),

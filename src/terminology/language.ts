@@ -30,7 +30,8 @@ export function isSourceLanguage(language: string): boolean {
   return language.split('-')[0].toLowerCase() === SOURCE_LANGUAGE;
 }
 
-function hasDesignations(catalogue: TerminologyCatalogue, language: string): boolean {
+/** Whether the catalogue has any designation in `language` (a catalogue for that language exists). */
+export function hasDesignations(catalogue: TerminologyCatalogue, language: string): boolean {
   return !catalogue.entries(language)[Symbol.iterator]().next().done;
 }
 

@@ -52,6 +52,19 @@ describe('npm run dev-token', () => {
     expect(res.status).toBe(200);
   });
 
+  test('a token minted for another DEV_IDP_PORT is refused naming both issuers and what to check', async () => {
+    const c = capture();
+    const otherPort = standInPort === 65535 ? 65534 : standInPort + 1;
+    expect(await devTokenCommand(['899700209937'], config({ 'auth.devIdp.port': otherPort }), c.io)).toBe(0);
+    const res = await fetch(`${services.url}/fhir/Practitioner/psc-899700209937`, { headers: { Authorization: `Bearer ${c.out().trim()}` } });
+    expect(res.status).toBe(401);
+    const diagnostics = ((await res.json()) as fhir4.OperationOutcome).issue[0].diagnostics!;
+    expect(diagnostics).toContain(`the token was issued by http://127.0.0.1:${otherPort}/auth/realms/esante-wallet`);
+    expect(diagnostics).toContain(`this server accepts tokens of ${services.auth.issuer} only`);
+    expect(diagnostics).toContain('DEV_IDP_PORT');
+    expect(res.headers.get('www-authenticate')).toContain('DEV_IDP_PORT');
+  });
+
   test('an unknown national id, bad arguments, or a real PSC configured are refused with a message', async () => {
     let c = capture();
     expect(await devTokenCommand(['123'], config(), c.io)).toBe(1);

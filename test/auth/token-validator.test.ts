@@ -38,6 +38,14 @@ describe.each(['introspection', 'jwks'] as const)('BearerTokenValidator (%s)', (
     await expect(validator.validate(token)).rejects.toThrow(TokenRejected);
   });
 
+  test('a token of another issuer is refused naming its issuer and the one accepted', async () => {
+    const config = await discoverPsc({ issuer: idp.issuer, discoveryUrl: idp.discoveryUrl, clientId: client.clientId, clientSecret: client.clientSecret, clientAuthMethod: 'client_secret_basic' });
+    const validator = new BearerTokenValidator(config, { mode, allowedClients: [DEV_EHR_CLIENT_ID], audiences: [STAND_IN_AUDIENCE], issuerHint: 'check the port' });
+    const elsewhere = 'http://127.0.0.1:1/auth/realms/esante-wallet';
+    const token = await mintAccessToken(idp.keys, elsewhere, professional('midwife'), DEV_EHR_CLIENT_ID, 120);
+    await expect(validator.validate(token)).rejects.toThrow(`the token was issued by ${elsewhere}, this server accepts tokens of ${idp.issuer} only (check the port)`);
+  });
+
   test('the discovery must announce the configured issuer', async () => {
     await expect(discoverPsc({ issuer: 'https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet', discoveryUrl: idp.discoveryUrl, clientId: 'x', clientSecret: 'y', clientAuthMethod: 'client_secret_basic' }))
       .rejects.toThrow();

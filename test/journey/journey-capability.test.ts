@@ -40,7 +40,7 @@ test('lists exactly the journey\'s interactions, search parameters and operation
       operations: (r.operation ?? []).map((o) => o.name).sort(),
     };
   };
-  expect(shape('ValueSet')).toEqual({ interactions: [], params: [], operations: ['expand'] });
+  expect(shape('ValueSet')).toEqual({ interactions: ['read', 'search-type'], params: ['name', 'status', 'title', 'url', 'version'], operations: ['expand'] });
   expect(shape('Questionnaire')).toEqual({ interactions: ['search-type'], params: ['jurisdiction'], operations: [] });
   expect(shape('Patient')).toEqual({ interactions: ['read', 'search-type'], params: ['address-country', 'birthdate', 'family', 'gender', 'given', 'identifier'], operations: ['match', 'summary'] });
   expect(shape('Consent')).toEqual({ interactions: ['create', 'read', 'search-type', 'vread'], params: ['patient'], operations: [] });
@@ -66,7 +66,7 @@ test('every definition the CapabilityStatement points to is served, and derives 
 });
 
 test('the journey needs an authenticated professional', async () => {
-  for (const path of ['/ValueSet/countries/$expand', '/Questionnaire?jurisdiction=HR', '/Patient?identifier=x', '/AuditEvent', '/Consent']) {
+  for (const path of ['/ValueSet/countries/$expand', '/ValueSet', '/ValueSet/countries', '/Questionnaire?jurisdiction=HR', '/Patient?identifier=x', '/AuditEvent', '/Consent']) {
     expect((await fetch(`${server.fhir}${path}`)).status).toBe(401);
   }
   expect((await doctor.get('/ValueSet/other/$expand')).status).toBe(404);

@@ -86,4 +86,11 @@ describe('review status of the project catalogue', () => {
   it('has no hand-written country or language names (ICU gives them)', () => {
     expect(designations.filter(({ system }) => system === 'urn:iso:std:iso:3166' || system === 'urn:ietf:bcp:47')).toEqual([]);
   });
+
+  it('gives every ValueSet a computable name (FHIR: usable as an identifier), the words being in the title', () => {
+    const valueSets = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => ({ file: f, vs: JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as fhir4.ValueSet }));
+    expect(valueSets.length).toBeGreaterThan(0);
+    expect(valueSets.filter(({ vs }) => !/^[A-Z]([A-Za-z0-9_]){0,254}$/.test(vs.name ?? '')).map(({ file, vs }) => `${file}: ${vs.name}`)).toEqual([]);
+    expect(valueSets.filter(({ vs }) => !vs.title)).toEqual([]);
+  });
 });

@@ -6,9 +6,10 @@
 import { loadCatalogueFiles, PROJECT_SOURCE, TerminologyCatalogue } from '../../src/terminology/catalogue.js';
 import { DESIGNATION_SOURCE_EXT, UNTRANSLATED_EXT } from '../../src/terminology/designation-source.js';
 import { TerminologyError } from '../../src/terminology/errors.js';
-import { expandValueSet, MAX_EXPANSION_COUNT, type ExpansionRequest } from '../../src/terminology/expansion.js';
+import { DISPLAY_LANGUAGE_WARNING, expandValueSet, MAX_EXPANSION_COUNT, type ExpansionRequest } from '../../src/terminology/expansion.js';
 import { languageTag, preferredLanguage, servingLanguage } from '../../src/terminology/language.js';
 import { lookupCode } from '../../src/terminology/lookup.js';
+import { packageInfo } from '../../src/util/project.js';
 import { ASTHMA, MADE_UP, SNOMED, TEST_VALUE_SETS, testCatalogue } from './test-catalogue.js';
 
 const catalogue = testCatalogue();
@@ -34,13 +35,32 @@ describe('expandValueSet', () => {
       system: SNOMED, code: ASTHMA, display: 'Asthme',
       designation: [
         {
-          extension: [{ url: DESIGNATION_SOURCE_EXT, extension: [{ url: 'catalogue', valueString: 'Catalogue du projet' }, { url: 'status', valueCode: 'proposed' }, { url: 'language', valueCode: 'fr-FR' }] }],
+          extension: [{ url: DESIGNATION_SOURCE_EXT, extension: [{ url: 'catalogue', valueString: 'Catalogue du projet' }, { url: 'version', valueString: packageInfo().version }, { url: 'status', valueCode: 'proposed' }, { url: 'language', valueCode: 'fr-FR' }] }],
           language: 'fr-FR', value: 'Asthme',
         },
         { language: 'en', value: 'Asthma' },
       ],
     });
     expect(madeUp).toEqual({ extension: [{ url: UNTRANSLATED_EXT, valueCode: 'fr-FR' }], system: SNOMED, code: MADE_UP, display: 'Made-up disorder' });
+  });
+
+  test('a display language no catalogue has: the displays as defined, each flagged untranslated, that language not claimed, a warning', () => {
+    const vs = expand(TEST_VALUE_SETS.mixed, { displayLanguage: 'xx-YY' });
+    expect(vs.language).toBeUndefined();
+    expect(vs.expansion!.contains).toEqual([
+      { extension: [{ url: UNTRANSLATED_EXT, valueCode: 'xx-YY' }], system: SNOMED, code: ASTHMA, display: 'Asthma' },
+      { extension: [{ url: UNTRANSLATED_EXT, valueCode: 'xx-YY' }], system: SNOMED, code: MADE_UP, display: 'Made-up disorder' },
+    ]);
+    expect(vs.expansion!.parameter).toContainEqual({ name: DISPLAY_LANGUAGE_WARNING, valueString: expect.stringContaining('xx-YY') });
+  });
+
+  test('the language is claimed only when some displays are designations in it; French has a catalogue, so no warning', () => {
+    const french = expand(TEST_VALUE_SETS.mixed, { displayLanguage: 'fr-FR' });
+    expect(french.language).toBe('fr-FR');
+    expect(french.expansion!.parameter!.map((p) => p.name)).not.toContain(DISPLAY_LANGUAGE_WARNING);
+    const onlyUntranslated = expand(TEST_VALUE_SETS.mixed, { displayLanguage: 'fr-FR', filter: MADE_UP });
+    expect(onlyUntranslated.expansion!.contains!.map((c) => c.display)).toEqual(['Made-up disorder']);
+    expect(onlyUntranslated.language).toBeUndefined();
   });
 
   test('asking the source language is asking for the displays as defined', () => {

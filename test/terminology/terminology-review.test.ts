@@ -104,4 +104,14 @@ describe('terminology review CSV', () => {
     expect(run('--value-sets', path.join(dir, 'missing')).status).toBe(2);
     expect(run('--bogus').status).toBe(2);
   }, 60_000);
+
+  it('an --out it cannot write gives a message and exit code 2, never a stack trace', () => {
+    const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', projectPath('src', 'cli', 'terminology-review.ts'), ...args], { cwd: projectPath(), encoding: 'utf8', timeout: 60_000 });
+    const missingFolder = run('--out', '/nonexistent/dir/x.csv');
+    expect(missingFolder.status).toBe(2);
+    expect(missingFolder.stderr).toBe('terminology:review: cannot write /nonexistent/dir/x.csv: the folder /nonexistent/dir does not exist\n');
+    const aFolder = run('--out', dir, '--value-sets', dir);
+    expect(aFolder.status).toBe(2);
+    expect(aFolder.stderr).toBe(`terminology:review: cannot write ${dir}: it is a folder\n`);
+  }, 60_000);
 });

@@ -19,7 +19,7 @@ export function registerCodeSystemLookup(registry: HandlerRegistry, deps: Termin
       level: 'type',
       methods: ['GET', 'POST'],
       definition: 'http://hl7.org/fhir/OperationDefinition/CodeSystem-lookup',
-      documentation: 'system (FHIR URI or urn:oid:) and code, or coding (POST); displayLanguage (default from Accept-Language); property (designation, untranslated). '
+      documentation: 'system (FHIR URI or urn:oid:) and code, or coding (a valueCoding in POST, system|code in the URL); displayLanguage (default from Accept-Language); property (designation, untranslated). '
         + 'The designation carries its provenance (extension designation-source); a concept without one has the property "untranslated".',
     },
     handler: async (ctx) => {
@@ -28,7 +28,7 @@ export function registerCodeSystemLookup(registry: HandlerRegistry, deps: Termin
       const coding = input.coding('coding');
       const system = input.get('system') ?? coding?.system;
       const code = input.get('code') ?? coding?.code;
-      if (!system || !code) throw FhirError.badRequest('$lookup needs system and code (or a coding)', [system ? 'code' : 'system'], 'required');
+      if (!system || !code) throw FhirError.badRequest('$lookup needs system and code, or coding=system|code', [system ? 'code' : 'system'], 'required');
       const catalogue = deps.catalogue();
       const request = {
         system,

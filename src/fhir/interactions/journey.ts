@@ -28,7 +28,9 @@ export type { JourneyDeps };
  */
 export function registerJourney(registry: HandlerRegistry, deps: JourneyDeps & { conformance?: ConformanceResources }): Journey {
   const journey = createJourney(deps);
-  registerTerminology(registry, journey);
+  const conformance = deps.conformance ?? ConformanceResources.load(projectPath('conformance'));
+  // Published ValueSets are served by the terminology's ValueSet read, search and $expand.
+  registerTerminology(registry, journey, conformance.list('ValueSet') as fhir4.ValueSet[]);
   registerQuestionnaireSearch(registry, journey);
   registerPatientSearch(registry, journey);
   registerPatientMatch(registry, journey);
@@ -40,6 +42,6 @@ export function registerJourney(registry: HandlerRegistry, deps: JourneyDeps & {
   registerDocumentReferenceSearch(registry, journey);
   registerBinaryRead(registry, journey);
   registerAuditEventSearch(registry, journey);
-  registerConformanceReads(registry, deps.conformance ?? ConformanceResources.load(projectPath('conformance')));
+  registerConformanceReads(registry, conformance);
   return journey;
 }

@@ -1,16 +1,11 @@
 import { expandValueSet, MAX_EXPANSION_COUNT } from '../../terminology/expansion.js';
-import type { TerminologyCatalogue } from '../../terminology/catalogue.js';
 import { FhirError } from '../errors.js';
 import { OperationInput } from '../operation-input.js';
 import type { FhirContext, HandlerRegistry } from '../registry.js';
 import { answering, displayLanguageOf, type TerminologyDeps } from '../terminology-request.js';
+import { KnownValueSets, type ServedValueSet } from './known-value-sets.js';
 
-/** A value set whose expansion the server computes itself (the reachable countries), served as it is. */
-export interface ServedValueSet {
-  id: string;
-  url: string;
-  expansion: (now: Date) => fhir4.ValueSet;
-}
+export type { ServedValueSet };
 
 type Target = { served: ServedValueSet } | { definition: fhir4.ValueSet };
 
@@ -22,7 +17,8 @@ type Target = { served: ServedValueSet } | { definition: fhir4.ValueSet };
  * Terminology holds no patient data: nothing is audited; the caller must be a
  * professional, as for the rest of the journey.
  */
-export function registerValueSetExpand(registry: HandlerRegistry, deps: TerminologyDeps, served: ServedValueSet[] = []): void {
+export function registerValueSetExpand(registry: HandlerRegistry, deps: TerminologyDeps, served: ServedValueSet[] = [], published: fhir4.ValueSet[] = []): void {
+  const known = new KnownValueSets(served, deps.catalogue, published);
   const handler = async (ctx: FhirContext) => {
     deps.requireCaller(ctx);
     const input = OperationInput.of(ctx, '$expand');
@@ -30,7 +26,7 @@ export function registerValueSetExpand(registry: HandlerRegistry, deps: Terminol
       throw FhirError.badRequest('$expand expands the value sets this server knows (url, or ValueSet/{id}/$expand); a ValueSet given in the request is not expanded', ['valueSet'], 'not-supported');
     }
     const catalogue = deps.catalogue();
-    const target = ctx.id !== undefined ? byId(ctx.id, served, catalogue) : byUrl(input, served, catalogue);
+    const target = ctx.id !== undefined ? byId(ctx.id, known) : byUrl(input, known);
     if ('served' in target) return { resource: target.served.expansion(deps.now()) };
     const displayLanguage = displayLanguageOf(ctx, input, catalogue);
     const request = {
@@ -63,25 +59,24 @@ export function registerValueSetExpand(registry: HandlerRegistry, deps: Terminol
   }
 }
 
-function byId(id: string, served: ServedValueSet[], catalogue: TerminologyCatalogue): Target {
-  const own = served.find((s) => s.id === id);
+function byId(id: string, known: KnownValueSets): Target {
+  const own = known.servedById(id);
   if (own) return { served: own };
-  // The operator's catalogue is read after the project's: its value set wins an id they share.
-  const definition = [...catalogue.valueSets.values()].reverse().find((v) => v.resource.id === id)?.resource;
-  if (!definition) throw FhirError.notFound(`ValueSet/${id} is not known to this server (see ValueSet/$expand?url= for the catalogue's value sets)`);
+  const definition = known.definitionById(id);
+  if (!definition) throw FhirError.notFound(`ValueSet/${id} is not known to this server (GET ValueSet lists the value sets it knows)`);
   return { definition };
 }
 
-function byUrl(input: OperationInput, served: ServedValueSet[], catalogue: TerminologyCatalogue): Target {
+function byUrl(input: OperationInput, known: KnownValueSets): Target {
   const raw = input.get('url');
   if (!raw) throw FhirError.badRequest('$expand needs the url of the value set (or use ValueSet/{id}/$expand)', ['url'], 'required');
   const [url, pinned] = raw.split('|', 2);
   const version = input.get('valueSetVersion') ?? pinned;
-  const own = served.find((s) => s.url === url);
+  const own = known.servedByUrl(url);
   if (own && version === undefined) return { served: own };
-  const definition = catalogue.valueSets.get(url)?.resource;
+  const definition = known.definitionByUrl(url);
   if (!definition || (version !== undefined && definition.version !== version)) {
-    throw FhirError.notFound(`Value set ${url}${version !== undefined ? ` version ${version}` : ''} is not known to this server`);
+    throw FhirError.notFound(`Value set ${url}${version !== undefined ? ` version ${version}` : ''} is not known to this server (GET ValueSet lists the value sets it knows)`);
   }
   return { definition };
 }
