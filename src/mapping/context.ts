@@ -102,6 +102,8 @@ export class ConversionContext {
     const held = new Set<object>();
     const walk = (v: unknown): void => {
       if (v === null || typeof v !== 'object') return;
+      // (extensions that never hold a concept: most of the objects of a Bundle)
+      if (LEAF_EXTENSIONS.has((v as { url?: string }).url as string)) return;
       if (this.translations.has(v as fhir4.CodeableConcept)) held.add(v);
       if (Array.isArray(v)) for (const x of v) walk(x);
       else for (const k in v) walk((v as Record<string, unknown>)[k]);
@@ -122,6 +124,9 @@ export class ConversionContext {
     }
   }
 }
+
+/** Extensions whose content is never a translated concept. */
+const LEAF_EXTENSIONS = new Set<string>([EXT.designationSource, EXT.untranslated, EXT.originalText, EXT.cdaSource, EXT.dataAbsentReason, EXT.unmappedCoding]);
 
 /** Order of preference of designations. */
 const STANDING: Record<Designation['status'], number> = { official: 0, reviewed: 1, proposed: 2 };

@@ -142,7 +142,8 @@ export function convertTree(doc: XmlElement, opts: ConvertOptions): ConversionRe
   report.resources = all.length;
   const bundle: fhir4.Bundle = {
     resourceType: 'Bundle',
-    id: translationSeed ? stableUuid(`bundle|${translationSeed}`) : engine.nextId(),
+    // a translation's Bundle is named by its document identifier (one hash, not two)
+    id: translationSeed ? documentIdentifier.value!.slice('urn:uuid:'.length) : engine.nextId(),
     meta: { profile: [IPS.bundle] },
     language: opts.language,
     identifier: documentIdentifier,

@@ -37,8 +37,27 @@ function capitalised(text: string, language: string): string {
   return first.toLocaleUpperCase(language) + text.slice(first.length);
 }
 
+/**
+ * Names already asked (ICU's canonicalisation and lookup cost microseconds,
+ * and every document asks the same few); bounded, since codes come from documents.
+ */
+const names = new Map<string, string | undefined>();
+const MAX_REMEMBERED = 4096;
+
+function remembered(type: NameType, code: string, language: string, name: (code: string, language: string) => string | undefined): string | undefined {
+  const key = `${type}|${language}|${code}`;
+  if (names.has(key)) return names.get(key);
+  const value = name(code, language);
+  if (names.size < MAX_REMEMBERED) names.set(key, value);
+  return value;
+}
+
 /** Name of an ISO 3166-1 alpha-2 country ("HR" → "Croatie"), undefined for what is not one. */
 export function countryName(code: string, language = 'fr'): string | undefined {
+  return remembered('region', code, language, icuCountryName);
+}
+
+function icuCountryName(code: string, language: string): string | undefined {
   const region = code.trim().toUpperCase();
   if (!/^[A-Z]{2}$/.test(region) || USER_ASSIGNED_REGION.test(region)) return undefined;
   const name = namer('region', language)?.of(region);
@@ -47,6 +66,10 @@ export function countryName(code: string, language = 'fr'): string | undefined {
 
 /** Name of a BCP 47 language tag ("hr" → "Croate", "hr-HR" → "Croate (Croatie)"), undefined for a tag ICU does not name. */
 export function languageName(tag: string, language = 'fr'): string | undefined {
+  return remembered('language', tag, language, icuLanguageName);
+}
+
+function icuLanguageName(tag: string, language: string): string | undefined {
   let canonical: string;
   try {
     [canonical] = Intl.getCanonicalLocales(tag.trim());
