@@ -65,12 +65,21 @@ export class ConversionContext {
    */
   translate(cc: fhir4.CodeableConcept, originalText: string | undefined): void {
     const codings = cc.coding ?? [];
-    if (!this.translating || !codings.length) {
+    if (!this.translating) {
       const sourceText = originalText ?? codings.find((c) => c.display)?.display;
       if (sourceText) cc.text = sourceText;
       return;
     }
     if (this.translations.has(cc)) return;
+    if (!codings.length) {
+      // A concept named only by the source's words (no code, or a nullFlavor with its originalText):
+      // shown as written, and counted and flagged as not translated like an unknown code.
+      if (originalText) cc.text = originalText;
+      if (!cc.text) return;
+      (cc.extension ??= []).push({ url: EXT.untranslated, valueCode: this.language });
+      this.translations.set(cc, { flagged: { code: '', display: cc.text, locator: this.locator } });
+      return;
+    }
     let chosen: Designation | undefined;
     for (const c of codings) {
       if (!c.system || !c.code) continue;

@@ -16,6 +16,7 @@ export const EXT = {
   untranslated: UNTRANSLATED_EXT,
   designationSource: DESIGNATION_SOURCE_EXT,
   translatedFrom: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/translated-from',
+  sourceConcept: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/source-concept',
   translationCounts: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/translation-counts',
   cdaSource: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/cda-source',
   cdaQualifier: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/cda-qualifier',
@@ -89,9 +90,12 @@ export function codeableConcept(el: XmlElement, ctx: ConversionContext, lead?: f
   if (!codings.length && !original) {
     const nf = el.attrs.nullFlavor;
     if (nf) return { extension: [dataAbsentReason(ctx.nullFlavor(nf))] };
-    // a plain name (epSOS name of a substance): free text, nothing to translate
+    // a plain name (epSOS name of a substance): free text, shown as written and flagged as not translated
     const own = referencedText(el, ctx);
-    return own ? { text: own } : undefined;
+    if (!own) return undefined;
+    const named: fhir4.CodeableConcept = { text: own };
+    ctx.translate(named, undefined);
+    return named;
   }
   const cc: fhir4.CodeableConcept = {};
   if (codings.length) cc.coding = codings;

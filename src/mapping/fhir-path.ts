@@ -147,6 +147,23 @@ export function compileSetter(to: string): (target: Obj, value: unknown, suffix?
   return (target, value, suffix) => setSegments(target, segs, value, suffix ?? '');
 }
 
+/**
+ * A compiled writer of an extension on the primitive a path ends in
+ * (`severity` → `_severity.extension[]`); none for list paths, whose
+ * underscore lists would have to stay aligned.
+ */
+export function compilePrimitiveExtension(to: string): ((target: Obj, ext: fhir4.Extension) => void) | undefined {
+  const segs = parseTo(to);
+  const last = segs[segs.length - 1];
+  if (last.mode !== 'plain') return undefined;
+  const name = '_' + last.name;
+  return (target, ext) => {
+    const h = holder(target, segs);
+    const element = (h[name] ??= {}) as { extension?: fhir4.Extension[] };
+    (element.extension ??= []).push(ext);
+  };
+}
+
 export function compileSetAbsent(to: string, primitive: boolean, suffix: string): (target: Obj, ext: fhir4.Extension) => void {
   return (target, ext) => setAbsent(target, to, ext, primitive, suffix);
 }

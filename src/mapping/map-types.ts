@@ -145,6 +145,8 @@ export interface ValueMap {
   codes: Record<string, string | boolean>;
   displays?: Record<string, string>;
   default?: string;
+  /** Source codes more specific than their target: the source concept stays on the element (source-concept). */
+  narrower?: string[];
 }
 
 export interface ValueMaps {

@@ -1,7 +1,7 @@
 import { compilePath, compileTest, type CompiledPath } from './cda-path.js';
 import type { ConversionContext } from './context.js';
 import * as dt from './datatypes.js';
-import { compileHas, compileSetAbsent, compileSetter } from './fhir-path.js';
+import { compileHas, compilePrimitiveExtension, compileSetAbsent, compileSetter } from './fhir-path.js';
 import type { DataTypeName, FieldRule, MapSet, NestedResourceMap, ValueMap } from './map-types.js';
 import { firstChild, isElement, textOf, type XmlElement } from './xml-tree.js';
 
@@ -286,12 +286,27 @@ export function compileRule(rule: FieldRule): CompiledRule {
   } else if (from) {
     const convert = elementConverter(rule);
     const all = !!rule.all;
+    // A code that says less than the source's (severity 442452003 "life threatening" → "severe", a
+    // value map's `narrower` codes) keeps the source's concept on the primitive, translated.
+    const withSource = rule.as === 'code' && rule.map ? compilePrimitiveExtension(rule.to) : undefined;
+    const narrowerOf = (host: RuleHost): readonly string[] => host.maps.valueMaps[rule.map!].narrower ?? [];
+    const keepSource = withSource
+      ? (host: RuleHost, el: XmlElement, target: Obj): void => {
+          if (!el.attrs.codeSystem || !el.attrs.code || !narrowerOf(host).includes(el.attrs.code)) return;
+          const cc = dt.codeableConcept(el, host.ctx);
+          if (cc) withSource(target, { url: dt.EXT.sourceConcept, valueCodeableConcept: cc });
+        }
+      : undefined;
     body = (host, node, target) => {
       if (!all) {
         const el = from.first(node);
         if (!el) return;
         const out = convert(host, el);
-        if (out) return set(target, out.value, out.suffix);
+        if (out) {
+          set(target, out.value, out.suffix);
+          keepSource?.(host, el, target);
+          return;
+        }
       }
       for (const el of from.elements(node)) {
         const out = convert(host, el);

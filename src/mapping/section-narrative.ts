@@ -211,6 +211,17 @@ export function codeWord(r: Render, table: string, code: string | undefined): st
   return code === undefined ? '' : text(codeLabel(r, table, code) ?? code);
 }
 
+/**
+ * The word of a code, with the source's concept beside it when the code says
+ * less than the source did (extension source-concept: 442452003 "menace le
+ * pronostic vital" behind "sévère").
+ */
+function codeWithSource(r: Render, table: string, code: string | undefined, element: fhir4.Element | undefined): string {
+  const shown = codeWord(r, table, code);
+  const source = extension(element, EXT.sourceConcept)?.valueCodeableConcept;
+  return source ? `${shown} (${term(r, source)})` : shown;
+}
+
 const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$/;
 
 export function langAttr(lang: string | undefined): string {
@@ -635,9 +646,13 @@ function medication(r: Render, ms: fhir4.MedicationStatement): string {
   const ingredients = (med.ingredient ?? []).map((i) =>
     join([i.itemCodeableConcept ? concept(r, i.itemCodeableConcept) : sourceName(r, i.itemReference?.display), ratio(r, i.strength)], ' '),
   );
-  // The substance is not repeated when an ingredient line already names it.
+  // The substance is not repeated when an ingredient line already names it, nor the product's
+  // name when an uncoded code only repeats it.
   const code = concept(r, med.code);
-  const codeLine = med.code?.text && (med.ingredient ?? []).some((i) => i.itemCodeableConcept?.text === med.code?.text) ? '' : code;
+  const name = extension(med, PRODUCT_NAME)?.valueString;
+  const repeatsIngredient = !!med.code?.text && (med.ingredient ?? []).some((i) => i.itemCodeableConcept?.text === med.code?.text);
+  const repeatsName = !med.code?.coding?.length && !!name && med.code?.text === name;
+  const codeLine = repeatsIngredient || repeatsName ? '' : code;
   return lines([productName(r, med), codeLine, concept(r, med.form), ...ingredients]);
 }
 
@@ -681,8 +696,11 @@ const TABLES: Record<string, Array<Column<fhir4.FhirResource>>> = {
   AllergyIntolerance: columns<fhir4.AllergyIntolerance>([
     { key: 'agent', cell: (r, a) => concept(r, a.code) },
     { key: 'reactions', cell: (r, a) => alignedLines((a.reaction ?? []).map((x) => concepts(r, x.manifestation))) },
-    { key: 'severity', cell: (r, a) => alignedLines((a.reaction ?? []).map((x) => codeWord(r, 'AllergyIntolerance.reaction.severity', x.severity))) },
-    { key: 'criticality', cell: (r, a) => codeWord(r, 'AllergyIntolerance.criticality', a.criticality) },
+    {
+      key: 'severity',
+      cell: (r, a) => alignedLines((a.reaction ?? []).map((x) => codeWithSource(r, 'AllergyIntolerance.reaction.severity', x.severity, (x as { _severity?: fhir4.Element })._severity))),
+    },
+    { key: 'criticality', cell: (r, a) => codeWithSource(r, 'AllergyIntolerance.criticality', a.criticality, (a as { _criticality?: fhir4.Element })._criticality) },
     { key: 'clinicalStatus', cell: (r, a) => concept(r, a.clinicalStatus) },
     { key: 'verificationStatus', cell: (r, a) => concept(r, a.verificationStatus) },
     {

@@ -702,3 +702,37 @@ describe('sectionNarrative on converted fixtures', () => {
     expect(rendered).toBeGreaterThan(0);
   });
 });
+
+describe('a code that says less than its source', () => {
+  it('shows the source concept beside it: a life-threatening reaction is never only "sévère"', () => {
+    const allergy: fhir4.AllergyIntolerance = {
+      resourceType: 'AllergyIntolerance',
+      patient: { reference: 'urn:uuid:p' },
+      code: { text: 'amoxicilline' },
+      reaction: [
+        {
+          manifestation: [{ text: 'Anaphylaxie' }],
+          severity: 'severe',
+          _severity: {
+            extension: [
+              {
+                url: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/source-concept',
+                valueCodeableConcept: { coding: [{ system: 'http://snomed.info/sct', code: '442452003', display: 'Life threatening severity' }], text: 'Menace le pronostic vital' },
+              },
+            ],
+          },
+        } as fhir4.AllergyIntoleranceReaction,
+      ],
+    };
+    const div = sectionNarrative({ title: 'Allergies', entry: [{ reference: 'urn:uuid:a' }] }, (ref) => (ref === 'urn:uuid:a' ? allergy : undefined), { language: 'fr-FR' })!;
+    expect(div).toContain('sévère (Menace le pronostic vital');
+  });
+});
+
+describe('the Greek fixture, whose amoxicillin anaphylaxis is life-threatening', () => {
+  it('says so in French in the allergy table', () => {
+    const { bundle } = convertPatientSummary(readFileSync(projectPath('fixtures', 'patients', 'gr-dimitrios-papadopoulos', 'L3.xml')));
+    const allergies = (bundle.entry![0].resource as fhir4.Composition).section!.find((s) => s.code?.coding?.[0].code === '48765-2')!;
+    expect(allergies.text!.div).toMatch(/sévère \(Menace le pronostic vital/);
+  });
+});
