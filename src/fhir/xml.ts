@@ -13,11 +13,27 @@ const fhirJs = new Fhir();
 const FHIR_NS = 'http://hl7.org/fhir';
 const XHTML_NS = 'http://www.w3.org/1999/xhtml';
 
-/** Serialises any R4 resource to FHIR XML. */
+/**
+ * Serialises any R4 resource to FHIR XML. Narrative divs are written as they
+ * are: FHIR.js re-serialises them and drops the whitespace-only text between
+ * two tags ("Comprimé</sup> <span>" became "Comprimé</sup><span>"), so each
+ * div goes through as a placeholder and is put back verbatim (it is already
+ * XHTML, checked when it was made or received).
+ */
 export function resourceToXml(resource: Resource, pretty = false): string {
-  const xml = fhirJs.objToXml(resource as object);
+  const divs: string[] = [];
+  const withPlaceholders = JSON.parse(JSON.stringify(resource), (key, value: unknown) => {
+    if (key !== 'div' || typeof value !== 'string') return value;
+    divs.push(value);
+    return `<div xmlns="${XHTML_NS}">${NARRATIVE_PLACEHOLDER}${divs.length - 1}</div>`;
+  }) as object;
+  let xml = fhirJs.objToXml(withPlaceholders);
+  if (divs.length) xml = xml.replace(PLACEHOLDER_DIV, (_m, n: string) => divs[Number(n)]);
   return pretty ? indentXml(xml) : xml;
 }
+
+const NARRATIVE_PLACEHOLDER = 'ehdsi-facade-narrative-';
+const PLACEHOLDER_DIV = new RegExp(`<div xmlns="${XHTML_NS.replace(/[./]/g, '\\$&')}">${NARRATIVE_PLACEHOLDER}(\\d+)</div>`, 'g');
 
 interface XmlScan {
   root: string;
