@@ -190,7 +190,7 @@ export function dateTimeOrPeriod(el: XmlElement): { suffix: 'DateTime' | 'Period
   return p ? { suffix: 'Period', value: p } : undefined;
 }
 
-export function quantity(el: XmlElement): fhir4.Quantity | undefined {
+export function quantity(el: XmlElement, ctx?: ConversionContext): fhir4.Quantity | undefined {
   const v = el.attrs.value;
   if (v === undefined || v === '' || Number.isNaN(Number(v))) return undefined;
   const q: fhir4.Quantity = { value: Number(v) };
@@ -204,20 +204,28 @@ export function quantity(el: XmlElement): fhir4.Quantity | undefined {
     q.code = '1';
   }
   // A count ("1", no unit) whose translation names what is counted (EDQM unit of presentation:
-  // tablet, actuation): that name is the unit people read; the coding stays flagged on the resource.
+  // tablet, actuation): that name, translated, is the unit people read, and its concept stays on
+  // the unit (extension source-concept); without a conversion context, the source's name.
   if (q.code === '1') {
-    const presentation = firstChild(el, 'translation')?.attrs.displayName?.trim();
-    if (presentation) q.unit = presentation;
+    const presentation = firstChild(el, 'translation');
+    const concept = ctx && presentation?.attrs.code && presentation.attrs.codeSystem ? codeableConcept(presentation, ctx) : undefined;
+    if (concept?.text) {
+      q.unit = concept.text;
+      (q as fhir4.Quantity & { _unit?: fhir4.Element })._unit = { extension: [{ url: EXT.sourceConcept, valueCodeableConcept: concept }] };
+    } else {
+      const name = presentation?.attrs.displayName?.trim();
+      if (name) q.unit = name;
+    }
   }
   return q;
 }
 
-export function range(el: XmlElement): fhir4.Range | undefined {
+export function range(el: XmlElement, ctx?: ConversionContext): fhir4.Range | undefined {
   const low = firstChild(el, 'low');
   const high = firstChild(el, 'high');
   const r: fhir4.Range = {};
-  const lq = low && quantity(low);
-  const hq = high && quantity(high);
+  const lq = low && quantity(low, ctx);
+  const hq = high && quantity(high, ctx);
   if (lq) r.low = lq;
   if (hq) r.high = hq;
   return lq || hq ? r : undefined;
@@ -235,10 +243,10 @@ export function ratio(el: XmlElement): fhir4.Ratio | undefined {
 }
 
 /** A dose that may be a PQ or an IVL_PQ: a Quantity, or a Range. */
-export function quantityOrRange(el: XmlElement): { suffix: 'Quantity' | 'Range'; value: fhir4.Quantity | fhir4.Range } | undefined {
-  const q = quantity(el);
+export function quantityOrRange(el: XmlElement, ctx?: ConversionContext): { suffix: 'Quantity' | 'Range'; value: fhir4.Quantity | fhir4.Range } | undefined {
+  const q = quantity(el, ctx);
   if (q) return { suffix: 'Quantity', value: q };
-  const r = range(el);
+  const r = range(el, ctx);
   return r ? { suffix: 'Range', value: r } : undefined;
 }
 

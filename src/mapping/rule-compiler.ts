@@ -167,13 +167,13 @@ function elementConverter(rule: FieldRule): ElementConverter {
     case 'effective':
       return (_h, el) => dt.dateTimeOrPeriod(el);
     case 'Quantity':
-      return (_h, el) => wrap(dt.quantity(el));
+      return (h, el) => wrap(dt.quantity(el, h.ctx));
     case 'Ratio':
       return (_h, el) => wrap(dt.ratio(el));
     case 'Range':
-      return (_h, el) => wrap(dt.range(el));
+      return (h, el) => wrap(dt.range(el, h.ctx));
     case 'dose':
-      return (_h, el) => dt.quantityOrRange(el);
+      return (h, el) => dt.quantityOrRange(el, h.ctx);
     case 'value':
       return (h, el) => dt.anyValue(el, h.ctx);
     case 'HumanName':

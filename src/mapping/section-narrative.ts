@@ -393,6 +393,9 @@ function unitOf(q: fhir4.Quantity): string {
  * code the table cannot render (never a guess).
  */
 function unitWords(r: Render, q: fhir4.Quantity): string {
+  // a unit of presentation (EDQM "Tablet"): its concept, translated and marked as any term
+  const presentation = extension((q as { _unit?: fhir4.Element })._unit, EXT.sourceConcept)?.valueCodeableConcept;
+  if (presentation) return term(r, presentation);
   const unit = unitOf(q);
   if (!unit) return '';
   const ucumCode = q.code !== undefined && (q.unit === undefined || q.unit === q.code) && (!q.system || q.system === UCUM);
