@@ -1,5 +1,6 @@
 import type { ConversionReport } from './report.js';
 import * as dt from './datatypes.js';
+import { languageName } from '../terminology/icu-names.js';
 import { escapeXml } from './narrative.js';
 import { sectionNarrative, type ResolveReference, type SectionNarrativeOptions } from './section-narrative.js';
 
@@ -140,8 +141,11 @@ function embedded(originalDiv: string): string {
   return originalDiv.replace(/^<div xmlns="http:\/\/www\.w3\.org\/1999\/xhtml"/, '<div class="original"');
 }
 
+/** " (croate)": the source's language as the reader names it, else its tag. */
 function sourceLabel(opts: SectionNarrativeOptions): string {
-  return opts.sourceLanguage ? ` (${escapeXml(opts.sourceLanguage)})` : '';
+  if (!opts.sourceLanguage) return '';
+  const name = languageName(opts.sourceLanguage.split('-')[0], opts.language);
+  return ` (${escapeXml(name ? name.toLowerCase() : opts.sourceLanguage)})`;
 }
 
 /** The generated narrative followed by the original one. */

@@ -141,7 +141,7 @@ describe('convertPatientSummary on a document with every seed section', () => {
     expect(meds.text!.status).toBe('additional');
     expect(meds.text!.div).toMatch(/^<div xmlns="http:\/\/www.w3.org\/1999\/xhtml" lang="fr-FR" xml:lang="fr-FR">/);
     expect(meds.text!.div).toContain('<th>Médicament</th>');
-    expect(meds.text!.div).toContain('Texte original du document (en-GB), non traduit');
+    expect(meds.text!.div).toContain('Texte original du document (anglais), non traduit');
     expect(meds.text!.div).toContain('<div class="original" lang="en-GB" xml:lang="en-GB">');
     expect(meds.text!.div.indexOf('<th>Médicament</th>')).toBeLessThan(meds.text!.div.indexOf('<span id="med-1">ramipril</span>'));
   });
@@ -156,7 +156,7 @@ describe('convertPatientSummary on a document with every seed section', () => {
     expect(plan.entry).toBeUndefined();
     expect(plan.text!.status).toBe('additional');
     expect(plan.text!.div).toMatch(/^<div xmlns="http:\/\/www.w3.org\/1999\/xhtml" lang="fr-FR" xml:lang="fr-FR"><p>Cette section ne contient que du texte libre/);
-    expect(plan.text!.div).toContain('Texte original (hr-HR), non traduit');
+    expect(plan.text!.div).toContain('Texte original (croate), non traduit');
     expect(plan.text!.div).toContain('<div class="original" lang="hr-HR" xml:lang="hr-HR"><p>Kontrola za <span id="c1">tri mjeseca</span>.</p></div>');
   });
 
