@@ -341,17 +341,22 @@ function translationMark(r: Render, designation: fhir4.Extension): string {
   return `<sup class="${status}" title="${word(r, mark.title)}">${mark.symbol}</sup>`;
 }
 
-const DATE_TIME = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?)?)?)?$/;
+const DATE_TIME = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
 
-/** 12/03/2021, 03/2021, 2021; the time only when the source gave it (as written, without its zone). */
+/**
+ * 12/03/2021, 03/2021, 2021; the time only when the source gave it, as
+ * written, with its zone ("11:30 UTC+02:00"): a time of another country is
+ * not the reader's local time.
+ */
 export function date(r: Render, value: string | undefined): string {
   if (!value) return '';
   const m = DATE_TIME.exec(value);
   if (!m) return text(value);
-  const [, y, month, d, hours, minutes, seconds] = m;
+  const [, y, month, d, hours, minutes, seconds, zone] = m;
   const day = d ? word(r, 'day', { d, m: month, y }) : month ? word(r, 'month', { m: month, y }) : word(r, 'year', { y });
   if (!hours) return day;
-  return word(r, 'dateTime', { date: day, time: clock(`${hours}:${minutes}:${seconds ?? '00'}`) });
+  const time = clock(`${hours}:${minutes}:${seconds ?? '00'}`) + (zone ? ` UTC${zone === 'Z' ? '' : zone}` : '');
+  return word(r, 'dateTime', { date: day, time });
 }
 
 const CLOCK = /^(\d{2}):(\d{2})(?::(\d{2}))?/;

@@ -217,8 +217,9 @@ describe('sectionNarrative', () => {
     expect(row['Sévérité']).toBe('Sévère <span class="original" lang="el-GR" xml:lang="el-GR">(Σοβαρή)</span>');
     expect(row.Localisation).toContain('[non traduit]');
     expect(row.Localisation).toMatch(/<\/span>, Gauche$/);
-    expect(row['Début']).toBe('28/10/2025 à 14:30');
-    expect(row.Fin).toBe('05/01/2026 à 08:05:12');
+    // a time keeps its zone: it is not the reader's local time
+    expect(row['Début']).toBe('28/10/2025 à 14:30 UTC+01:00');
+    expect(row.Fin).toBe('05/01/2026 à 08:05:12 UTC');
   });
 
   it('uses no language attribute for an original text when the source language is not known', () => {
@@ -364,7 +365,7 @@ describe('sectionNarrative', () => {
       ['Bilan lipidique', '', '', '', '', 'définitif'],
       ['↳ HDL', '1,25 mmol/L', 'Bas', '1,3 à 2 mmol/L', '10/11/2025', 'définitif'],
       ['↳ CRP', '&lt; 5 mg/L', '', original('adulte &lt; 5'), '10/11/2025', 'définitif'],
-      ['Pression artérielle', 'Systolique : 118 mmHg<br/>Diastolique : non communiqué (refus)', '', '', 'depuis 18/11/2025 à 10:15', 'modifié'],
+      ['Pression artérielle', 'Systolique : 118 mmHg<br/>Diastolique : non communiqué (refus)', '', '', 'depuis 18/11/2025 à 10:15 UTC+01:00', 'modifié'],
       ['Titre', '1/128', '', '', '', 'préliminaire'],
       ['Écart', '2,5 à 3 kg', '', '', '', 'définitif'],
       ['Sérologie', 'masqué', '', '', '', 'définitif'],
@@ -611,7 +612,7 @@ describe('compositionNarrative', () => {
     expect(div.startsWith('<div xmlns="http://www.w3.org/1999/xhtml" lang="fr-FR" xml:lang="fr-FR"><table class="document-header">')).toBe(true);
     const h = header(div);
     expect(h.Patient).toBe('<b>MARIJA BOŽIČEVIĆ</b>, né(e) le 19/03/1985, sexe : féminin, identifiant(s) : 157601853, HR-&lt;2&gt;');
-    expect(h['Date du document']).toBe('04/11/2025 à 10:15');
+    expect(h['Date du document']).toBe('04/11/2025 à 10:15 UTC+01:00');
     const hr = 'lang="hr-HR" xml:lang="hr-HR"';
     expect(h['Auteur(s)'].split('<br/>')).toEqual([
       `Ana Perić, Médecins généralistes${PROPOSED} <span class="original" lang="en" xml:lang="en">(Generalist medical practitioners)</span>`,
