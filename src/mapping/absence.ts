@@ -22,7 +22,7 @@ export type AbsenceVerdict =
   | { kind: 'no-information'; emptyReason: string; source?: XmlElement; reason: string }
   | { kind: 'unspecific-negation'; reason: string };
 
-const SNOMED_OID = '2.16.840.1.113883.6.96';
+export const SNOMED_OID = '2.16.840.1.113883.6.96';
 
 /** The element's code and those of its translations. */
 function codesOf(el: XmlElement): XmlElement[] {

@@ -1,5 +1,5 @@
 import type { Designation, TerminologyCatalogue } from '../terminology/catalogue.js';
-import { designationSourceExtension } from '../terminology/designation-source.js';
+import { designationSourceExtension, untranslatedExtension } from '../terminology/designation-source.js';
 import { EXT } from './datatypes.js';
 import type { ConversionReport, FlaggedCoding } from './report.js';
 import { codedWithin, type XmlElement } from './xml-tree.js';
@@ -65,21 +65,30 @@ export class ConversionContext {
    */
   translate(cc: fhir4.CodeableConcept, originalText: string | undefined): void {
     const codings = cc.coding ?? [];
+    const sourceText = originalText ?? codings.find((c) => c.display)?.display ?? cc.text;
     if (!this.translating) {
-      const sourceText = originalText ?? codings.find((c) => c.display)?.display;
       if (sourceText) cc.text = sourceText;
       return;
     }
-    if (this.translations.has(cc)) return;
-    if (!codings.length) {
-      // A concept named only by the source's words (no code, or a nullFlavor with its originalText):
-      // shown as written, and counted and flagged as not translated like an unknown code.
-      if (originalText) cc.text = originalText;
-      if (!cc.text) return;
-      (cc.extension ??= []).push({ url: EXT.untranslated, valueCode: this.language });
-      this.translations.set(cc, { flagged: { code: '', display: cc.text, locator: this.locator } });
+    // (a concept named only by the source's words, with no code, is one without designation too)
+    if (this.translations.has(cc) || (!codings.length && !sourceText)) return;
+    const chosen = this.bestDesignation(codings);
+    const ext = (cc.extension ??= []);
+    if (codings.length && originalText && originalText !== chosen?.text) ext.push({ url: EXT.originalText, valueString: originalText });
+    if (chosen) {
+      cc.text = chosen.text;
+      ext.push(this.sourceExtension(chosen));
+      this.translations.set(cc, { designation: chosen });
       return;
     }
+    if (sourceText) cc.text = sourceText;
+    ext.push(untranslatedExtension(this.language));
+    const first = codings[0];
+    this.translations.set(cc, { flagged: { system: first?.system, code: first?.code ?? '', display: first ? first.display : cc.text, locator: this.locator } });
+  }
+
+  /** The designation of best standing among the codings (official, reviewed, proposed), the first coding among equals. */
+  private bestDesignation(codings: fhir4.Coding[]): Designation | undefined {
     let chosen: Designation | undefined;
     for (const c of codings) {
       if (!c.system || !c.code) continue;
@@ -87,19 +96,7 @@ export class ConversionContext {
       if (d && (!chosen || STANDING[d.status] < STANDING[chosen.status])) chosen = d;
       if (chosen?.status === 'official') break;
     }
-    const ext = (cc.extension ??= []);
-    if (originalText && originalText !== chosen?.text) ext.push({ url: EXT.originalText, valueString: originalText });
-    if (chosen) {
-      cc.text = chosen.text;
-      ext.push(this.sourceExtension(chosen));
-      this.translations.set(cc, { designation: chosen });
-      return;
-    }
-    const first = codings[0];
-    const sourceText = originalText ?? codings.find((c) => c.display)?.display;
-    if (sourceText) cc.text = sourceText;
-    ext.push({ url: EXT.untranslated, valueCode: this.language });
-    this.translations.set(cc, { flagged: { system: first.system, code: first.code ?? '', display: first.display, locator: this.locator } });
+    return chosen;
   }
 
   /**
@@ -144,10 +141,3 @@ const STANDING: Record<Designation['status'], number> = { official: 0, reviewed:
 export function designationSourceLabel(d: Designation): string {
   return d.source.version ? `${d.source.name} ${d.source.version}` : d.source.name;
 }
-
-/** What a reader is told of a designation's standing. */
-export const DESIGNATION_STATUS_TEXT: Record<Designation['status'], string> = {
-  official: 'catalogue officiel',
-  reviewed: 'traduction du projet, vérifiée',
-  proposed: 'traduction du projet, non validée',
-};

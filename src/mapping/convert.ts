@@ -25,7 +25,7 @@ export interface ConvertOptions {
   maxBytes?: number;
   catalogue: TerminologyCatalogue;
   maps: MapSet;
-  /** Bundle.timestamp when the document's own time is not a full instant (default: now). */
+  /** When the Bundle is assembled (Bundle.timestamp, Provenance.recorded; default: now). */
   now?: Date;
   /** The facade's Patient the professional found: the Bundle's Patient takes its id, fullUrl and identifiers. */
   patient?: FacadePatient;
@@ -116,7 +116,7 @@ export function convertTree(doc: XmlElement, opts: ConvertOptions): ConversionRe
 
   const source: SourceDocumentFacts = {
     language: ctx.sourceLanguage,
-    country: opts.sourceCountry ?? custodianCountry(doc),
+    country: (opts.sourceCountry ?? custodianCountry(doc))?.toUpperCase(),
     identifier: docId ? dt.identifier(docId) : undefined,
   };
   // The document's own identity: the source's for the pivot reader; for a
@@ -132,7 +132,7 @@ export function convertTree(doc: XmlElement, opts: ConvertOptions): ConversionRe
   if (ctx.translating) {
     const byUrl = new Map(all.map((e) => [e.fullUrl, e.resource]));
     const resolve = (ref: string): fhir4.FhirResource | undefined => byUrl.get(ref);
-    const narrativeOpts = { language: opts.language, sourceLanguage: ctx.sourceLanguage };
+    const narrativeOpts = { language: opts.language, sourceLanguage: ctx.sourceLanguage, absentUnknown: opts.maps.absentUnknown };
     presentSections(compositionResource.section, resolve, narrativeOpts);
     compositionResource.text = { status: 'generated', div: compositionNarrative(compositionResource, resolve, narrativeOpts) };
   }
@@ -177,7 +177,7 @@ function asFacadePatient(emitted: EmittedResource, facade: FacadePatient): void 
 function custodianCountry(doc: XmlElement): string | undefined {
   const org = compilePath('custodian/assignedCustodian/representedCustodianOrganization/addr/country').first(doc);
   const text = org ? textOf(org) : '';
-  return /^[A-Za-z]{2}$/.test(text) ? text.toUpperCase() : undefined;
+  return /^[A-Za-z]{2}$/.test(text) ? text : undefined;
 }
 
 function mapSection(
@@ -199,7 +199,7 @@ function mapSection(
   // The source's own title (often in its language) stays beside the French one.
   const sourceTitle = cdaTitle ? textOf(cdaTitle) : undefined;
   if (sourceTitle && sourceTitle !== title) {
-    (out as fhir4.CompositionSection & { _title?: fhir4.Element })._title = { extension: [{ url: dt.EXT.originalText, valueString: sourceTitle }] };
+    (out as fhir4.CompositionSection & { _title?: fhir4.Element })._title = dt.withOriginalText(sourceTitle);
   }
   if (codeEl) {
     const cc = dt.codeableConcept(codeEl, ctx);

@@ -17,19 +17,25 @@ export const EXT = {
   designationSource: DESIGNATION_SOURCE_EXT,
   translatedFrom: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/translated-from',
   sourceConcept: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/source-concept',
+  productName: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/medication-product-name',
   translationCounts: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/translation-counts',
   cdaSource: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/cda-source',
   cdaQualifier: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/cda-qualifier',
   unmappedCoding: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/cda-unmapped-coding',
 } as const;
 
-const UCUM = 'http://unitsofmeasure.org';
+export const UCUM = 'http://unitsofmeasure.org';
 
 /** list-empty-reason: why a section has no entry. */
 export const LIST_EMPTY_REASON = 'http://terminology.hl7.org/CodeSystem/list-empty-reason';
 
 export function dataAbsentReason(code: string): fhir4.Extension {
   return { url: EXT.dataAbsentReason, valueCode: code };
+}
+
+/** A primitive's element carrying the source's own words beside a value in the reader's language (a title). */
+export function withOriginalText(text: string): fhir4.Element {
+  return { extension: [{ url: EXT.originalText, valueString: text }] };
 }
 
 /** The narrative text an element points at (originalText/reference, text/reference) or its own text. */

@@ -18,7 +18,7 @@ const TITLES: Record<string, string> = { fr: 'Synthèse médicale du patient', e
 export interface SourceDocumentFacts {
   /** ClinicalDocument/languageCode */
   language?: string;
-  /** The country that sent the document (ISO 3166-1 alpha-2). */
+  /** The country that sent the document (ISO 3166-1 alpha-2, upper case). */
   country?: string;
   /** ClinicalDocument/id */
   identifier?: fhir4.Identifier;
@@ -44,12 +44,12 @@ export function markTranslated(composition: fhir4.Composition, readerLanguage: s
   if (title && composition.title !== title) {
     const sourceTitle = composition.title;
     composition.title = title;
-    if (sourceTitle) (composition as fhir4.Composition & { _title?: fhir4.Element })._title = { extension: [{ url: dt.EXT.originalText, valueString: sourceTitle }] };
+    if (sourceTitle) (composition as fhir4.Composition & { _title?: fhir4.Element })._title = dt.withOriginalText(sourceTitle);
   }
   composition.language = readerLanguage;
   if (source.language) {
     const parts: fhir4.Extension[] = [{ url: 'language', valueCode: source.language }];
-    if (source.country) parts.push({ url: 'country', valueCode: source.country.toUpperCase() });
+    if (source.country) parts.push({ url: 'country', valueCode: source.country });
     (composition.extension ??= []).push({ url: dt.EXT.translatedFrom, extension: parts });
   }
   if (source.identifier) (composition.relatesTo ??= []).push({ code: 'transforms', targetIdentifier: source.identifier });
@@ -73,7 +73,7 @@ export function translationProvenance(id: string, compositionUrl: string, record
     url: dt.EXT.translationCounts,
     extension: COUNT_LABELS.map(([k]) => ({ url: k, valueInteger: c[k] })),
   };
-  const where = [source.country?.toUpperCase(), source.language].filter(Boolean).join(', ');
+  const where = [source.country, source.language].filter(Boolean).join(', ');
   const entity: fhir4.ProvenanceEntity[] = [
     { role: 'source', what: { ...(source.identifier ? { identifier: source.identifier } : {}), display: `Document CDA eHDSI d’origine${where ? ` (${where})` : ''}` } },
   ];

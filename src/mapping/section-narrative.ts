@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { projectPath } from '../util/project.js';
-import { EXT } from './datatypes.js';
+import { SNOMED_OID } from './absence.js';
+import { EXT, UCUM } from './datatypes.js';
+import type { AbsentUnknownTable } from './map-types.js';
 import { projectMaps } from './map-loader.js';
 import { escapeXml } from './narrative.js';
 
@@ -16,13 +18,10 @@ import { escapeXml } from './narrative.js';
  * labels are also those of the Composition's header (composition-narrative.ts).
  */
 
-const PRODUCT_NAME = 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/medication-product-name';
 const DATA_ABSENT_REASON_SYSTEM = 'http://terminology.hl7.org/CodeSystem/data-absent-reason';
 const OBSERVATION_CATEGORY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/observation-category';
 const LOINC = 'http://loinc.org';
 const SNOMED = 'http://snomed.info/sct';
-const SNOMED_OID = '2.16.840.1.113883.6.96';
-const UCUM = 'http://unitsofmeasure.org';
 
 export const NARRATIVE_LANGUAGES = ['fr', 'en'] as const;
 export type NarrativeLanguage = (typeof NARRATIVE_LANGUAGES)[number];
@@ -71,6 +70,8 @@ export interface SectionNarrativeOptions {
   language: string;
   /** The source document's language: the language of an originalText that is not the English pivot. */
   sourceLanguage?: string;
+  /** The conversion's absence table (the "no known X" codes rendered as one row); default the project's. */
+  absentUnknown?: AbsentUnknownTable;
 }
 
 export type ResolveReference = (reference: string) => fhir4.FhirResource | undefined;
@@ -142,6 +143,8 @@ export interface Render {
   readonly sourceIsReaderLanguage: boolean;
   /** The project's translations marked so far: each gets its legend line. */
   readonly marks: Set<Mark>;
+  /** SNOMED CT codes of the "no known X" situations. */
+  readonly knownAbsences: ReadonlySet<string>;
 }
 
 const primaryLanguage = (tag: string | undefined): string | undefined => tag?.split('-')[0].toLowerCase();
@@ -157,6 +160,7 @@ export function newRender(resolve: ResolveReference, opts: SectionNarrativeOptio
     english,
     sourceIsReaderLanguage: source !== undefined && source === primaryLanguage(opts.language),
     marks: new Set(),
+    knownAbsences: knownAbsences(opts.absentUnknown ?? projectMaps().absentUnknown),
   };
 }
 
@@ -182,18 +186,16 @@ export function text(s: string): string {
   return escapeXml(HAS_NOT_XML.test(s) ? s.replace(NOT_XML, '') : s);
 }
 
-/** A template of the label file: its own text escaped, the {names} filled with XHTML fragments. */
+/** A template of the label file, split once: even parts its own text (escaped), odd parts the {names}. */
 const templateParts = new Map<string, string[]>();
 
 export function fill(template: string, vars: Record<string, string>): string {
-  // A template is split once: odd parts are the {names}.
   let parts = templateParts.get(template);
-  if (!parts) templateParts.set(template, (parts = template.split(/\{(\w+)\}/)));
-  let out = '';
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i];
-    if (i % 2 === 0) out += text(part);
-    else out += Object.hasOwn(vars, part) ? vars[part] : text(`{${part}}`);
+  if (!parts) templateParts.set(template, (parts = template.split(/\{(\w+)\}/).map((part, i) => (i % 2 === 0 ? text(part) : part))));
+  let out = parts[0];
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i];
+    out += (Object.hasOwn(vars, name) ? vars[name] : text(`{${name}}`)) + parts[i + 1];
   }
   return out;
 }
@@ -407,10 +409,6 @@ function unitWords(r: Render, q: fhir4.Quantity): string {
   return text((ucumCode ? ucumDisplay(r.labels.units, unit) : undefined) ?? unit);
 }
 
-/** Per unit table, the units already rendered (null: not renderable); bounded, the units of documents are not. */
-const unitCache = new WeakMap<Record<string, string>, Map<string, string | null>>();
-const UNIT_CACHE_LIMIT = 2000;
-
 /**
  * A UCUM unit from the table: the whole unit, else its parts joined by "/"
  * (per) and "." (times, shown "·") when the table has every part ("{glass}/wk"
@@ -418,17 +416,6 @@ const UNIT_CACHE_LIMIT = 2000;
  * annotations ("mm[Hg]", "{1.73_m2}") are parts of their own, whatever they hold.
  */
 export function ucumDisplay(table: Record<string, string>, unit: string): string | undefined {
-  let cache = unitCache.get(table);
-  if (!cache) unitCache.set(table, (cache = new Map()));
-  const known = cache.get(unit);
-  if (known !== undefined) return known ?? undefined;
-  const shown = composedUnit(table, unit);
-  if (cache.size >= UNIT_CACHE_LIMIT) cache.clear();
-  cache.set(unit, shown ?? null);
-  return shown;
-}
-
-function composedUnit(table: Record<string, string>, unit: string): string | undefined {
   const whole = lookup(table, unit);
   if (whole !== undefined) return whole;
   let out = '';
@@ -642,7 +629,7 @@ export function referenced<T extends fhir4.FhirResource>(r: Render, ref: fhir4.R
 }
 
 function productName(r: Render, el: fhir4.DomainResource): string {
-  const name = extension(el, PRODUCT_NAME)?.valueString;
+  const name = extension(el, EXT.productName)?.valueString;
   return name ? `<b${r.sourceLang}>${text(name)}</b>` : '';
 }
 
@@ -657,7 +644,7 @@ function medication(r: Render, ms: fhir4.MedicationStatement): string {
   // The substance is not repeated when an ingredient line already names it, nor the product's
   // name when an uncoded code only repeats it.
   const code = concept(r, med.code);
-  const name = extension(med, PRODUCT_NAME)?.valueString;
+  const name = extension(med, EXT.productName)?.valueString;
   const repeatsIngredient = !!med.code?.text && (med.ingredient ?? []).some((i) => i.itemCodeableConcept?.text === med.code?.text);
   const repeatsName = !med.code?.coding?.length && !!name && med.code?.text === name;
   const codeLine = repeatsIngredient || repeatsName ? '' : code;
@@ -785,22 +772,23 @@ const GENERIC: Array<Column<fhir4.FhirResource>> = [
 
 // ---------------------------------------------------------------- known absences
 
-let knownAbsenceCodes: ReadonlySet<string> | undefined;
+const knownAbsenceCodes = new WeakMap<AbsentUnknownTable, ReadonlySet<string>>();
 
 /**
  * The SNOMED CT "no known X" situations (IPS 2.0) and the codes of that
- * meaning the absence table lists (mappings/absence/absent-unknown.yaml).
+ * meaning the absence table lists (mappings/absence/absent-unknown.yaml), once per table.
  */
-function knownAbsences(): ReadonlySet<string> {
-  if (knownAbsenceCodes) return knownAbsenceCodes;
-  const table = projectMaps().absentUnknown;
-  const codes = new Set(Object.keys(table.concepts));
+function knownAbsences(table: AbsentUnknownTable): ReadonlySet<string> {
+  const known = knownAbsenceCodes.get(table);
+  if (known) return known;
+  const set = new Set(Object.keys(table.concepts));
   for (const c of table.codes) {
     if (c.means !== 'known-absence') continue;
-    if (c.system === SNOMED_OID) codes.add(c.code);
-    if (c.replacedBy) codes.add(c.replacedBy);
+    if (c.system === SNOMED_OID) set.add(c.code);
+    if (c.replacedBy) set.add(c.replacedBy);
   }
-  return (knownAbsenceCodes = codes);
+  knownAbsenceCodes.set(table, set);
+  return set;
 }
 
 /** The concept that says what the resource is about, where a known absence puts its "no known" situation. */
@@ -824,7 +812,7 @@ function subjectConcept(r: Render, res: fhir4.FhirResource): fhir4.CodeableConce
 /** The "no known X" concept of a known absence (a statement, not a finding: its statuses and dates say nothing). */
 function knownAbsence(r: Render, res: fhir4.FhirResource): fhir4.CodeableConcept | undefined {
   const cc = subjectConcept(r, res);
-  const codes = knownAbsences();
+  const codes = r.knownAbsences;
   return cc?.coding?.some((c) => c.system === SNOMED && c.code !== undefined && codes.has(c.code)) ? cc : undefined;
 }
 

@@ -16,7 +16,6 @@ import { icuDesignation } from './icu-names.js';
 
 /** Review status of a designation: official (an authoritative catalogue), reviewed or proposed (the project's). */
 export type DesignationStatus = 'official' | 'reviewed' | 'proposed';
-export const DESIGNATION_STATUSES: readonly DesignationStatus[] = ['official', 'reviewed', 'proposed'];
 
 /** A catalogue designations come from. */
 export interface CatalogueSource {
@@ -67,7 +66,8 @@ export class TerminologyCatalogue {
 
   /** The designation of a code in a language, with its provenance. */
   lookup(system: string, code: string, language: string): Designation | undefined {
-    const stored = (this.designations.get(language)?.get(system)?.get(code) ?? this.designations.get(normalised(language))?.get(system)?.get(code))?.designation;
+    // Stored under the normalised tag: the tag as given ("fr-FR") finds it at once, another spelling is normalised.
+    const stored = (this.designations.get(language) ?? this.designations.get(normaliseLanguage(language)))?.get(system)?.get(code)?.designation;
     // Countries and languages: ICU's CLDR names, unless an official catalogue has its own.
     if (stored?.source.official) return stored;
     return icuDesignation(system, code, language) ?? stored;
@@ -80,7 +80,7 @@ export class TerminologyCatalogue {
 
   /** The source's display the catalogue records for a code (any language's entry), if any. */
   display(system: string, code: string, language: string): string | undefined {
-    return this.designations.get(normalised(language))?.get(system)?.get(code)?.display;
+    return this.designations.get(normaliseLanguage(language))?.get(system)?.get(code)?.display;
   }
 
   /**
@@ -88,7 +88,7 @@ export class TerminologyCatalogue {
    * never replaces an official one. Returns false when it was not kept.
    */
   add(language: string, system: string, code: string, text: string, source: CatalogueSource = PROJECT_SOURCE, status?: DesignationStatus, display?: string): boolean {
-    const lang = normalised(language);
+    const lang = normaliseLanguage(language);
     let systems = this.designations.get(lang);
     if (!systems) this.designations.set(lang, (systems = new Map()));
     let codes = systems.get(system);
@@ -102,7 +102,7 @@ export class TerminologyCatalogue {
 
   /** Every designation of a language (review lists, coverage, $expand). */
   *entries(language: string): Iterable<CatalogueEntry> {
-    const lang = normalised(language);
+    const lang = normaliseLanguage(language);
     for (const [system, codes] of this.designations.get(lang) ?? []) {
       for (const [code, s] of codes) yield { language: lang, system, code, designation: s.designation, display: s.display };
     }
@@ -113,7 +113,7 @@ export class TerminologyCatalogue {
     return this.sourceList;
   }
 
-  registerSource(source: CatalogueSource): void {
+  private registerSource(source: CatalogueSource): void {
     if (!this.sourceList.includes(source)) this.sourceList.push(source);
   }
 
@@ -188,14 +188,6 @@ interface FhirTerminologyResource {
   compose?: { include?: Array<{ system?: string; concept?: FhirConcept[] }> };
   expansion?: { contains?: FhirConcept[] };
   entry?: Array<{ resource?: unknown }>;
-}
-
-const normalisedLanguages = new Map<string, string>();
-
-function normalised(language: string): string {
-  let lang = normalisedLanguages.get(language);
-  if (lang === undefined) normalisedLanguages.set(language, (lang = normaliseLanguage(language)));
-  return lang;
 }
 
 /** fr, fr-fr, fr-FR → fr-FR; the catalogue is keyed by the primary tag + region. */
