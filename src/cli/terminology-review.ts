@@ -10,9 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { DESIGNATION_STATUS_EXT, normaliseLanguage } from '../terminology/catalogue.js';
-import { systemUri } from '../terminology/code-systems.js';
+import { canonicalSystem } from '../terminology/code-systems.js';
 import { readFshValueSets } from '../terminology/fsh-value-sets.js';
-import { ISO_3166_SYSTEM } from '../terminology/icu-names.js';
 import { projectPath, projectRoot } from '../util/project.js';
 
 export interface ReviewRow {
@@ -43,19 +42,6 @@ export const REVIEW_HEADER = ['system', 'code', 'English display', 'French propo
 
 /** More fixture documents than this are counted, not listed. */
 const LISTED_FIXTURES = 3;
-
-/** The eHDSI value sets in FSH name ISO 3166 with the address of its HL7 page. */
-const SYSTEM_ALIASES: Record<string, string> = {
-  'http://terminology.hl7.org/5.3.0/CodeSystem-ISO3166Part1.html': ISO_3166_SYSTEM,
-};
-
-/** One name per code system, whichever way a file writes it (urn:oid:…, a known OID's URI). */
-function canonicalSystem(system: string): string {
-  const s = SYSTEM_ALIASES[system] ?? system;
-  if (s.startsWith('urn:oid:')) return systemUri(s.slice('urn:oid:'.length));
-  if (/^[0-2](\.\d+)+$/.test(s)) return systemUri(s);
-  return s;
-}
 
 const key = (system: string, code: string): string => `${canonicalSystem(system)}|${code}`;
 

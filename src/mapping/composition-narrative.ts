@@ -1,5 +1,6 @@
 import { countryName, languageName } from '../terminology/icu-names.js';
 import { EXT } from './datatypes.js';
+import { langAttr } from './narrative.js';
 import {
   codeWord,
   concept,
@@ -7,7 +8,6 @@ import {
   extension,
   fill,
   join,
-  langAttr,
   lines,
   newRender,
   referenced,

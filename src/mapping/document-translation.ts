@@ -1,7 +1,7 @@
 import type { ConversionReport } from './report.js';
 import * as dt from './datatypes.js';
 import { languageName } from '../terminology/icu-names.js';
-import { escapeXml } from './narrative.js';
+import { escapeXml, langAttr } from './narrative.js';
 import { sectionNarrative, type ResolveReference, type SectionNarrativeOptions } from './section-narrative.js';
 
 /**
@@ -158,14 +158,13 @@ function withOriginal(generated: string, originalDiv: string, opts: SectionNarra
 
 /** A section without structured entries: why, in the reader's language, then the source's text as it came. */
 function narrativeOnly(section: fhir4.CompositionSection, originalDiv: string, opts: SectionNarrativeOptions): string {
-  const lang = opts.language;
   const code = section.code?.coding?.find((c) => c.system === 'http://loinc.org')?.code;
   const alert = code ? ALERT_SECTIONS[code] : undefined;
   const why = section.emptyReason
     ? `Aucune donnée structurée : ${escapeXml(section.emptyReason.text ?? section.emptyReason.coding?.[0]?.display ?? '')}.`
     : 'Cette section ne contient que du texte libre dans le document d’origine, qui n’a pas pu être traduit : faites-le traduire si nécessaire, il peut contenir des informations importantes.';
   return (
-    `<div xmlns="http://www.w3.org/1999/xhtml" lang="${lang}" xml:lang="${lang}">` +
+    `<div xmlns="http://www.w3.org/1999/xhtml"${langAttr(opts.language)}>` +
     (alert ? `<p class="alert"><b>⚠ ${escapeXml(alert)}</b></p>` : '') +
     `<p>${why} Texte original${sourceLabel(opts)}, non traduit :</p>${embedded(originalDiv)}</div>`
   );

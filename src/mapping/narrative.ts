@@ -20,6 +20,13 @@ const BLOCKS = new Set(['td', 'th', 'tr', 'paragraph', 'br', 'item', 'list', 'ta
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 const NEEDS_ESCAPE = /[&<>"]/;
 
+const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$/;
+
+/** ` lang="…" xml:lang="…"` for a well-formed language tag, nothing for anything else. */
+export function langAttr(lang: string | undefined): string {
+  return lang && LANGUAGE_TAG.test(lang) ? ` lang="${lang}" xml:lang="${lang}"` : '';
+}
+
 export function escapeXml(s: string): string {
   return NEEDS_ESCAPE.test(s) ? s.replace(/[&<>"]/g, (c) => ESCAPES[c]) : s;
 }
@@ -47,7 +54,7 @@ function attributes(attrs: Record<string, string>, tag: string): string {
         break;
       }
       case 'language':
-        if (/^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$/.test(v)) out += ` lang="${v}" xml:lang="${v}"`;
+        out += langAttr(v);
         break;
       case 'href':
         if (tag === 'a' && /^https?:\/\//i.test(v)) out += ` href="${escapeXml(v)}"`;
@@ -158,6 +165,6 @@ export function narrativeDiv(text: XmlElement | undefined, fallback: string, lan
     body = w.result();
   }
   // The source's narrative says in which language it is written.
-  const language = body && lang && /^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$/.test(lang) ? ` lang="${lang}" xml:lang="${lang}"` : '';
+  const language = body ? langAttr(lang) : '';
   return `<div xmlns="http://www.w3.org/1999/xhtml"${language}>${body ? body : `<p>${escapeXml(fallback)}</p>`}</div>`;
 }

@@ -5,7 +5,7 @@ import { SNOMED_OID } from './absence.js';
 import { EXT, UCUM } from './datatypes.js';
 import type { AbsentUnknownTable } from './map-types.js';
 import { projectMaps } from './map-loader.js';
-import { escapeXml } from './narrative.js';
+import { escapeXml, langAttr } from './narrative.js';
 
 /**
  * The narrative of a Composition section generated from its structured
@@ -222,12 +222,6 @@ function codeWithSource(r: Render, table: string, code: string | undefined, elem
   const shown = codeWord(r, table, code);
   const source = extension(element, EXT.sourceConcept)?.valueCodeableConcept;
   return source ? `${shown} (${term(r, source)})` : shown;
-}
-
-const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$/;
-
-export function langAttr(lang: string | undefined): string {
-  return lang && LANGUAGE_TAG.test(lang) ? ` lang="${lang}" xml:lang="${lang}"` : '';
 }
 
 export function join(parts: Array<string | undefined | false>, separator: string): string {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { projectPath } from '../util/project.js';
+import { ISO_3166_SYSTEM } from './icu-names.js';
 
 interface CodeSystemRow {
   oid: string;
@@ -45,4 +46,21 @@ export function systemOid(uri: string): string | undefined {
 export function systemName(uri: string): string | undefined {
   load();
   return nameByUri!.get(uri.startsWith('urn:oid:') ? systemUri(uri.slice(8)) : uri);
+}
+
+/**
+ * Code systems some sources write under another name than the one the
+ * converter gives them (the eHDSI MVC writes ISO 3166 as the web page of an
+ * HL7 terminology release).
+ */
+const SYSTEM_MISNOMERS: Record<string, string> = {
+  'http://terminology.hl7.org/5.3.0/CodeSystem-ISO3166Part1.html': ISO_3166_SYSTEM,
+};
+
+/** One name per code system, however a source writes it: a known misnomer, urn:oid:…, a bare OID. */
+export function canonicalSystem(system: string): string {
+  const s = SYSTEM_MISNOMERS[system] ?? system;
+  if (s.startsWith('urn:oid:')) return systemUri(s.slice('urn:oid:'.length));
+  if (/^[0-2](\.\d+)+$/.test(s)) return systemUri(s);
+  return s;
 }

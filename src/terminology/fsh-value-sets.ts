@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { systemUri } from './code-systems.js';
-import { ISO_3166_SYSTEM } from './icu-names.js';
+import { canonicalSystem } from './code-systems.js';
 
 /**
  * The value sets of a FHIR Shorthand folder (the eHDSI Master Value Set
@@ -27,14 +26,6 @@ export interface FshValueSet {
   rules: number;
 }
 
-/**
- * Code systems the MVC writes under another name than the one the converter
- * gives them (ISO 3166 as the web page of an HL7 terminology release).
- */
-const SYSTEM_CORRECTIONS: Record<string, string> = {
-  'http://terminology.hl7.org/5.3.0/CodeSystem-ISO3166Part1.html': ISO_3166_SYSTEM,
-};
-
 const QUOTED = String.raw`"((?:[^"\\]|\\.)*)"`;
 const DEFINITION = /^([A-Za-z]+)\s*:\s*(\S+)/;
 const ALIAS = /^Alias\s*:\s*(\S+)\s*=\s*(\S+)/;
@@ -44,13 +35,6 @@ const CONCEPT = new RegExp(String.raw`^\*\s+(?:include\s+)?([^\s#"]*)#(?:${QUOTE
 const RULE = /^\*\s+(?:(?:include|exclude)\s+)?codes\s+from\s/;
 
 const unescaped = (s: string): string => s.replace(/\\(.)/g, '$1');
-
-/** The canonical FHIR system of a system written in FSH (alias, urn:oid, or a known misnomer). */
-function canonicalSystem(written: string, aliases: Map<string, string>): string {
-  const system = aliases.get(written) ?? written;
-  if (system.startsWith('urn:oid:')) return systemUri(system.slice(8));
-  return SYSTEM_CORRECTIONS[system] ?? system;
-}
 
 /** Reads every .fsh file of a folder (aliases are shared by all files, as in an FSH project). */
 export function readFshValueSets(folder: string): FshValueSet[] {
@@ -85,6 +69,6 @@ export function readFshValueSets(folder: string): FshValueSet[] {
     }
   }
   // Aliases may be declared in any file, after their use: systems are resolved once all are read.
-  for (const vs of valueSets) for (const c of vs.concepts) c.system = canonicalSystem(c.system, aliases);
+  for (const vs of valueSets) for (const c of vs.concepts) c.system = canonicalSystem(aliases.get(c.system) ?? c.system);
   return valueSets;
 }
