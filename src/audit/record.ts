@@ -36,6 +36,7 @@ export const AUDIT_SUBTYPES = {
   'summary-read': { display: 'Patient summary ($summary)', interaction: 'operation', action: 'E' },
   'document-search': { display: 'Document search (MHD ITI-67)', interaction: 'search-type', action: 'E' },
   'document-read': { display: 'Document retrieve (MHD ITI-68)', interaction: 'read', action: 'R' },
+  'document-reference-read': { display: 'Read a document reference (MHD)', interaction: 'read', action: 'R' },
   'audit-read': { display: 'Search own audit events', interaction: 'search-type', action: 'E' },
 } as const satisfies Record<string, SubtypeDef>;
 

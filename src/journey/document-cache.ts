@@ -1,8 +1,9 @@
 /**
  * A bounded in-memory cache of what a country sent under one consent: the
- * document list, the retrieved documents and the converted summary. Never
- * written to disk; an entry ends with its consent, and the least recently
- * used entries go first when the count or byte bound is reached.
+ * document list, the retrieved documents, the converted summary and the
+ * French documents made from it. Never written to disk; an entry ends with
+ * its consent, and the least recently used entries go first when the count
+ * or byte bound is reached.
  */
 import type { DocumentEntry } from '../ehdsi/xca-query/response.js';
 
@@ -19,6 +20,15 @@ export interface CachedDocuments {
   originals: Map<string, RetrievedOriginal>;
   summary?: fhir4.Bundle;
   summaryBytes?: number;
+  /** The French documents made from the summary's level 3 original, once asked for. */
+  frenchPdf?: GeneratedDocument;
+  translatedCda?: GeneratedDocument;
+}
+
+/** A document the facade made, and when (FHIR instant). */
+export interface GeneratedDocument {
+  bytes: Buffer;
+  created: string;
 }
 
 interface Slot {
@@ -88,7 +98,7 @@ export class DocumentCache {
 }
 
 function sizeOf(v: CachedDocuments): number {
-  let n = v.summaryBytes ?? 0;
+  let n = (v.summaryBytes ?? 0) + (v.frenchPdf?.bytes.byteLength ?? 0) + (v.translatedCda?.bytes.byteLength ?? 0);
   for (const o of v.originals.values()) n += o.cda.byteLength;
   return n;
 }

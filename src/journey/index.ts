@@ -39,7 +39,8 @@ export { professionalFromPrincipal, auditAgentOf, type ProfessionalResolver } fr
 export { countriesExpansion, searchMaskQuestionnaire, countriesOfJurisdiction } from './countries.js';
 export { discover, checkTraits, patientResource, auditMatches, type DiscoveryQuery, type DiscoveredMatch } from './discovery.js';
 export { checkConsent, recordConsent, referencedId, VERIFICATION_KINDS, type AcceptedConsent } from './consent.js';
-export { requireConsentedPatient, originalId, parseOriginalId, entriesOfLevel, type ConsentedPatient, type DocumentLevel } from './patient-documents.js';
+export { requireConsentedPatient, type ConsentedPatient } from './patient-documents.js';
+export { listSummaryDocuments, servedDocument, summaryDocument, documentId, parseDocumentId, type ServedDocument, type DocumentRef, type SummaryDocumentBytes } from './summary-documents.js';
 export { DocumentCache } from './document-cache.js';
 export { isPinUrl, pinUrl } from './pin.js';
 export { JOURNEY_CANONICALS, IMPLEMENTED, CANONICAL_BASE, SYSTEMS } from './canonical.js';

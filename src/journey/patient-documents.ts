@@ -5,12 +5,14 @@ import { findPatientSummaries, NO_PATIENT_SUMMARY } from '../ehdsi/xca-query/fin
 import type { DocumentEntry } from '../ehdsi/xca-query/response.js';
 import { retrieveDocument } from '../ehdsi/xca-retrieve/retrieve.js';
 import { FhirError } from '../fhir/errors.js';
+import { renderSummaryPdf, translateCda } from '../documents/index.js';
 import { convertPatientSummary, reportCounts } from '../mapping/index.js';
+import { defaultCatalogue } from '../terminology/catalogue.js';
 import type { DiscoveredPatient, StoredConsent } from '../store/index.js';
 import type { ConsentAssertions } from './assertions.js';
 import type { JourneyAuditContext } from './audit.js';
 import type { JourneyDeps } from './deps.js';
-import { DocumentCache, type CachedDocuments, type RetrievedOriginal } from './document-cache.js';
+import { DocumentCache, type CachedDocuments, type GeneratedDocument, type RetrievedOriginal } from './document-cache.js';
 import { gatewayError } from './errors.js';
 
 /** The patient and consent a document access runs under (ownership and consent already checked). */
@@ -21,7 +23,6 @@ export interface ConsentedPatient {
   country: Country;
 }
 
-export type DocumentLevel = 'L3' | 'L1';
 
 /**
  * The access rule of the summary and the originals: the patient must be one
@@ -114,19 +115,46 @@ export class PatientDocuments {
     this.cache.put(this.key(p), docs, p.consent.trc.expiresAt);
     return bundle;
   }
+
+  /**
+   * The French summary as a PDF, rendered from the translated Bundle on first
+   * demand, then kept with it. Undefined when the country sent no level 3
+   * document (a level 1 PDF has nothing to translate).
+   */
+  async frenchPdf(p: ConsentedPatient, docs: CachedDocuments, audit: JourneyAuditContext, baseUrl: string): Promise<GeneratedDocument | undefined> {
+    if (docs.frenchPdf) return docs.frenchPdf;
+    if (!summarySource(docs)) return undefined;
+    const bundle = await this.summary(p, audit, baseUrl);
+    const now = this.now();
+    docs.frenchPdf = { bytes: await renderSummaryPdf(bundle, { generatedAt: now }), created: now.toISOString() };
+    this.cache.put(this.key(p), docs, p.consent.trc.expiresAt);
+    return docs.frenchPdf;
+  }
+
+  /** The summary's level 3 original with French designations (OpenNCP's way), made on first demand. */
+  async translatedCda(p: ConsentedPatient, docs: CachedDocuments, audit: JourneyAuditContext): Promise<GeneratedDocument | undefined> {
+    if (docs.translatedCda) return docs.translatedCda;
+    const entry = summarySource(docs);
+    if (!entry) return undefined;
+    const original = await this.original(p, docs, entry, audit);
+    const conversion = this.deps.conversion;
+    const { xml } = translateCda(original.cda, { catalogue: defaultCatalogue(conversion?.terminologyPath), language: conversion?.language ?? 'fr-FR', maxBytes: conversion?.maxBytes });
+    docs.translatedCda = { bytes: xml, created: this.now().toISOString() };
+    this.cache.put(this.key(p), docs, p.consent.trc.expiresAt);
+    return docs.translatedCda;
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
 }
 
-/** Opaque, owner-bound id of an original: the patient's handle (owner-checked in the store) and the level, with a rank when a country sends several. */
-export function originalId(handle: string, level: DocumentLevel, rank: number): string {
-  return `${handle}.${level}${rank > 0 ? `-${rank}` : ''}`;
-}
-
-export function parseOriginalId(id: string): { handle: string; level: DocumentLevel; rank: number } | undefined {
-  const m = /^([A-Za-z0-9-]{1,50})\.(L3|L1)(?:-(\d{1,3}))?$/.exec(id);
-  return m ? { handle: m[1], level: m[2] as DocumentLevel, rank: m[3] ? Number(m[3]) : 0 } : undefined;
+/** The level 3 original the summary is made from: the first the country listed. */
+export function summarySource(docs: CachedDocuments): DocumentEntry | undefined {
+  return docs.entries.find((e) => e.level === 'L3');
 }
 
 /** The entries of one level, in the country's order; the rank of an entry is its index here. */
-export function entriesOfLevel(docs: CachedDocuments, level: DocumentLevel): DocumentEntry[] {
+export function entriesOfLevel(docs: CachedDocuments, level: 'L3' | 'L1'): DocumentEntry[] {
   return docs.entries.filter((e) => e.level === level);
 }

@@ -12,6 +12,7 @@ test.each([
   ['GET', '/fhir/Consent/c1/_history/1', 'consent-read'],
   ['GET', '/fhir/DocumentReference?patient=x', 'document-search'],
   ['GET', '/fhir/Binary/x.L1', 'document-read'],
+  ['GET', '/fhir/DocumentReference/x.fr-PDF', 'document-reference-read'],
   ['GET', '/fhir/AuditEvent', 'audit-read'],
   ['GET', '/fhir/metadata', undefined],
   ['GET', '/fhir/Practitioner/psc-1', undefined],

@@ -24,7 +24,7 @@ export function patientDataSubtype(method: string, url: string): AuditSubtype | 
       if (!id) return method === 'POST' ? 'consent-create' : 'consent-search';
       return 'consent-read';
     case 'DocumentReference':
-      return 'document-search';
+      return id ? 'document-reference-read' : 'document-search';
     case 'Binary':
       return 'document-read';
     case 'AuditEvent':

@@ -3,20 +3,31 @@ import { stableUuid } from './engine.js';
 import { CdaInputError } from './errors.js';
 import { childrenNamed, firstChild, parseXml, textOf } from './xml-tree.js';
 
-/** eHDSI format codes of the two originals (XDS formatCode, MHD DocumentReference.content.format). */
-export const FORMAT = {
-  L3: { system: 'urn:oid:1.3.6.1.4.1.19376.1.2.3', code: 'urn:epSOS:ps:ps:2010', display: 'epSOS coded Patient Summary' },
-  L1: { system: 'http://ihe.net/fhir/ihe.formatcode.fhir/CodeSystem/formatcode', code: 'urn:ihe:iti:xds-sd:pdf:2008', display: 'PDF embedded in CDA per XDS-SD profile' },
-} as const;
+/** What the facade serves about a patient summary: the country's originals (level 3 CDA, level 1 PDF) and the French documents made from them. */
+export type DocumentKind = 'L3' | 'L1' | 'fr-L3' | 'fr-PDF';
+
+const IHE_FORMATCODE = 'http://ihe.net/fhir/ihe.formatcode.fhir/CodeSystem/formatcode';
+const EPSOS_PIVOT = { system: 'urn:oid:1.3.6.1.4.1.19376.1.2.3', code: 'urn:epSOS:ps:ps:2010', display: 'epSOS coded Patient Summary' };
+/** Format codes (XDS formatCode, MHD DocumentReference.content.format): the translated CDA is still an eHDSI pivot document; the French PDF is a bare PDF. */
+export const FORMAT: Record<DocumentKind, fhir4.Coding> = {
+  L3: EPSOS_PIVOT,
+  L1: { system: IHE_FORMATCODE, code: 'urn:ihe:iti:xds-sd:pdf:2008', display: 'PDF embedded in CDA per XDS-SD profile' },
+  'fr-L3': EPSOS_PIVOT,
+  'fr-PDF': { system: IHE_FORMATCODE, code: 'urn:ihe:iti:xds:2017:mimeTypeSufficient', display: 'mimeType Sufficient' },
+};
+const DEFAULT_CONTENT_TYPE: Record<DocumentKind, string> = { L3: 'text/xml', L1: 'application/pdf', 'fr-L3': 'text/xml', 'fr-PDF': 'application/pdf' };
 const MHD_MINIMAL = 'https://profiles.ihe.net/ITI/MHD/StructureDefinition/IHE.MHD.Minimal.DocumentReference';
+const PATIENT_SUMMARY = { system: 'http://loinc.org', code: '60591-5', display: 'Patient summary Document' };
 
 export interface OriginalDocument {
-  /** L3: the structured CDA as received; L1: the PDF. */
-  level: 'L3' | 'L1';
+  /** L3: the structured CDA as received; L1: the PDF; fr-L3: the CDA with French designations; fr-PDF: the French summary as PDF. */
+  level: DocumentKind;
   bytes: Buffer;
   /** URL of the Binary that serves these bytes. */
   url: string;
-  /** Defaults: text/xml for L3, application/pdf for L1. */
+  /** Id of the DocumentReference (default: a stable UUID from the document). */
+  id?: string;
+  /** Defaults: text/xml for the CDAs, application/pdf for the PDFs. */
   contentType?: string;
   language?: string;
   /** When the document was created (FHIR dateTime). */
@@ -24,6 +35,10 @@ export interface OriginalDocument {
   /** The document's unique id (XDS uniqueId), e.g. "2.999^abc" or an OID. */
   uniqueId?: string;
   title?: string;
+  /** A French document: the DocumentReference of the original it translates. */
+  transforms?: fhir4.Reference;
+  /** An original: the XDS entryUUID of the document in the country's registry (MHD: DocumentReference.identifier). */
+  entryUuid?: string;
 }
 
 export interface DocumentReferenceOptions {
@@ -33,13 +48,12 @@ export interface DocumentReferenceOptions {
   identifiers?: fhir4.Identifier[];
 }
 
-/** One MHD DocumentReference per original (level 3 CDA, level 1 PDF), each pointing at its Binary. */
+/** One MHD DocumentReference per document, each pointing at its Binary. */
 export function documentReferencesFor(opts: DocumentReferenceOptions): fhir4.DocumentReference[] {
   return opts.originals.map((o) => {
-    const fmt = FORMAT[o.level];
     const hash = createHash('sha1').update(o.bytes).digest();
     const attachment: fhir4.Attachment = {
-      contentType: o.contentType ?? (o.level === 'L1' ? 'application/pdf' : 'text/xml'),
+      contentType: o.contentType ?? DEFAULT_CONTENT_TYPE[o.level],
       url: o.url,
       size: o.bytes.byteLength,
       hash: hash.toString('base64'),
@@ -47,20 +61,22 @@ export function documentReferencesFor(opts: DocumentReferenceOptions): fhir4.Doc
     if (o.language) attachment.language = o.language;
     if (o.created) attachment.creation = o.created;
     if (o.title) attachment.title = o.title;
+    const translated = o.level === 'fr-L3' || o.level === 'fr-PDF';
     const dr: fhir4.DocumentReference = {
       resourceType: 'DocumentReference',
-      id: stableUuid(`DocumentReference|${o.level}|${o.uniqueId ?? o.url}|${hash.toString('hex')}`),
+      id: o.id ?? stableUuid(`DocumentReference|${o.level}|${o.uniqueId ?? o.url}|${hash.toString('hex')}`),
       meta: { profile: [MHD_MINIMAL] },
       status: 'current',
-      type: { coding: [{ system: 'http://loinc.org', code: '60591-5', display: 'Patient summary Document' }], text: 'Synthèse médicale du patient' },
-      category: [{ coding: [{ system: 'http://loinc.org', code: '60591-5', display: 'Patient summary Document' }] }],
+      type: { coding: [{ ...PATIENT_SUMMARY }], text: translated ? 'Synthèse médicale du patient (traduction française)' : 'Synthèse médicale du patient' },
+      category: [{ coding: [{ ...PATIENT_SUMMARY }] }],
       subject: opts.patient,
-      content: [{ attachment, format: { ...fmt } }],
+      content: [{ attachment, format: { ...FORMAT[o.level] } }],
     };
     if (o.uniqueId) dr.masterIdentifier = uniqueIdentifier(o.uniqueId);
-    if (opts.identifiers?.length) dr.identifier = opts.identifiers;
-    if (o.created) dr.date = /T/.test(o.created) ? o.created : undefined;
-    if (!dr.date) delete dr.date;
+    if (o.entryUuid) dr.identifier = [{ use: 'official', system: 'urn:ietf:rfc:3986', value: o.entryUuid }];
+    else if (opts.identifiers?.length) dr.identifier = opts.identifiers;
+    if (o.created && /T/.test(o.created)) dr.date = o.created;
+    if (o.transforms) dr.relatesTo = [{ code: 'transforms', target: o.transforms }];
     return dr;
   });
 }

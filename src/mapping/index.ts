@@ -11,7 +11,8 @@ import type { MapSet } from './map-types.js';
 
 export { CdaInputError, MapFileError, type CdaInputProblem } from './errors.js';
 export { reportCounts, reportOperationOutcome, type ConversionReport } from './report.js';
-export { documentReferencesFor, pdfOfLevel1, cdaHeaderFacts, FORMAT, type OriginalDocument, type DocumentReferenceOptions } from './document-references.js';
+export { documentReferencesFor, pdfOfLevel1, cdaHeaderFacts, FORMAT, type DocumentKind, type OriginalDocument, type DocumentReferenceOptions } from './document-references.js';
+export { stableUuid } from './engine.js';
 export { loadMaps } from './map-loader.js';
 
 export interface ConvertPatientSummaryOptions {

@@ -49,6 +49,26 @@ function newElement(name: string, ns: string, attrs: Record<string, string>, chi
   return { name, ns, attrs, children, parent, consumed: false, readAsCode: false, locator: undefined, seq, end: seq, coded: undefined, narrativeIds: undefined, xhtml: undefined };
 }
 
+/**
+ * The prefixes a document declares (prefix → namespace), found once by a scan
+ * of its text, and how many declarations there are (default ones included):
+ * a parser in saxes' non-namespace mode then looks up only those few keys per
+ * element, and only until every declaration has been met.
+ */
+export function scanNamespaceDeclarations(text: string): { declared: Map<string, string>; count: number } {
+  const declared = new Map<string, string>();
+  let count = 0;
+  const declaration = /xmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*(["'])([\s\S]*?)\2/y;
+  for (let i = text.indexOf('xmlns'); i >= 0; i = text.indexOf('xmlns', i + 5)) {
+    declaration.lastIndex = i;
+    const m = declaration.exec(text);
+    if (!m) continue;
+    count++;
+    if (m[1]) declared.set(m[1], m[3]);
+  }
+  return { declared, count };
+}
+
 /** Parses XML text into an element tree; refuses DOCTYPE, non-XML and oversize input. */
 export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlElement {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -80,19 +100,9 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
   parser.on('error', (err) => {
     failure ??= new CdaInputError('not-xml', `not well-formed XML: ${err.message}`);
   });
-  // The prefixes a document declares, found once by a scan of its text: per
-  // element, only those few keys are looked up (no attribute enumeration).
-  const declared = new Map<string, string>();
+  const { declared, count } = scanNamespaceDeclarations(text);
   // Declarations still to meet (usually all on the root): later elements skip the check.
-  let pendingDeclarations = 0;
-  const declaration = /xmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*(["'])(.*?)\2/y;
-  for (let i = text.indexOf('xmlns'); i >= 0; i = text.indexOf('xmlns', i + 5)) {
-    declaration.lastIndex = i;
-    const m = declaration.exec(text);
-    if (!m) continue;
-    pendingDeclarations++;
-    if (m[1]) declared.set(m[1], m[3]);
-  }
+  let pendingDeclarations = count;
   const declKeys = [...declared.keys()].map((p) => 'xmlns:' + p);
   const xsiTypeKeys = [...declared].filter(([, uri]) => uri === XSI_NS).map(([p]) => p + ':type');
   parser.on('opentag', (tag) => {

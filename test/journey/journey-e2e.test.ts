@@ -102,15 +102,22 @@ test('the journey of MARIJA BOŽIČEVIĆ, Croatia, 157601853', async () => {
   const docs = await doctor.get(`/DocumentReference?patient=Patient/${marija.id}`);
   expect(docs.status).toBe(200);
   const refs = docs.body.entry.map((e: fhir4.BundleEntry) => e.resource as fhir4.DocumentReference);
-  expect(refs.map((r: fhir4.DocumentReference) => r.content[0].format!.code).sort()).toEqual(['urn:epSOS:ps:ps:2010', 'urn:ihe:iti:xds-sd:pdf:2008']);
-  const pdfRef = refs.find((r: fhir4.DocumentReference) => r.content[0].attachment.contentType === 'application/pdf')!;
+  // The originals, then the French PDF and the translated CDA (an eHDSI pivot document too).
+  expect(refs.map((r: fhir4.DocumentReference) => r.content[0].format!.code)).toEqual(['urn:epSOS:ps:ps:2010', 'urn:ihe:iti:xds-sd:pdf:2008', 'urn:ihe:iti:xds:2017:mimeTypeSufficient', 'urn:epSOS:ps:ps:2010']);
+  const pdfRef = refs.find((r: fhir4.DocumentReference) => r.content[0].format!.code === 'urn:ihe:iti:xds-sd:pdf:2008')!;
   expect(pdfRef.subject!.reference).toBe(`Patient/${marija.id}`);
   const pdf = await doctor.get(pdfRef.content[0].attachment.url!.slice(server.fhir.length), { Accept: 'application/pdf' });
   expect(pdf.status).toBe(200);
   expect(pdf.headers.get('content-type')).toMatch(/^application\/pdf/);
   expect(pdf.raw.subarray(0, 5).toString('latin1')).toBe('%PDF-');
   expect(pdf.raw.byteLength).toBe(pdfRef.content[0].attachment.size);
-  const l3Ref = refs.find((r: fhir4.DocumentReference) => r.content[0].format!.code === 'urn:epSOS:ps:ps:2010')!;
+  const l3Ref = refs[0];
+  // Every DocumentReference of the search reads back at its fullUrl.
+  for (const e of docs.body.entry as fhir4.BundleEntry[]) {
+    const read = await doctor.get(e.fullUrl!.slice(server.fhir.length));
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual(e.resource);
+  }
   const cda = await doctor.get(l3Ref.content[0].attachment.url!.slice(server.fhir.length), { Accept: 'application/xml' });
   expect(cda.status).toBe(200);
   expect(cda.raw.toString('utf8')).toContain('ClinicalDocument');

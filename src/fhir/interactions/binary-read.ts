@@ -1,4 +1,4 @@
-import { entriesOfLevel, parseOriginalId, requireConsentedPatient, type Journey } from '../../journey/index.js';
+import { parseDocumentId, requireConsentedPatient, summaryDocument, type Journey } from '../../journey/index.js';
 import { pdfOfLevel1 } from '../../mapping/index.js';
 import { negotiate, parseAccept } from '../content.js';
 import { FhirError } from '../errors.js';
@@ -16,37 +16,44 @@ function wanted(ctx: Parameters<Parameters<HandlerRegistry['register']>[0]['hand
   return negotiated.raw;
 }
 
+const UNKNOWN = (id: string | undefined): FhirError => FhirError.notFound(`Binary/${id} n'est pas un document connu (unknown document)`);
+
 /**
- * GET /fhir/Binary/{id} (MHD ITI-68) → XCA ITI-39: an original of the
- * patient summary. Level 1: the PDF (Accept: application/pdf, the default)
- * or the CDA wrapping it (application/xml); level 3: the CDA. A FHIR Accept
- * gets a Binary resource. Same consent rule as $summary.
+ * GET /fhir/Binary/{id} (MHD ITI-68) → XCA ITI-39: a document of the patient
+ * summary. Level 1: the PDF (Accept: application/pdf, the default) or the
+ * CDA wrapping it (application/xml); level 3: the CDA; the French PDF; the
+ * translated CDA (made on demand, then cached with the summary). A FHIR
+ * Accept gets a Binary resource. Same consent rule as $summary.
  */
 export function registerBinaryRead(registry: HandlerRegistry, journey: Journey): void {
   registry.register({
     resourceType: 'Binary',
     interaction: 'read',
     produces: PRODUCES,
-    documentation: 'An original of the patient summary: application/pdf (level 1), application/xml (the CDA), or a FHIR Binary resource. Needs an active Consent.',
+    documentation: 'A document of the patient summary: the original level 1 PDF (or its CDA wrapper) and level 3 CDA, the French PDF, the CDA with French designations; application/pdf, application/xml or text/xml, or a FHIR Binary resource. Needs an active Consent.',
     handler: async (ctx) => {
       const pro = journey.professionalOf(ctx);
       return journey.audit.run(ctx, pro, 'document-read', async (audit) => {
-        const ref = parseOriginalId(ctx.id!);
-        if (!ref) throw FhirError.notFound(`Binary/${ctx.id} n'est pas un document connu (unknown document)`);
+        const ref = parseDocumentId(ctx.id!);
+        if (!ref) throw UNKNOWN(ctx.id);
         audit.patientHandle = ref.handle;
         const mode = wanted(ctx);
         const consented = await requireConsentedPatient(journey.deps, pro, ref.handle, audit, journey.now());
-        const docs = await journey.documents.list(consented, audit);
-        const entry = entriesOfLevel(docs, ref.level)[ref.rank];
-        if (!entry) throw FhirError.notFound(`Binary/${ctx.id} n'est pas un document connu (unknown document)`);
-        const { cda } = await journey.documents.original(consented, docs, entry, audit);
-        const asCda = { contentType: 'application/xml', data: cda };
-        if (ref.level === 'L3') {
-          if (mode === 'application/pdf') throw new FhirError(406, { code: 'not-supported', diagnostics: 'The structured (level 3) document is a CDA: ask for application/xml; the PDF is the level 1 document' });
-          return { binary: mode === 'text/xml' ? { ...asCda, contentType: 'text/xml' } : asCda };
+        const found = await summaryDocument(journey.documents, consented, ref, audit, ctx.baseUrl);
+        if (!found) throw UNKNOWN(ctx.id);
+        if (found.kind === 'fr-PDF') {
+          if (mode === 'application/xml' || mode === 'text/xml') throw new FhirError(406, { code: 'not-supported', diagnostics: 'La synthèse traduite en PDF n’existe qu’en application/pdf ; le CDA traduit est un autre document (the French PDF is only application/pdf)' });
+          return { binary: { contentType: 'application/pdf', data: found.bytes } };
         }
-        if (mode === 'application/xml' || mode === 'text/xml') return { binary: { ...asCda, contentType: mode } };
-        const pdf = pdfOfLevel1(cda);
+        if (found.kind === 'fr-L3' || found.kind === 'L3') {
+          if (mode === 'application/pdf') throw new FhirError(406, { code: 'not-supported', diagnostics: 'The structured (level 3) document is a CDA: ask for application/xml or text/xml; the PDFs are other documents' });
+          const data = found.kind === 'L3' ? found.cda : found.bytes;
+          // The translated CDA is served as eHDSI and XCA type CDA documents; the original keeps the project's historical default.
+          const natural = found.kind === 'L3' ? 'application/xml' : 'text/xml';
+          return { binary: { contentType: mode === 'text/xml' || mode === 'application/xml' ? mode : natural, data } };
+        }
+        if (mode === 'application/xml' || mode === 'text/xml') return { binary: { contentType: mode, data: found.cda } };
+        const pdf = pdfOfLevel1(found.cda);
         if (!pdf) throw FhirError.notFound('Le document de niveau 1 envoyé par le pays ne contient pas de PDF');
         return { binary: { contentType: 'application/pdf', data: pdf } };
       });

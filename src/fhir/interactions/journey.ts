@@ -8,6 +8,7 @@ import { registerConformanceReads } from './conformance-read.js';
 import { registerConsentCreate } from './consent-create.js';
 import { registerConsentRead } from './consent-read.js';
 import { registerConsentSearch } from './consent-search.js';
+import { registerDocumentReferenceRead } from './document-reference-read.js';
 import { registerDocumentReferenceSearch } from './document-reference-search.js';
 import { registerPatientMatch } from './patient-match.js';
 import { registerPatientRead } from './patient-read.js';
@@ -40,6 +41,7 @@ export function registerJourney(registry: HandlerRegistry, deps: JourneyDeps & {
   registerConsentSearch(registry, journey);
   registerPatientSummary(registry, journey);
   registerDocumentReferenceSearch(registry, journey);
+  registerDocumentReferenceRead(registry, journey);
   registerBinaryRead(registry, journey);
   registerAuditEventSearch(registry, journey);
   registerConformanceReads(registry, conformance);

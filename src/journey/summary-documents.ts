@@ -1,0 +1,154 @@
+/**
+ * The documents of a patient's summary as MHD serves them: the country's
+ * originals (level 3 CDA, level 1 PDF) and, made from the level 3 one, the
+ * French PDF and the translated CDA. Ids are opaque to clients but carry the
+ * patient's handle (owner-checked in the store before anything is fetched).
+ */
+import { createHash } from 'node:crypto';
+import { EhdsiError } from '../ehdsi/errors/ehdsi-error.js';
+import type { DocumentEntry } from '../ehdsi/xca-query/response.js';
+import { cdaHeaderFacts, pdfOfLevel1, stableUuid, type DocumentKind, type OriginalDocument } from '../mapping/index.js';
+import type { JourneyAuditContext } from './audit.js';
+import type { CachedDocuments } from './document-cache.js';
+import { entriesOfLevel, type ConsentedPatient, type PatientDocuments } from './patient-documents.js';
+
+/** A document served at Binary/{id}, with what its DocumentReference says. */
+export interface ServedDocument extends OriginalDocument {
+  id: string;
+}
+
+export interface DocumentRef {
+  handle: string;
+  kind: DocumentKind;
+  rank: number;
+}
+
+/** The country has no such original: a warning of the listing, not a failure. */
+const ABSENT_ORIGINAL = new Set(['4201', 'XDSMissingDocument']);
+const KINDS: readonly DocumentKind[] = ['L3', 'L1', 'fr-L3', 'fr-PDF'];
+const TITLES: Partial<Record<DocumentKind, string>> = {
+  'fr-PDF': 'Synthèse médicale du patient — traduction française (PDF)',
+  'fr-L3': 'Synthèse médicale du patient — CDA avec les désignations françaises',
+};
+
+export function documentId(handle: string, kind: DocumentKind, rank = 0): string {
+  return `${handle}.${kind}${rank > 0 ? `-${rank}` : ''}`;
+}
+
+export function parseDocumentId(id: string): DocumentRef | undefined {
+  const m = /^([A-Za-z0-9-]{1,50})\.(L3|L1|fr-L3|fr-PDF)(?:-(\d{1,3}))?$/.exec(id);
+  if (!m || !KINDS.includes(m[2] as DocumentKind)) return undefined;
+  return { handle: m[1], kind: m[2] as DocumentKind, rank: m[3] ? Number(m[3]) : 0 };
+}
+
+/** One original as served: the CDA (level 3) or the PDF it wraps (level 1); a French warning when there is none. */
+async function servedOriginal(
+  documents: PatientDocuments, p: ConsentedPatient, docs: CachedDocuments, entry: DocumentEntry, rank: number, audit: JourneyAuditContext, baseUrl: string,
+): Promise<ServedDocument | string> {
+  const level = entry.level as 'L3' | 'L1';
+  let cda: Buffer;
+  try {
+    cda = (await documents.original(p, docs, entry, audit)).cda;
+  } catch (e) {
+    if (e instanceof EhdsiError && ABSENT_ORIGINAL.has(e.code)) return `Le pays ne fournit pas le document ${level === 'L1' ? 'PDF' : 'structuré'} (eHDSI ${e.code})`;
+    throw e;
+  }
+  const bytes = level === 'L1' ? pdfOfLevel1(cda) : cda;
+  if (!bytes) return 'Le document de niveau 1 envoyé par le pays ne contient pas de PDF';
+  const id = documentId(p.patient.handle, level, rank);
+  const facts = cdaHeaderFacts(cda);
+  return {
+    id,
+    entryUuid: entry.entryUuid,
+    level,
+    bytes,
+    url: `${baseUrl}/Binary/${id}`,
+    contentType: level === 'L1' ? 'application/pdf' : 'application/xml',
+    language: facts.language ?? entry.languageCode,
+    created: facts.created,
+    uniqueId: entry.uniqueId,
+    title: entry.title,
+  };
+}
+
+/** A French document made from the summary's level 3 original (undefined when the country sent none). */
+async function servedTranslation(
+  documents: PatientDocuments, p: ConsentedPatient, docs: CachedDocuments, kind: 'fr-L3' | 'fr-PDF', audit: JourneyAuditContext, baseUrl: string,
+): Promise<ServedDocument | undefined> {
+  const made = kind === 'fr-PDF' ? await documents.frenchPdf(p, docs, audit, baseUrl) : await documents.translatedCda(p, docs, audit);
+  if (!made) return undefined;
+  const id = documentId(p.patient.handle, kind);
+  return {
+    id,
+    level: kind,
+    bytes: made.bytes,
+    url: `${baseUrl}/Binary/${id}`,
+    contentType: kind === 'fr-PDF' ? 'application/pdf' : 'text/xml',
+    language: 'fr-FR',
+    created: made.created,
+    // A document of its own: a name-based id from its bytes (the French PDF renders the translated Bundle, the CDA the original).
+    uniqueId: `urn:uuid:${stableUuid(`${kind}|${createHash('sha256').update(made.bytes).digest('hex')}`)}`,
+    title: TITLES[kind],
+    transforms: { reference: `DocumentReference/${documentId(p.patient.handle, 'L3')}` },
+  };
+}
+
+/**
+ * Every document of the patient's summary, originals first (retrieved over
+ * XCA unless cached), then the French ones when a level 3 original exists;
+ * with a French warning for each one the country does not provide.
+ */
+export async function listSummaryDocuments(
+  documents: PatientDocuments, p: ConsentedPatient, audit: JourneyAuditContext, baseUrl: string,
+): Promise<{ documents: ServedDocument[]; warnings: string[] }> {
+  const docs = await documents.list(p, audit);
+  const served: ServedDocument[] = [];
+  const warnings: string[] = [];
+  for (const level of ['L3', 'L1'] as const) {
+    for (const [rank, entry] of entriesOfLevel(docs, level).entries()) {
+      const one = await servedOriginal(documents, p, docs, entry, rank, audit, baseUrl);
+      if (typeof one === 'string') warnings.push(one);
+      else served.push(one);
+    }
+  }
+  // The translations need the level 3 original itself, not only its listing.
+  if (served.some((d) => d.level === 'L3' && d.id === documentId(p.patient.handle, 'L3'))) {
+    for (const kind of ['fr-PDF', 'fr-L3'] as const) {
+      const one = await servedTranslation(documents, p, docs, kind, audit, baseUrl);
+      if (one) served.push(one);
+    }
+  } else if (docs.entries.length) {
+    warnings.push('Pas de traduction française : le pays n’a pas envoyé de document structuré (niveau 3), seulement le PDF d’origine');
+  }
+  return { documents: served, warnings };
+}
+
+/** One document as listed (its DocumentReference's facts), fetched or made as needed; undefined when the patient has no such document. */
+export async function servedDocument(
+  documents: PatientDocuments, p: ConsentedPatient, ref: DocumentRef, audit: JourneyAuditContext, baseUrl: string,
+): Promise<ServedDocument | undefined> {
+  const docs = await documents.list(p, audit);
+  if (ref.kind === 'fr-L3' || ref.kind === 'fr-PDF') return ref.rank === 0 ? servedTranslation(documents, p, docs, ref.kind, audit, baseUrl) : undefined;
+  const entry = entriesOfLevel(docs, ref.kind)[ref.rank];
+  const one = entry && (await servedOriginal(documents, p, docs, entry, ref.rank, audit, baseUrl));
+  return typeof one === 'object' ? one : undefined;
+}
+
+/** The bytes behind one document id: an original's CDA as received, or a French document. */
+export type SummaryDocumentBytes = { kind: 'L3'; cda: Buffer } | { kind: 'L1'; cda: Buffer } | { kind: 'fr-L3'; bytes: Buffer } | { kind: 'fr-PDF'; bytes: Buffer };
+
+/** One document by its reference, fetched or made as needed; undefined when the patient has no such document. */
+export async function summaryDocument(
+  documents: PatientDocuments, p: ConsentedPatient, ref: DocumentRef, audit: JourneyAuditContext, baseUrl: string,
+): Promise<SummaryDocumentBytes | undefined> {
+  const docs = await documents.list(p, audit);
+  if (ref.kind === 'fr-L3' || ref.kind === 'fr-PDF') {
+    if (ref.rank > 0) return undefined;
+    const made = ref.kind === 'fr-PDF' ? await documents.frenchPdf(p, docs, audit, baseUrl) : await documents.translatedCda(p, docs, audit);
+    return made && (ref.kind === 'fr-PDF' ? { kind: 'fr-PDF', bytes: made.bytes } : { kind: 'fr-L3', bytes: made.bytes });
+  }
+  const entry = entriesOfLevel(docs, ref.kind)[ref.rank];
+  if (!entry) return undefined;
+  const { cda } = await documents.original(p, docs, entry, audit);
+  return ref.kind === 'L3' ? { kind: 'L3', cda } : { kind: 'L1', cda };
+}
