@@ -108,7 +108,7 @@ async function measure(text: string, runs: number): Promise<Omit<Row, 'name' | '
   const med = (xs: number[]): number => quantiles(xs).median;
   const bundle = convertTree(parseXml(text), { language: 'fr-FR', maps, catalogue }).bundle;
   let documents: Row['documents'];
-  if (text.includes('1.3.6.1.4.1.12559.11.10.1.3.1.1.3')) {
+  if (!text.includes('nonXMLBody')) {
     const cdaRatios: number[] = [];
     const pdfRatios: number[] = [];
     for (let i = 0; i < Math.max(3, Math.ceil(runs / 4)); i++) {
