@@ -11,7 +11,12 @@ import { conversionFromConfig, journeyDepsFromConfig, preloadConversionCatalogue
 import { openStore, type FacadeStore } from './store/index.js';
 import { mountPatientInformationNotice } from './web/pin/index.js';
 import { AuditTrail } from './audit/index.js';
-import { auditingEligibilityRefusals } from './journey/refusal-audit.js';
+import { atnaExporterFromConfig, type AtnaExporter } from './audit/atna/index.js';
+import { portalLoginAuditor, requestAuditor } from './journey/refusal-audit.js';
+import { isAuthenticatedProfessional } from './auth/professional.js';
+import type { FhirRateLimits } from './fhir/throttle.js';
+import { FixedWindowLimiter } from './util/rate-limit.js';
+import { PORTAL_PATH, type PortalLoginAudit } from './web/portal.js';
 import { simulatorEnabled, startConfiguredSimulator } from './simulator/from-config.js';
 import type { RunningSimulator } from './simulator/index.js';
 
@@ -27,7 +32,28 @@ export interface RunningServices {
   countries: CountryRegistry;
   /** Consents, discovered patients and the audit trail (SQLite by default, PostgreSQL by DATABASE_URL). */
   store: FacadeStore;
+  /** The export of the audit trail to the ATNA repository (audit.atna.host), when configured. */
+  atna?: AtnaExporter;
   close: () => Promise<void>;
+}
+
+/** The rate limits of the configuration (rateLimit.*): none when disabled, a limit of 0 is no limit. */
+export function rateLimitsFromConfig(config: Pick<Config, 'get'>): { fhir?: FhirRateLimits; login?: { limiter: FixedWindowLimiter; paths: string[] } } {
+  if (config.get('rateLimit.enabled') !== true) return {};
+  const windowMs = Number(config.get('rateLimit.windowSeconds')) * 1000;
+  const limiter = (key: string) => {
+    const limit = Number(config.get(key));
+    return limit > 0 ? new FixedWindowLimiter({ limit, windowMs }) : undefined;
+  };
+  const login = limiter('rateLimit.loginPerAddress');
+  return {
+    fhir: {
+      perAddress: limiter('rateLimit.perAddress'),
+      perPrincipal: limiter('rateLimit.perProfessional'),
+      principalKey: (p) => (isAuthenticatedProfessional(p) ? p.context.nationalId : undefined),
+    },
+    ...(login ? { login: { limiter: login, paths: [`${PORTAL_PATH}/login`, `${PORTAL_PATH}/callback`] } } : {}),
+  };
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -67,8 +93,19 @@ export async function startServices(config: Config, logger: Logger = createLogge
   let simulator: RunningSimulator | undefined;
   let store: FacadeStore;
   let journey: JourneyDeps;
+  let atna: AtnaExporter | undefined;
+  const logins: { audit?: PortalLoginAudit } = {};
   try {
-    auth = await startAuth(config, logger, url);
+    const exporter = atnaExporterFromConfig(config, logger);
+    if (exporter) {
+      atna = exporter;
+      stops.push(async () => {
+        await exporter.flush(2000);
+        await exporter.close();
+      });
+    }
+    // The portal's logins are audited once the store is open (below); none can complete before the app is routed.
+    auth = await startAuth(config, logger, url, { portalAudit: (event) => logins.audit?.(event) ?? Promise.resolve() });
     stops.push(() => auth.close());
     if (simulatorEnabled(config)) {
       const sim = await startConfiguredSimulator(config, logger);
@@ -80,18 +117,24 @@ export async function startServices(config: Config, logger: Logger = createLogge
     stops.push(() => opened.close());
     const transport = createEhdsiTransport(config, logger);
     stops.push(async () => transport.client.close());
-    journey = journeyDepsFromConfig(config, { store, logger, simulatorBaseUrl: simulator?.url, transport });
+    journey = { ...journeyDepsFromConfig(config, { store, logger, simulatorBaseUrl: simulator?.url, transport }), onAuditRecorded: atna && ((r) => atna!.enqueue(r)) };
   } catch (e) {
     await stopAll();
     throw e;
   }
   const registry = buildRegistry({ security: auth.capability, journey });
+  const limits = rateLimitsFromConfig(config);
+  const trail = new AuditTrail(store, { logger, onRecorded: journey.onAuditRecorded });
+  logins.audit = portalLoginAuditor(trail);
   handler = createApp({
     registry,
     logger,
     maxBodyBytes: config.fhir.maxBodyBytes,
     publicBaseUrl: config.publicBaseUrl,
-    authenticate: auditingEligibilityRefusals(auth.authenticate, new AuditTrail(store, { logger })),
+    authenticate: auth.authenticate,
+    observer: requestAuditor({ trail, authenticate: auth.authenticate }),
+    rateLimits: limits.fhir,
+    loginRateLimit: limits.login,
     readiness: [{ name: 'store', check: () => store.ping() }],
     mount: (app) => {
       auth.mount(app);
@@ -105,6 +148,7 @@ export async function startServices(config: Config, logger: Logger = createLogge
     simulator,
     countries: journey.countries,
     store,
+    atna,
     close: stopAll,
   };
 }

@@ -6,6 +6,9 @@ import { FhirError } from './fhir/errors.js';
 import { sendResource } from './fhir/content.js';
 import type { HandlerRegistry } from './fhir/registry.js';
 import { capabilityHandler } from './fhir/interactions/metadata.js';
+import type { AnswerObserver } from './fhir/answer.js';
+import { addressRateLimit, type FhirRateLimits } from './fhir/throttle.js';
+import type { FixedWindowLimiter } from './util/rate-limit.js';
 
 export interface ReadinessCheck {
   name: string;
@@ -21,6 +24,12 @@ export interface AppDeps {
   readiness?: ReadinessCheck[];
   /** Extra non-FHIR routes (portal, well-known documents), mounted before /fhir. */
   mount?: (app: Express) => void;
+  /** Told every /fhir answer's final status before it is sent (the audit of refused requests). */
+  observer?: AnswerObserver;
+  /** Rate limits of /fhir (per source address, per professional). */
+  rateLimits?: FhirRateLimits;
+  /** Rate limit per source address of the login routes (e.g. /portal/login, /portal/callback). */
+  loginRateLimit?: { limiter: FixedWindowLimiter; paths: string[] };
 }
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -70,6 +79,7 @@ export function createApp(deps: AppDeps): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: results });
   });
 
+  if (deps.loginRateLimit) app.use(deps.loginRateLimit.paths, addressRateLimit(deps.loginRateLimit.limiter));
   deps.mount?.(app);
 
   const startedAt = new Date();
@@ -81,6 +91,8 @@ export function createApp(deps: AppDeps): Express {
     publicBaseUrl: deps.publicBaseUrl,
     authenticate: deps.authenticate,
     capability,
+    observer: deps.observer,
+    rateLimits: deps.rateLimits,
   }));
   app.use((req: Request, res: Response) => {
     res.locals.routePattern = 'unmatched';

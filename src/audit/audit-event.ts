@@ -1,4 +1,4 @@
-import { AUDIT_SUBTYPES, EHDSI_TRANSACTIONS, type AuditOutcome, type AuditRecord } from './record.js';
+import { AUDIT_SUBTYPES, EHDSI_TRANSACTIONS, isSecuritySubtype, UNIDENTIFIED, type AuditOutcome, type AuditRecord } from './record.js';
 
 /** Code systems of the AuditEvent (FHIR R4 terminology, DICOM, IHE, French national nomenclatures). */
 export const AUDIT_SYSTEMS = {
@@ -17,6 +17,9 @@ export const AUDIT_SYSTEMS = {
   practiceMode: 'https://mos.esante.gouv.fr/NOS/TRE_R23-ModeExercice/FHIR/TRE-R23-ModeExercice',
   uri: 'urn:ietf:rfc:3986',
   requestId: 'urn:ehdsi-fhir-facade:request-id',
+  /** OAuth client ids (azp) of Pro Santé Connect access tokens. */
+  clientId: 'urn:ehdsi-fhir-facade:oauth-client-id',
+  networkType: 'http://hl7.org/fhir/network-type',
 } as const;
 
 /**
@@ -33,8 +36,22 @@ const OUTCOME_CODE: Record<AuditOutcome, fhir4.AuditEvent['outcome']> = {
 
 const PRACTICE_MODES: Record<string, string> = { L: 'Libéral', S: 'Salarié', B: 'Bénévole' };
 
+/** The caller's network address (AuditEvent.agent.network, type 2 = IP address). */
+function networkOf(record: AuditRecord): Pick<fhir4.AuditEventAgent, 'network'> {
+  return record.sourceAddress ? { network: { address: record.sourceAddress, type: '2' } } : {};
+}
+
 function agentOf(record: AuditRecord): fhir4.AuditEventAgent {
   const { agent } = record;
+  if (agent.nationalId === UNIDENTIFIED) {
+    // Nobody could be identified: no identifier, the address the attempt came from.
+    return {
+      type: { coding: [{ system: AUDIT_SYSTEMS.dicom, code: '110153', display: 'Source Role ID' }] },
+      who: { display: 'unidentified user' },
+      requestor: true,
+      ...networkOf(record),
+    };
+  }
   const roles: fhir4.CodeableConcept[] = [
     { coding: [{ system: AUDIT_SYSTEMS.profession, code: agent.profession.code, ...(agent.profession.display && { display: agent.profession.display }) }] },
   ];
@@ -48,6 +65,16 @@ function agentOf(record: AuditRecord): fhir4.AuditEventAgent {
     who: { identifier: { system: AUDIT_SYSTEMS.nationalId, value: agent.nationalId }, display: agent.name },
     requestor: true,
     location: { display: site.organisationName, ...(site.siteId && { identifier: { value: site.siteId } }) },
+    ...networkOf(record),
+  };
+}
+
+/** The client software (the EHR) the access token was issued to. */
+function clientAgent(clientId: string): fhir4.AuditEventAgent {
+  return {
+    type: { coding: [{ system: AUDIT_SYSTEMS.dicom, code: '110150', display: 'Application' }] },
+    who: { identifier: { system: AUDIT_SYSTEMS.clientId, value: clientId } },
+    requestor: false,
   };
 }
 
@@ -60,11 +87,11 @@ function gatewayAgent(country: string): fhir4.AuditEventAgent {
 }
 
 function subtypesOf(record: AuditRecord): fhir4.Coding[] {
-  const def = AUDIT_SUBTYPES[record.subtype];
-  const codings: fhir4.Coding[] = [
-    { system: AUDIT_SYSTEMS.restfulInteraction, code: def.interaction },
-    { system: AUDIT_SYSTEMS.facadeInteraction, code: record.subtype, display: def.display },
-  ];
+  const def: { display: string; interaction?: string } = AUDIT_SUBTYPES[record.subtype];
+  const codings: fhir4.Coding[] = [];
+  if (isSecuritySubtype(record.subtype)) codings.push({ system: AUDIT_SYSTEMS.dicom, code: '110122', display: 'Login' });
+  if (def.interaction) codings.push({ system: AUDIT_SYSTEMS.restfulInteraction, code: def.interaction });
+  codings.push({ system: AUDIT_SYSTEMS.facadeInteraction, code: record.subtype, display: def.display });
   if (record.ehdsiTransaction) {
     codings.push({ system: AUDIT_SYSTEMS.iheTransaction, code: record.ehdsiTransaction, display: EHDSI_TRANSACTIONS[record.ehdsiTransaction] });
   }
@@ -102,7 +129,10 @@ export function toAuditEvent(record: AuditRecord, baseUrl: string): fhir4.AuditE
     resourceType: 'AuditEvent',
     id: record.id,
     meta: { lastUpdated: record.recorded.toISOString() },
-    type: { system: AUDIT_SYSTEMS.eventType, code: 'rest', display: 'RESTful Operation' },
+    // A security event is DICOM's User Authentication (R4 AuditEvent.type value set: audit-event-type + DCM codes).
+    type: isSecuritySubtype(record.subtype)
+      ? { system: AUDIT_SYSTEMS.dicom, code: '110114', display: 'User Authentication' }
+      : { system: AUDIT_SYSTEMS.eventType, code: 'rest', display: 'RESTful Operation' },
     subtype: subtypesOf(record),
     action: record.action,
     recorded: record.recorded.toISOString(),
@@ -117,8 +147,18 @@ export function toAuditEvent(record: AuditRecord, baseUrl: string): fhir4.AuditE
   };
   const desc = outcomeDescription(record);
   if (desc) event.outcomeDesc = desc;
+  if (record.clientId) event.agent.push(clientAgent(record.clientId));
   if (record.ehdsiTransaction && record.country) event.agent.push(gatewayAgent(record.country));
   if (record.patientHandle || record.country) event.entity!.push(patientEntity(record));
+  // Which of the patient's documents was read (the original or a French one).
+  if (record.documentId) {
+    event.entity!.push({
+      what: { reference: `DocumentReference/${record.documentId}` },
+      type: { system: AUDIT_SYSTEMS.entityType, code: '2', display: 'System Object' },
+      role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '3', display: 'Report' },
+      description: 'document',
+    });
+  }
   // The HTTP request, so an operator can join the event with the technical logs.
   event.entity!.push({
     what: { identifier: { system: AUDIT_SYSTEMS.requestId, value: record.requestId } },

@@ -21,11 +21,19 @@ export type RestfulInteraction = 'read' | 'search-type' | 'create' | 'operation'
 
 interface SubtypeDef {
   display: string;
-  interaction: RestfulInteraction;
+  /** The FHIR interaction, when the event is one (AuditEvent.type rest). */
+  interaction?: RestfulInteraction;
   action: AuditAction;
+  /** A security event (DICOM 110114 User Authentication) rather than a RESTful one. */
+  security?: 'user-authentication';
 }
 
-/** The interactions of the facade that touch patient data, and what each is in FHIR terms. */
+/**
+ * The interactions of the facade that touch patient data, and what each is in
+ * FHIR terms; then the security events: a refused authentication, and a
+ * request refused before any processing (malformed, unsupported media type,
+ * too large, not acceptable, throttled) that touches no patient data.
+ */
 export const AUDIT_SUBTYPES = {
   'search-patient': { display: 'Patient search (PDQm ITI-78)', interaction: 'search-type', action: 'E' },
   'match-patient': { display: 'Patient $match (PDQm ITI-119)', interaction: 'operation', action: 'E' },
@@ -38,7 +46,31 @@ export const AUDIT_SUBTYPES = {
   'document-read': { display: 'Document retrieve (MHD ITI-68)', interaction: 'read', action: 'R' },
   'document-reference-read': { display: 'Read a document reference (MHD)', interaction: 'read', action: 'R' },
   'audit-read': { display: 'Search own audit events', interaction: 'search-type', action: 'E' },
+  authentication: { display: 'User authentication (bearer token, portal login)', action: 'E', security: 'user-authentication' },
+  'rejected-request': { display: 'Request refused before processing', action: 'E' },
 } as const satisfies Record<string, SubtypeDef>;
+
+/** Subtypes that are security events (audited as DICOM 110114 User Authentication). */
+export function isSecuritySubtype(subtype: AuditSubtype): boolean {
+  return (AUDIT_SUBTYPES[subtype] as SubtypeDef).security !== undefined;
+}
+
+/**
+ * Owner of the records no professional may read: failures of anonymous
+ * callers (no or refused token). Not a national id, so never a professional's.
+ */
+export const OPERATOR_OWNER = 'urn:ehdsi-fhir-facade:operator';
+
+/** Agent national id of an unidentified caller (its AuditEvent names no one). */
+export const UNIDENTIFIED = 'unidentified';
+
+/** The agent of a record whose caller could not be identified. */
+export const UNIDENTIFIED_AGENT: AuditAgent = {
+  nationalId: UNIDENTIFIED,
+  name: 'Utilisateur non identifié (unidentified user)',
+  profession: { code: 'unknown' },
+  practiceSituation: { organisationName: '(inconnue)', mode: '' },
+};
 
 export type AuditSubtype = keyof typeof AUDIT_SUBTYPES;
 
@@ -85,6 +117,15 @@ export interface AuditRecord {
   outcomeDetail?: string;
   /** X-Request-Id of the HTTP call, to correlate with technical logs. */
   requestId: string;
+  /**
+   * OAuth client (azp / client_id) of the access token; for a refused token,
+   * what the token claims (read without verifying it).
+   */
+  clientId?: string;
+  /** Network address the request came from (IPv4 or IPv6). */
+  sourceAddress?: string;
+  /** Id of the document read (DocumentReference and Binary ids are the same), so the trail says which of a patient's documents was seen. */
+  documentId?: string;
 }
 
 export const AUDIT_OUTCOMES: readonly AuditOutcome[] = ['success', 'refused', 'client-error', 'gateway-error', 'server-error'];
@@ -93,6 +134,8 @@ const FHIR_ID = /^[A-Za-z0-9.-]{1,64}$/;
 /** Codes and identifiers: no spaces, so no sentence of patient text fits. */
 const CODE = /^[A-Za-z0-9._:/@^&|-]{1,128}$/;
 const COUNTRY = /^[A-Z]{2}$/;
+/** An IPv4 or IPv6 address (IPv4-mapped included): hex digits, dots and colons only. */
+const ADDRESS = /^[0-9A-Fa-f:.]{2,45}$/;
 
 /** Thrown for a record the code built wrongly (a programming error, not a user error). */
 export class InvalidAuditRecordError extends TypeError {
@@ -126,4 +169,17 @@ export function assertAuditRecord(r: AuditRecord): void {
   check(AUDIT_OUTCOMES.includes(r.outcome), 'outcome', `must be one of ${AUDIT_OUTCOMES.join(', ')}`);
   check(r.outcomeDetail === undefined || CODE.test(r.outcomeDetail), 'outcomeDetail', 'must be a code (no spaces, at most 128 characters)');
   check(isText(r.requestId, 128), 'requestId', 'is required');
+  check(r.clientId === undefined || CODE.test(r.clientId), 'clientId', 'must be a client id (no spaces, at most 128 characters)');
+  check(r.sourceAddress === undefined || ADDRESS.test(r.sourceAddress), 'sourceAddress', 'must be an IP address');
+  check(r.documentId === undefined || FHIR_ID.test(r.documentId), 'documentId', 'must be a FHIR id');
+}
+
+/** A value for clientId when it is one (e.g. a claim of an unverified token), else undefined. */
+export function auditableClientId(value: unknown): string | undefined {
+  return typeof value === 'string' && CODE.test(value) ? value : undefined;
+}
+
+/** A value for sourceAddress when it is an IP address, else undefined. */
+export function auditableAddress(value: unknown): string | undefined {
+  return typeof value === 'string' && ADDRESS.test(value) ? value : undefined;
 }

@@ -29,7 +29,7 @@ export class AuditWriteError extends Error {
 }
 
 /** Facts only known while the call runs (the patient discovered, the eHDSI error met…). */
-export type AuditContext = Partial<Pick<AuditRecord, 'patientHandle' | 'country' | 'ehdsiTransaction' | 'outcomeDetail'>>;
+export type AuditContext = Partial<Pick<AuditRecord, 'patientHandle' | 'country' | 'ehdsiTransaction' | 'outcomeDetail' | 'documentId'>>;
 
 /** How a failed call is recorded: outcome and a code, never a message. */
 export type AuditClassifier = (error: unknown) => { outcome: Exclude<AuditOutcome, 'success'>; outcomeDetail?: string };
@@ -42,17 +42,32 @@ export type AuditClassifier = (error: unknown) => { outcome: Exclude<AuditOutcom
 export const classifyByStatus: AuditClassifier = (error) => {
   const status = typeof (error as { status?: unknown })?.status === 'number' ? (error as { status: number }).status : undefined;
   if (status === undefined) return { outcome: 'server-error' };
-  const outcomeDetail = `http-${status}`;
-  if (status === 401 || status === 403) return { outcome: 'refused', outcomeDetail };
-  if (status >= 400 && status < 500) return { outcome: 'client-error', outcomeDetail };
-  if (status === 502 || status === 504) return { outcome: 'gateway-error', outcomeDetail };
-  return { outcome: 'server-error', outcomeDetail };
+  const outcome = outcomeOfStatus(status);
+  return { outcome: outcome === 'success' ? 'server-error' : outcome, outcomeDetail: `http-${status}` };
 };
+
+/**
+ * The audit outcome of an HTTP answer, so that the AuditEvent outcome is the
+ * HTTP outcome: 1xx–3xx success (0), 401/403 refused and other 4xx
+ * client-error (4), 502/504 gateway-error (8), any other 5xx server-error (12).
+ */
+export function outcomeOfStatus(status: number): AuditOutcome {
+  if (status < 400) return 'success';
+  if (status === 401 || status === 403) return 'refused';
+  if (status < 500) return 'client-error';
+  if (status === 502 || status === 504) return 'gateway-error';
+  return 'server-error';
+}
 
 export interface AuditTrailOptions {
   logger?: Logger;
   /** Clock (tests). */
   now?: () => Date;
+  /**
+   * Told each record once it is durable (e.g. the ATNA exporter queues it).
+   * Must not block; whatever it throws is logged and ignored.
+   */
+  onRecorded?: (record: AuditRecord) => void;
 }
 
 /**
@@ -87,6 +102,11 @@ export class AuditTrail {
       // Which interaction and request failed to be audited, nothing about the patient.
       this.options.logger?.error({ subtype: record.subtype, reqId: record.requestId, err: (e as Error)?.name }, 'audit record not written');
       throw new AuditWriteError({ cause: e });
+    }
+    try {
+      this.options.onRecorded?.(record);
+    } catch (e) {
+      this.options.logger?.warn({ subtype: record.subtype, reqId: record.requestId, err: (e as Error)?.name }, 'audit record not passed on');
     }
     return record;
   }

@@ -5,7 +5,7 @@ import type { CapabilityContributor } from '../fhir/registry.js';
 import type { Logger } from '../logging/logger.js';
 import { DEV_CLIENT_SECRET, DEV_EHR_CLIENT_ID, PSC_DISCOVERY_SUFFIX, STAND_IN_AUDIENCE } from '../dev-idp/constants.js';
 import { startDevIdp, type RunningDevIdp } from '../dev-idp/server.js';
-import { createPortal, portalUrls, PORTAL_PATH, type Portal } from '../web/portal.js';
+import { createPortal, portalUrls, PORTAL_PATH, type Portal, type PortalLoginAudit } from '../web/portal.js';
 import { pscAuthenticator } from './authenticator.js';
 import { discoverPsc, type ClientAuthMethod, type PscSettings } from './psc-client.js';
 import { securityContributor, smartConfiguration } from './smart-configuration.js';
@@ -35,7 +35,7 @@ export function isEmbeddedPsc(config: Config): boolean {
  * PSC is configured), discovery, the bearer-token validator and the portal.
  * `publicOrigin` is this server's origin as browsers see it (redirect URIs).
  */
-export async function startAuth(config: Config, logger: Logger, publicOrigin: string): Promise<AuthServices> {
+export async function startAuth(config: Config, logger: Logger, publicOrigin: string, options: { portalAudit?: PortalLoginAudit } = {}): Promise<AuthServices> {
   const clientId = String(config.get('auth.clientId'));
   const authMethod = config.get('auth.clientAuthMethod') as ClientAuthMethod;
   const urls = portalUrls(publicOrigin);
@@ -82,7 +82,7 @@ export async function startAuth(config: Config, logger: Logger, publicOrigin: st
       audiences,
       ...(devIdp ? { issuerHint: 'npm run dev-token names the issuer from DEV_IDP_HOST and DEV_IDP_PORT: give it the values the server runs with' } : {}),
     });
-    const portal = createPortal({ psc, publicOrigin, sessionTtlSeconds: Number(config.get('auth.sessionTtlSeconds')), logger });
+    const portal = createPortal({ psc, publicOrigin, sessionTtlSeconds: Number(config.get('auth.sessionTtlSeconds')), logger, audit: options.portalAudit });
     const smart = smartConfiguration(meta);
     return {
       issuer: meta.issuer,

@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { decodeJwt } from 'jose';
 import type { Authenticator } from '../fhir/app.js';
 import { FhirError, type IssueInit } from '../fhir/errors.js';
 import type { Logger } from '../logging/logger.js';
@@ -14,9 +15,28 @@ function quoted(s: string): string {
   return s.replace(/["\\]/g, '');
 }
 
-function unauthorized(diagnostics: string, error?: string): FhirError {
-  const challenge = error ? `${REALM}, error="${error}", error_description="${quoted(diagnostics)}"` : REALM;
-  return new FhirError(401, { code: 'login', diagnostics }, { 'WWW-Authenticate': challenge });
+/**
+ * A 401: no token, or a token refused. It carries, for the security audit,
+ * the reason as a code and the client id the token claims (read without
+ * verifying it, when the token is a JWT) — never the token.
+ */
+export class AuthenticationFailedError extends FhirError {
+  constructor(diagnostics: string, readonly reason: string, error?: string, readonly claimedClientId?: string) {
+    const challenge = error ? `${REALM}, error="${error}", error_description="${quoted(diagnostics)}"` : REALM;
+    super(401, { code: 'login', diagnostics }, { 'WWW-Authenticate': challenge });
+    this.name = 'AuthenticationFailedError';
+  }
+}
+
+/** The azp (else client_id) a JWT claims, unverified: only to name the client in the audit of a refusal. */
+function claimedClientId(token: string): string | undefined {
+  try {
+    const claims = decodeJwt(token);
+    const id = typeof claims.azp === 'string' ? claims.azp : claims.client_id;
+    return typeof id === 'string' && id.length <= 128 ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** One OperationOutcome issue per refusing rule, its stable code in details.coding. */
@@ -62,14 +82,14 @@ const BEARER = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)$/i;
 export function pscAuthenticator(validator: BearerTokenValidator, logger: Logger): Authenticator {
   return async (req: Request) => {
     const header = req.headers.authorization;
-    if (!header) throw unauthorized('This interaction needs Authorization: Bearer <Pro Santé Connect access token>');
+    if (!header) throw new AuthenticationFailedError('This interaction needs Authorization: Bearer <Pro Santé Connect access token>', 'no-token');
     const token = BEARER.exec(header.trim())?.[1];
-    if (!token) throw unauthorized('The Authorization header must be "Bearer <access token>"', 'invalid_request');
+    if (!token) throw new AuthenticationFailedError('The Authorization header must be "Bearer <access token>"', 'malformed-authorization', 'invalid_request');
     let validated;
     try {
       validated = await validator.validate(token);
     } catch (e) {
-      if (e instanceof TokenRejected) throw unauthorized(`Access token refused: ${e.reason}`, 'invalid_token');
+      if (e instanceof TokenRejected) throw new AuthenticationFailedError(`Access token refused: ${e.reason}`, `token-${e.code}`, 'invalid_token', claimedClientId(token));
       if (e instanceof PscUnavailable) {
         logger.warn({ err: e.message }, 'Pro Santé Connect unavailable');
         throw new FhirError(502, { code: 'transient', diagnostics: 'Pro Santé Connect could not be reached to validate the access token' });

@@ -8,9 +8,14 @@ export const REQUIRED_ACR = 'eidas1';
 /** Signature algorithms accepted on PSC JWTs; `none` and HMAC never. */
 const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
 
+/** Why a token was refused, as a code (the audit record keeps it; never the token). */
+export type TokenRefusal =
+  | 'inactive' | 'expired' | 'other-issuer' | 'no-issuer' | 'no-expiry' | 'acr' | 'client' | 'audience' | 'no-subject'
+  | 'claim' | 'signature' | 'userinfo';
+
 /** The token is missing, malformed, forged, expired or not meant for us: a 401. */
 export class TokenRejected extends Error {
-  constructor(readonly reason: string) {
+  constructor(readonly reason: string, readonly code: TokenRefusal = 'signature') {
     super(reason);
     this.name = 'TokenRejected';
   }
@@ -130,7 +135,7 @@ export class BearerTokenValidator {
     if (res.active !== true) {
       // PSC only says "inactive"; a token of another issuer (a stand-in on another port) is the usual cause worth telling.
       const iss = unverifiedIssuer(token);
-      throw new TokenRejected(iss !== undefined && iss !== this.issuer ? this.otherIssuer(iss) : 'the token is not active');
+      throw iss !== undefined && iss !== this.issuer ? new TokenRejected(this.otherIssuer(iss), 'other-issuer') : new TokenRejected('the token is not active', 'inactive');
     }
     return res as Record<string, unknown>;
   }
@@ -148,29 +153,29 @@ export class BearerTokenValidator {
       if (e instanceof joseErrors.JWKSTimeout || (e instanceof Error && /fetch|ECONN|network/i.test(e.message) && !(e instanceof joseErrors.JOSEError))) {
         throw new PscUnavailable(`JWKS unavailable: ${e.message}`);
       }
-      if (e instanceof joseErrors.JWTExpired) throw new TokenRejected('the token has expired');
-      if (e instanceof joseErrors.JWTClaimValidationFailed && e.claim === 'iss') throw new TokenRejected(this.otherIssuer(unverifiedIssuer(token)));
-      if (e instanceof joseErrors.JWTClaimValidationFailed) throw new TokenRejected(`the token's ${e.claim} claim is not accepted`);
-      throw new TokenRejected('the token is not a valid signed JWT of the issuer');
+      if (e instanceof joseErrors.JWTExpired) throw new TokenRejected('the token has expired', 'expired');
+      if (e instanceof joseErrors.JWTClaimValidationFailed && e.claim === 'iss') throw new TokenRejected(this.otherIssuer(unverifiedIssuer(token)), 'other-issuer');
+      if (e instanceof joseErrors.JWTClaimValidationFailed) throw new TokenRejected(`the token's ${e.claim} claim is not accepted`, e.claim === 'aud' ? 'audience' : 'claim');
+      throw new TokenRejected('the token is not a valid signed JWT of the issuer', 'signature');
     }
   }
 
   private check(claims: Record<string, unknown>, now: number): { sub: string; clientId?: string; exp: number; acr?: string } {
     const iss = asString(claims.iss);
-    if (iss !== undefined && iss !== this.issuer) throw new TokenRejected(this.otherIssuer(iss));
-    if (this.opts.mode === 'jwks' && iss === undefined) throw new TokenRejected('the token names no issuer');
+    if (iss !== undefined && iss !== this.issuer) throw new TokenRejected(this.otherIssuer(iss), 'other-issuer');
+    if (this.opts.mode === 'jwks' && iss === undefined) throw new TokenRejected('the token names no issuer', 'no-issuer');
     const exp = typeof claims.exp === 'number' ? claims.exp : undefined;
-    if (exp === undefined) throw new TokenRejected('the token has no expiry');
-    if (exp <= now) throw new TokenRejected('the token has expired');
+    if (exp === undefined) throw new TokenRejected('the token has no expiry', 'no-expiry');
+    if (exp <= now) throw new TokenRejected('the token has expired', 'expired');
     const acr = asString(claims.acr);
-    if (acr !== REQUIRED_ACR) throw new TokenRejected(`the authentication level (acr) must be ${REQUIRED_ACR}`);
+    if (acr !== REQUIRED_ACR) throw new TokenRejected(`the authentication level (acr) must be ${REQUIRED_ACR}`, 'acr');
     const clientId = asString(claims.azp) ?? asString(claims.client_id);
-    if (!clientId || !this.opts.allowedClients.includes(clientId)) throw new TokenRejected('the token was issued to a client this server does not accept');
+    if (!clientId || !this.opts.allowedClients.includes(clientId)) throw new TokenRejected('the token was issued to a client this server does not accept', 'client');
     if (this.opts.audiences?.length && !audiencesOf(claims.aud).some((a) => this.opts.audiences!.includes(a))) {
-      throw new TokenRejected('the token is meant for another audience');
+      throw new TokenRejected('the token is meant for another audience', 'audience');
     }
     const sub = asString(claims.sub);
-    if (!sub) throw new TokenRejected('the token has no subject');
+    if (!sub) throw new TokenRejected('the token has no subject', 'no-subject');
     return { sub, clientId, exp, acr };
   }
 
@@ -187,7 +192,7 @@ export class BearerTokenValidator {
       raw = await oidc.fetchUserInfo(this.config, token, sub);
     } catch (e) {
       if (e instanceof oidc.WWWAuthenticateChallengeError || (e instanceof oidc.ResponseBodyError && e.status === 401)) {
-        throw new TokenRejected('Pro Santé Connect refused the token at UserInfo');
+        throw new TokenRejected('Pro Santé Connect refused the token at UserInfo', 'userinfo');
       }
       throw new PscUnavailable(`UserInfo failed: ${(e as Error).message}`);
     }

@@ -49,17 +49,24 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     const { bundle, report } = convertPatientSummary(bytes, { language, terminologyPath });
-    if (pdfOut) {
-      writeFileSync(pdfOut, await renderSummaryPdf(bundle, { generatedAt: new Date() }));
-      process.stderr.write(`${pdfOut}: the French summary as PDF\n`);
+    try {
+      if (pdfOut) {
+        writeFileSync(pdfOut, await renderSummaryPdf(bundle, { generatedAt: new Date() }));
+        process.stderr.write(`${pdfOut}: the French summary as PDF\n`);
+      }
+      if (cdaOut) {
+        const { xml, counts } = translateCda(bytes, { catalogue: defaultCatalogue(terminologyPath), language: language ?? 'fr-FR' });
+        writeFileSync(cdaOut, xml);
+        process.stderr.write(`${cdaOut}: the CDA with French designations (${counts.translated} coded elements given their French designation, ${counts.untranslated} left as sent)\n`);
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === undefined) throw err;
+      process.stderr.write(`cannot write ${(err as NodeJS.ErrnoException).path ?? 'the output'}: ${(err as Error).message}\n`);
+      return 2;
     }
-    if (cdaOut) {
-      const { xml, counts } = translateCda(bytes, { catalogue: defaultCatalogue(terminologyPath), language: language ?? 'fr-FR' });
-      writeFileSync(cdaOut, xml);
-      process.stderr.write(`${cdaOut}: the CDA with French designations (${counts.translated} coded elements translated, ${counts.untranslated} left as sent)\n`);
-    }
-    if (pdfOut || cdaOut) return 0;
-    const out = withReport ? { bundle, report: reportOperationOutcome(report), summary: report } : bundle;
+    if ((pdfOut || cdaOut) && !withReport) return 0;
+    // (with the documents written, --report prints the report alone)
+    const out = withReport ? (pdfOut || cdaOut ? { report: reportOperationOutcome(report), summary: report } : { bundle, report: reportOperationOutcome(report), summary: report }) : bundle;
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
     return 0;
   } catch (err) {

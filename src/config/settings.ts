@@ -2,8 +2,10 @@
  * Every setting of the server, as data: the loader validates against it, the
  * README table is generated from it. Add a row here to add a setting.
  */
+import { AUDIT_SETTINGS } from './settings/audit.js';
 import { AUTH_SETTINGS } from './settings/auth.js';
 import { EHDSI_SETTINGS } from './settings/ehdsi.js';
+import { RATE_LIMIT_SETTINGS } from './settings/limits.js';
 import { MAPPING_SETTINGS } from './settings/mapping.js';
 import { SIMULATOR_SETTINGS } from './settings/simulator.js';
 import { STORE_SETTINGS } from './settings/store.js';
@@ -44,4 +46,6 @@ export const SETTINGS: readonly SettingDef[] = [
   ...SIMULATOR_SETTINGS,
   ...MAPPING_SETTINGS,
   ...STORE_SETTINGS,
+  ...AUDIT_SETTINGS,
+  ...RATE_LIMIT_SETTINGS,
 ];

@@ -1,7 +1,7 @@
-import { SaxesParser } from 'saxes';
 import type { TerminologyCatalogue } from '../terminology/catalogue.js';
 import { systemUri } from '../terminology/code-systems.js';
 import { DESIGNATION_SOURCE_EXT } from '../terminology/designation-source.js';
+import { readXmlNS } from '../util/safe-xml.js';
 
 /**
  * A structural check of a translated CDA against its source, independent of
@@ -32,37 +32,33 @@ export interface CheckedElement {
 /** Text (whitespace-only text dropped), comments and processing instructions as tagged strings. */
 export type CheckedNode = CheckedElement | string;
 
-/** A namespace-aware tree of an XML document (saxes in namespace mode); throws on malformed XML. */
+/** A namespace-aware tree of an XML document (saxes in namespace mode, under the project's XML policy); throws on malformed XML. */
 export function parseForCheck(xml: string | Buffer): CheckedElement {
-  const parser = new SaxesParser({ xmlns: true });
   const doc: CheckedElement = { ns: '', local: '#document', attrs: new Map(), xmlns: new Map(), children: [], parent: undefined };
   let current = doc;
-  parser.on('error', (e) => {
-    throw e;
-  });
-  parser.on('opentag', (tag) => {
-    const el: CheckedElement = { ns: tag.uri ?? '', local: tag.local ?? tag.name, attrs: new Map(), xmlns: new Map(), children: [], parent: current };
-    for (const a of Object.values(tag.attributes)) {
-      if (typeof a === 'string') continue;
-      if (a.uri === XMLNS || a.name === 'xmlns') el.xmlns.set(a.name, a.value);
-      else el.attrs.set(a.uri ? `{${a.uri}}${a.local}` : a.local, a.value);
-    }
-    current.children.push(el);
-    current = el;
-  });
-  parser.on('closetag', () => {
-    current = current.parent ?? doc;
-  });
   const text = (t: string): void => {
     if (t.trim() !== '') current.children.push('text:' + t);
   };
-  parser.on('text', text);
-  parser.on('cdata', text);
-  parser.on('comment', (c) => current.children.push('comment:' + c));
-  parser.on('processinginstruction', (pi) => current.children.push(`pi:${pi.target} ${pi.body}`));
   let s = typeof xml === 'string' ? xml : xml.toString('utf8');
   if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
-  parser.write(s).close();
+  readXmlNS(s, {
+    opentag: (tag) => {
+      const el: CheckedElement = { ns: tag.uri ?? '', local: tag.local ?? tag.name, attrs: new Map(), xmlns: new Map(), children: [], parent: current };
+      for (const a of Object.values(tag.attributes)) {
+        if (a.uri === XMLNS || a.name === 'xmlns') el.xmlns.set(a.name, a.value);
+        else el.attrs.set(a.uri ? `{${a.uri}}${a.local}` : a.local, a.value);
+      }
+      current.children.push(el);
+      current = el;
+    },
+    closetag: () => {
+      current = current.parent ?? doc;
+    },
+    text,
+    cdata: text,
+    comment: (c) => current.children.push('comment:' + c),
+    processinginstruction: (pi) => current.children.push(`pi:${pi.target} ${pi.body}`),
+  });
   return doc;
 }
 

@@ -1,8 +1,9 @@
-import { SaxesParser } from 'saxes';
+import type { SaxesTagPlain } from 'saxes';
 import { CdaInputError } from '../mapping/errors.js';
-import { DEFAULT_MAX_BYTES, MAX_DEPTH, scanNamespaceDeclarations, XSI_NS } from '../mapping/xml-tree.js';
+import { cdaInputErrorOf, DEFAULT_MAX_BYTES, scanNamespaceDeclarations, XSI_NS } from '../mapping/xml-tree.js';
 import type { Designation, TerminologyCatalogue } from '../terminology/catalogue.js';
 import { systemUri } from '../terminology/code-systems.js';
+import { readXml, XmlPolicyError, type XmlCursor } from '../util/safe-xml.js';
 
 /**
  * The translated CDA ("level 3 translated"), as the eHDSI reference
@@ -159,17 +160,14 @@ export function translateCda(cda: string | Buffer, opts: TranslateCdaOptions): T
   // The same code in the same code system is looked up once per document.
   const looked = new Map<string, Designation | null>();
   const frames: Frame[] = [];
-  const parser = new SaxesParser({ position: false });
   let failure: CdaInputError | undefined;
   const fail = (problem: CdaInputError['problem'], message: string): never => {
     failure ??= new CdaInputError(problem, message);
     throw failure;
   };
-  parser.on('doctype', () => fail('doctype', 'DOCTYPE declarations (DTDs, entities) are refused'));
-  parser.on('error', (err) => fail('not-xml', `not well-formed XML: ${err.message}`));
 
-  parser.on('opentag', (tag) => {
-    if (frames.length >= MAX_DEPTH) fail('too-deep', `elements nested deeper than ${MAX_DEPTH} levels are refused`);
+  // (the project's XML policy, util/safe-xml, refuses DOCTYPEs and limits depth and attributes while streaming)
+  const opentag = (tag: SaxesTagPlain, parser: XmlCursor): void => {
     const raw = tag.attributes as Record<string, string>;
     let scope = scopes[scopes.length - 1];
     let scoped = false;
@@ -242,9 +240,9 @@ export function translateCda(cda: string | Buffer, opts: TranslateCdaOptions): T
       frame.pending = added;
       frame.closeWith = `</${tName.split(' ')[0]}>`;
     }
-  });
+  };
 
-  parser.on('closetag', () => {
+  const closetag = (_tag: SaxesTagPlain, parser: XmlCursor): void => {
     const frame = frames.pop()!;
     if (frame.closeWith !== undefined) {
       // (the end tag's '<' is the last one before its '>': an end tag holds none)
@@ -256,12 +254,13 @@ export function translateCda(cda: string | Buffer, opts: TranslateCdaOptions): T
       scopes.pop();
       defaultNs.pop();
     }
-  });
+  };
 
   try {
-    parser.write(text).close();
+    readXml(text, { opentag, closetag }, { limits: { maxBytes } });
   } catch (err) {
-    failure ??= new CdaInputError('not-xml', `not well-formed XML: ${(err as Error).message}`);
+    if (err instanceof XmlPolicyError) failure ??= cdaInputErrorOf(err, maxBytes);
+    else failure ??= new CdaInputError('not-xml', `not well-formed XML: ${(err as Error).message}`);
   }
   if (failure) throw failure;
   copyTo(text.length);

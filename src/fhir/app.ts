@@ -1,11 +1,13 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from '../logging/logger.js';
 import { FhirError, operationOutcome } from './errors.js';
-import { bodyKind, negotiate, parseResourceBody, sendResource } from './content.js';
+import { bodyKind, bodyReadError, hasUnexpectedBody, isPretty, negotiate, parseResourceBody, precheckResourceBody, sendResource, serialise } from './content.js';
 import type { FhirContext, FhirResult, HandlerRegistration, HandlerRegistry } from './registry.js';
 import { assertValidResource, isResourceType } from './validation.js';
-import { applySubsetting } from './subsetting.js';
+import { applySubsetting, checkSubsettingParams } from './subsetting.js';
 import type { Resource } from './types.js';
+import { beforeAnswer, noteAuthentication, openAnswer, whenAnswered, type AnswerObserver } from './answer.js';
+import { enforce, sourceAddressOf, type FhirRateLimits } from './throttle.js';
 
 /** Verifies the caller of a non-public interaction; throws a 401/403 FhirError when refused. */
 export type Authenticator = (req: Request) => Promise<unknown>;
@@ -19,6 +21,10 @@ export interface FhirAppOptions {
   authenticate?: Authenticator;
   /** Produces the CapabilityStatement for GET /fhir/metadata (public). */
   capability: (baseUrl: string) => Resource;
+  /** Told every answer's final status before it is sent (the audit of what no handler recorded). */
+  observer?: AnswerObserver;
+  /** Rate limits per source address and per authenticated caller (none when absent). */
+  rateLimits?: FhirRateLimits;
 }
 
 const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -79,8 +85,9 @@ function resolveRoute(registry: HandlerRegistry, method: string, segments: strin
     return { registration: vread, resourceType: first, id: second, versionId: segments[3] };
   }
   if (segments.length > 3) throw FhirError.notFound(`No such route for ${first}`);
-  if (segments.length >= 2 && !second.startsWith('$') && second !== '_search' && !ID_PATTERN.test(second)) {
-    throw FhirError.badRequest(`"${second}" is not a valid resource id`);
+  // (in Patient/x/$op, x is an id whatever it looks like: "$summary/$summary" is no route)
+  if ((segments.length === 3 || (segments.length === 2 && !second.startsWith('$') && second !== '_search')) && !ID_PATTERN.test(second)) {
+    throw FhirError.badRequest(`${JSON.stringify(second.length > 64 ? `${second.slice(0, 64)}…` : second)} is not a valid resource id`);
   }
   if (segments.length === 3 && !third.startsWith('$')) throw FhirError.notFound(`No such route for ${first}`);
   let reg: HandlerRegistration | undefined;
@@ -135,14 +142,45 @@ function queryParams(req: Request): URLSearchParams {
   return new URLSearchParams(q >= 0 ? req.originalUrl.slice(q + 1) : '');
 }
 
+/**
+ * The parameters of a request, checked before the handler runs (so a refused
+ * request reaches no country): _summary and _elements, _pretty, and for a
+ * search _count, the modifiers of its parameters and, under
+ * `Prefer: handling=strict`, unknown parameters (ignored otherwise, as FHIR
+ * search is lenient by default); for an operation that declares its URL
+ * parameters, any other one.
+ */
 function checkParams(route: Route, params: URLSearchParams, req: Request): void {
-  if (route.registration.interaction !== 'search-type') return;
+  checkSubsettingParams(params);
+  const pretty = params.getAll('_pretty');
+  if (pretty.length > 1 || (pretty.length === 1 && pretty[0] !== 'true' && pretty[0] !== 'false')) {
+    throw FhirError.badRequest('_pretty must be given once, true or false', ['_pretty'], 'value');
+  }
+  const reg = route.registration;
+  if (reg.interaction === 'operation' && reg.operation?.urlParameters) {
+    const accepted = new Set([...COMMON_PARAMS, ...reg.operation.urlParameters]);
+    for (const key of params.keys()) {
+      if (!accepted.has(key)) throw FhirError.badRequest(`Parameter "${key}" is not a parameter of $${reg.operation.name}`, [key], 'not-supported');
+    }
+    return;
+  }
+  if (reg.interaction !== 'search-type') return;
+  const counts = params.getAll('_count');
+  if (counts.length > 1 || (counts.length === 1 && !/^\d{1,6}$/.test(counts[0]))) {
+    throw FhirError.badRequest(`_count must be given once, a non-negative integer${counts.length === 1 ? `, got "${counts[0].slice(0, 32)}"` : ''}`, ['_count'], 'value');
+  }
   const strict = /handling\s*=\s*strict/i.test(String(req.headers.prefer ?? ''));
-  if (!strict) return; // lenient by default (FHIR search): unknown parameters are ignored
-  const known = new Set([...COMMON_PARAMS, '_count', ...(route.registration.searchParams ?? []).map((p) => p.name)]);
+  const specs = new Map((reg.searchParams ?? []).map((p) => [p.name, p]));
   for (const key of params.keys()) {
-    const base = key.split(':')[0];
-    if (!known.has(base)) throw FhirError.badRequest(`Search parameter "${key}" is not supported on ${route.resourceType}`, [key], 'not-supported');
+    const [base, modifier] = key.split(':', 2);
+    const spec = specs.get(base);
+    if (spec && modifier !== undefined && !(spec.modifiers ?? []).includes(modifier)) {
+      throw FhirError.badRequest(`The modifier :${modifier} of "${base}" is not supported on ${route.resourceType}${spec.modifiers?.length ? ` (only :${spec.modifiers.join(', :')})` : ''}`, [key], 'not-supported');
+    }
+    // Lenient by default (FHIR search): unknown parameters are ignored.
+    if (strict && !spec && !COMMON_PARAMS.has(base) && base !== '_count') {
+      throw FhirError.badRequest(`Search parameter "${key}" is not supported on ${route.resourceType}`, [key], 'not-supported');
+    }
   }
 }
 
@@ -157,14 +195,17 @@ export function createFhirRouter(opts: FhirAppOptions): Router {
   const rawBody = express.raw({ type: () => true, limit: opts.maxBodyBytes });
 
   router.use(async (req: Request, res: Response, next: NextFunction) => {
+    openAnswer(res, opts.observer);
     try {
+      enforce(opts.rateLimits?.perAddress, sourceAddressOf(req));
       const segments = decodeSegments(req.path);
+      if (hasUnexpectedBody(req)) throw FhirError.badRequest(`A ${req.method} request takes no body`);
       if (segments.length === 1 && segments[0] === 'metadata') {
         res.locals.routePattern = '/fhir/metadata';
         if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(req.method, ['GET']);
         const negotiated = negotiate(req);
         res.locals.format = negotiated.format;
-        sendResource(req, res, opts.capability(baseUrlOf(req, opts.publicBaseUrl)), 200, negotiated.format);
+        await send(req, res, { resource: opts.capability(baseUrlOf(req, opts.publicBaseUrl)) }, negotiated);
         return;
       }
       // A malformed body is a 400 whatever its target: read and parse it before routing.
@@ -173,14 +214,24 @@ export function createFhirRouter(opts: FhirAppOptions): Router {
       if (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') {
         raw = await readBody(req, res, rawBody);
         const kind = raw.length ? bodyKind(req.headers['content-type']) : undefined;
-        if (kind === 'json' || kind === 'xml') early = parseResourceBody(req.headers['content-type'], raw);
+        if (kind === 'json' || kind === 'xml') early = precheckResourceBody(req.headers['content-type'], raw);
       }
       const route = resolveRoute(opts.registry, req.method, segments);
       res.locals.routePattern = routePattern(route, segments);
       const negotiated = negotiate(req, route.registration.produces ?? []);
       res.locals.format = negotiated.format;
 
-      const principal = !route.registration.public && opts.authenticate ? await opts.authenticate(req) : undefined;
+      let principal: unknown;
+      if (!route.registration.public && opts.authenticate) {
+        try {
+          principal = await opts.authenticate(req);
+        } catch (e) {
+          noteAuthentication(res, 'failed');
+          throw e;
+        }
+        noteAuthentication(res, 'succeeded', principal);
+        enforce(opts.rateLimits?.perPrincipal, opts.rateLimits?.principalKey?.(principal));
+      }
 
       let params = queryParams(req);
       let body: Resource | undefined;
@@ -216,10 +267,11 @@ export function createFhirRouter(opts: FhirAppOptions): Router {
         body,
         principal,
         log: opts.logger,
+        whenAnswered: (hook) => whenAnswered(res, hook),
       };
       const result = await route.registration.handler(ctx);
       if (result.resource && route.registration.interaction !== 'create') result.resource = applySubsetting(result.resource, params);
-      send(req, res, result, negotiated);
+      await send(req, res, result, negotiated);
     } catch (err) {
       next(err);
     }
@@ -241,35 +293,50 @@ function routePattern(route: Route, segments: string[]): string {
 function readBody(req: Request, res: Response, parser: ReturnType<typeof express.raw>): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     parser(req, res, (err?: unknown) => {
-      if (err) reject(err);
+      if (err) reject(bodyReadError(err, req));
       else resolve(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
     });
   });
 }
 
-function send(req: Request, res: Response, result: FhirResult, negotiated: { format: 'json' | 'xml'; raw?: string }): void {
-  for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
+/**
+ * Writes a handler's result: serialised first, then the answer's hooks and
+ * observer run with its status (an error while serialising is an answer of
+ * its own, through the error handler), then the bytes are sent.
+ */
+async function send(req: Request, res: Response, result: FhirResult, negotiated: { format: 'json' | 'xml'; raw?: string }): Promise<void> {
   const status = result.status ?? 200;
+  let payload: { contentType?: string; body?: string | Buffer };
   if (result.binary) {
     const wantsRaw = negotiated.raw !== undefined || !req.headers.accept || /\*\/\*/.test(String(req.headers.accept));
-    if (wantsRaw && req.query._format === undefined) {
-      res.status(status).type(result.binary.contentType).send(result.binary.data);
-      return;
+    if (result.binary.asResource === undefined ? wantsRaw && req.query._format === undefined : !result.binary.asResource) {
+      payload = { contentType: result.binary.contentType, body: result.binary.data };
+    } else {
+      const binary: fhir4.Binary = { resourceType: 'Binary', contentType: result.binary.contentType, data: result.binary.data.toString('base64') };
+      payload = serialise(binary, negotiated.format, isPretty(req));
     }
-    const binary: fhir4.Binary = { resourceType: 'Binary', contentType: result.binary.contentType, data: result.binary.data.toString('base64') };
-    sendResource(req, res, binary, status, negotiated.format);
+  } else if (result.resource) {
+    payload = serialise(result.resource, negotiated.format, isPretty(req));
+  } else {
+    payload = {};
+  }
+  await beforeAnswer(req, res, status);
+  for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
+  res.status(status);
+  if (payload.body === undefined) {
+    res.end();
     return;
   }
-  if (!result.resource) {
-    res.status(status).end();
-    return;
-  }
-  sendResource(req, res, result.resource, status, negotiated.format);
+  res.type(payload.contentType!).send(payload.body);
 }
 
-/** Turns anything thrown into an OperationOutcome; only our own bugs become a 500. */
+/**
+ * Turns anything thrown into an OperationOutcome; only our own bugs become a
+ * 500. The answer's hooks and observer (the audit) run with the error's
+ * status before it is sent; when they fail, the answer is their 503.
+ */
 export function fhirErrorHandler(logger: Logger) {
-  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+  return async (err: unknown, req: Request, res: Response, _next: NextFunction): Promise<void> => {
     let fhirError: FhirError;
     if (err instanceof FhirError) {
       fhirError = err;
@@ -282,6 +349,11 @@ export function fhirErrorHandler(logger: Logger) {
     if (res.headersSent) {
       res.end();
       return;
+    }
+    try {
+      await beforeAnswer(req, res, fhirError.status, err);
+    } catch (e) {
+      fhirError = e instanceof FhirError ? e : new FhirError(503, { code: 'transient', diagnostics: 'Service temporarily unavailable' });
     }
     for (const [k, v] of Object.entries(fhirError.headers)) res.setHeader(k, v);
     sendResource(req, res, fhirError.toOperationOutcome(), fhirError.status, res.locals.format);

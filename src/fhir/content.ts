@@ -1,7 +1,8 @@
 import type { Request, Response } from 'express';
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../util/json-depth.js';
 import { FhirError } from './errors.js';
 import type { Resource } from './types.js';
-import { resourceToXml, xmlToResource } from './xml.js';
+import { checkXmlResource, resourceToXml, xmlToResource } from './xml.js';
 
 export type FhirFormat = 'json' | 'xml';
 
@@ -118,7 +119,7 @@ export function parseResourceBody(contentType: string | undefined, raw: Buffer):
   }
   const text = raw.toString('utf8');
   if (!text.trim()) throw FhirError.badRequest('Request body is empty', undefined, 'required');
-  if (kind === 'xml') return xmlToResource(text);
+  if (kind === 'xml') return notTooDeep(xmlToResource(text));
   let parsed: unknown;
   try {
     parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
@@ -128,5 +129,59 @@ export function parseResourceBody(contentType: string | undefined, raw: Buffer):
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw FhirError.badRequest('JSON body must be a FHIR resource object', undefined, 'structure');
   }
-  return parsed as Resource;
+  return notTooDeep(parsed as Resource);
+}
+
+/**
+ * What is made of a request body before authentication (every body is read and
+ * checked before routing, so that a malformed one is a 400 whatever its
+ * target), at a cost linear in its size and small: JSON is parsed (and its
+ * depth checked); XML only goes through checkXmlResource (the XML policy,
+ * well-formedness, the FHIR namespace), as its conversion by FHIR.js costs
+ * seconds per MiB and waits until the caller is authenticated
+ * (parseResourceBody then). Returns the resource when it is already parsed.
+ */
+export function precheckResourceBody(contentType: string | undefined, raw: Buffer): Resource | undefined {
+  if (bodyKind(contentType) !== 'xml') return parseResourceBody(contentType, raw);
+  const text = raw.toString('utf8');
+  if (!text.trim()) throw FhirError.badRequest('Request body is empty', undefined, 'required');
+  checkXmlResource(text);
+  return undefined;
+}
+
+/**
+ * Refuses a resource nested deeper than MAX_JSON_DEPTH (checked without
+ * recursion), before the schema validation or anything else walks it
+ * recursively: a body is parsed before authentication, so this bounds what an
+ * anonymous request can cost.
+ */
+function notTooDeep(resource: Resource): Resource {
+  if (exceedsJsonDepth(resource, MAX_JSON_DEPTH)) {
+    throw FhirError.badRequest(`Request body nested deeper than ${MAX_JSON_DEPTH} levels (JSON objects and arrays) is refused`, undefined, 'too-costly');
+  }
+  return resource;
+}
+
+/**
+ * A body on a method that takes none (GET, HEAD, DELETE…): refused rather
+ * than ignored (it has no meaning, RFC 9110 §9.3.1, and is never read).
+ */
+export function hasUnexpectedBody(req: Request): boolean {
+  if (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') return false;
+  const length = req.headers['content-length'];
+  return (length !== undefined && length.trim() !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+/**
+ * An error while reading a request body, as the client's fault where it is:
+ * a body that does not decode as its Content-Encoding says (not compressed at
+ * all, corrupt, truncated: zlib's errors carry no body-parser `type`) is a 400,
+ * not a 500. The decoded size is bounded by the body limit (413) as it is read.
+ */
+export function bodyReadError(err: unknown, req: Request): unknown {
+  const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity' && err instanceof Error && typeof (err as { type?: unknown }).type !== 'string') {
+    return FhirError.badRequest(`Request body is not valid "${encoding}" data as its Content-Encoding says (${err.message})`, undefined, 'invalid');
+  }
+  return err;
 }

@@ -13,6 +13,8 @@ export interface SearchParamSpec {
   /** Canonical URL of the SearchParameter definition. */
   definition?: string;
   documentation?: string;
+  /** Modifiers the handler understands (e.g. exact, contains); any other is refused with 400 before the handler runs. */
+  modifiers?: readonly string[];
 }
 
 export interface OperationSpec {
@@ -25,6 +27,12 @@ export interface OperationSpec {
   /** GET is allowed only for operations that do not change state. */
   methods: ReadonlyArray<'GET' | 'POST'>;
   documentation?: string;
+  /**
+   * Names of the operation's input parameters accepted in the URL. When
+   * given, any other URL parameter (besides _format, _pretty, _summary,
+   * _elements) is refused with 400 before the handler runs.
+   */
+  urlParameters?: readonly string[];
 }
 
 /** What a handler receives. */
@@ -44,6 +52,12 @@ export interface FhirContext {
   /** The authenticated caller, set by the authenticator (undefined for public routes). */
   principal?: unknown;
   log: Logger;
+  /**
+   * Registers work to run once the final HTTP status of the answer is known,
+   * before it is sent (the audit record follows that status). Absent when a
+   * handler is called outside the router (then record at once).
+   */
+  whenAnswered?: (hook: (status: number) => Promise<void>) => void;
 }
 
 export interface FhirResult {
@@ -51,7 +65,12 @@ export interface FhirResult {
   /** A FHIR resource, serialised in the negotiated format. */
   resource?: Resource;
   /** Raw content (e.g. a PDF); served as-is unless the client asks for FHIR, then as a Binary resource. */
-  binary?: { contentType: string; data: Buffer };
+  binary?: {
+    contentType: string;
+    data: Buffer;
+    /** The handler's own negotiation: true for a FHIR Binary resource, false for the raw content (default: the router's Accept rule). */
+    asResource?: boolean;
+  };
   headers?: Record<string, string>;
 }
 

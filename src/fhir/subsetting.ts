@@ -45,19 +45,44 @@ function summaryOf(resource: Resource, mode: 'text' | 'data'): Resource {
   return r as unknown as Resource;
 }
 
+const SUMMARY_VALUES = ['text', 'data', 'count', 'false'];
+/** An element name as _elements lists them (R4: base elements of the resource, e.g. identifier,active). */
+const ELEMENT_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
+
+/**
+ * Checks `_summary` and `_elements` as the router does before any handler
+ * runs (so a refused request sends nothing anywhere): one value each,
+ * `_summary` one of text, data, count, false — `true` needs the isSummary
+ * flags of every element, which we do not carry: it is refused rather than
+ * answered wrongly —, `_elements` a comma list of element names.
+ */
+export function checkSubsettingParams(params: URLSearchParams): void {
+  for (const name of ['_summary', '_elements']) {
+    if (params.getAll(name).length > 1) throw new FhirError(400, { code: 'invalid', diagnostics: `${name} is given more than once`, expression: [name] });
+  }
+  const summary = params.get('_summary');
+  if (summary !== null && !SUMMARY_VALUES.includes(summary)) {
+    throw new FhirError(400, { code: 'not-supported', diagnostics: `_summary=${summary} is not supported; use text, data, count or false`, expression: ['_summary'] });
+  }
+  const elements = params.get('_elements');
+  if (elements !== null) {
+    const names = elements.split(',').map((s) => s.trim()).filter(Boolean);
+    const bad = names.find((n) => !ELEMENT_NAME.test(n));
+    if (!names.length || bad !== undefined) {
+      throw new FhirError(400, { code: 'invalid', diagnostics: `_elements must list element names (e.g. _elements=identifier,name)${bad !== undefined ? `; "${bad.slice(0, 64)}" is not one` : ''}`, expression: ['_elements'] });
+    }
+  }
+}
+
 /**
  * Applies `_elements` and `_summary` (text, data, count, false) to a response.
  * For a searchset Bundle they apply to each matched resource, as FHIR search does.
- * `_summary=true` needs the isSummary flags of every element, which we do not
- * carry: it is refused rather than answered wrongly.
  */
 export function applySubsetting(resource: Resource, params: URLSearchParams): Resource {
   const summary = params.get('_summary');
   const elementsParam = params.get('_elements');
   if (summary === null && elementsParam === null) return resource;
-  if (summary !== null && !['text', 'data', 'count', 'false'].includes(summary)) {
-    throw new FhirError(400, { code: 'not-supported', diagnostics: `_summary=${summary} is not supported; use text, data, count or false`, expression: ['_summary'] });
-  }
+  checkSubsettingParams(params);
   const elements = elementsParam === null ? undefined : new Set(elementsParam.split(',').map((s) => s.trim()).filter(Boolean));
   const apply = (r: Resource): Resource => {
     if (elements) return keepElements(r, elements);

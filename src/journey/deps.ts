@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger.js';
 import type { FacadeStore } from '../store/index.js';
 import type { ConvertPatientSummaryOptions } from '../mapping/index.js';
 import type { ProfessionalResolver } from './professional.js';
+import type { AuditRecord } from '../audit/index.js';
 
 export interface SummaryCacheOptions {
   /** Most patients whose documents are kept in memory (default 200). */
@@ -24,6 +25,8 @@ export interface JourneyDeps {
   summaryCache?: SummaryCacheOptions;
   /** Options of the CDA → IPS conversion (operator's terminology…). */
   conversion?: Pick<ConvertPatientSummaryOptions, 'language' | 'terminologyPath' | 'maxBytes'>;
+  /** Told each audit record once stored (the ATNA export); must not block. */
+  onAuditRecorded?: (record: AuditRecord) => void;
   /** Clock (tests). */
   now?: () => Date;
 }

@@ -25,7 +25,7 @@ export function createJourney(deps: JourneyDeps): Journey {
   const assertions = new ConsentAssertions(deps);
   return {
     deps,
-    audit: new JourneyAudit(new AuditTrail(deps.store, { logger: deps.logger, now })),
+    audit: new JourneyAudit(new AuditTrail(deps.store, { logger: deps.logger, now, onRecorded: deps.onAuditRecorded })),
     assertions,
     documents: new PatientDocuments(deps, assertions),
     professionalOf: deps.professionalOf ?? professionalFromPrincipal,
@@ -46,6 +46,7 @@ export { isPinUrl, pinUrl } from './pin.js';
 export { JOURNEY_CANONICALS, IMPLEMENTED, CANONICAL_BASE, SYSTEMS } from './canonical.js';
 export { toFhirError, gatewayError, GatewayFhirError } from './errors.js';
 export { auditablePatient, auditAlso } from './audit.js';
+export { requestAuditor, patientDataSubtype, type RequestAuditorOptions } from './refusal-audit.js';
 export { queryFromSearch, queryFromPatient } from './discovery-query.js';
 export { searchset, outcomeEntry, countParam, type SearchEntry } from './bundles.js';
 export { conversionFromConfig, journeyDepsFromConfig, type JourneyParts } from './from-config.js';

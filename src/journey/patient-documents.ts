@@ -57,14 +57,29 @@ export class PatientDocuments {
     this.cache = new DocumentCache(deps.summaryCache?.maxEntries, deps.summaryCache?.maxBytes);
   }
 
+  /** Work in progress by what it makes: concurrent first requests share one country call, one conversion, one rendering. */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+
   private key(p: ConsentedPatient): string {
     return DocumentCache.key(p.pro.nationalId, p.patient.handle, p.consent.id);
+  }
+
+  private shared<T>(key: string, make: () => Promise<T>): Promise<T> {
+    const running = this.inFlight.get(key);
+    if (running) return running as Promise<T>;
+    const made = make().finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, made);
+    return made;
   }
 
   /** The country's document list for the patient (ITI-38 unless cached). Empty when the country has no summary (1102). */
   async list(p: ConsentedPatient, audit: JourneyAuditContext): Promise<CachedDocuments> {
     const cached = this.cache.get(this.key(p));
     if (cached) return cached;
+    return this.shared(`${this.key(p)}\u0000list`, () => this.query(p, audit));
+  }
+
+  private async query(p: ConsentedPatient, audit: JourneyAuditContext): Promise<CachedDocuments> {
     audit.ehdsiTransaction = 'ITI-38';
     const found = await findPatientSummaries(
       this.deps.transport.client,
@@ -82,6 +97,10 @@ export class PatientDocuments {
   async original(p: ConsentedPatient, docs: CachedDocuments, entry: DocumentEntry, audit: JourneyAuditContext): Promise<RetrievedOriginal> {
     const have = docs.originals.get(entry.uniqueId);
     if (have) return have;
+    return this.shared(`${this.key(p)}\u0000original\u0000${entry.uniqueId}`, () => this.retrieve(p, docs, entry, audit));
+  }
+
+  private async retrieve(p: ConsentedPatient, docs: CachedDocuments, entry: DocumentEntry, audit: JourneyAuditContext): Promise<RetrievedOriginal> {
     audit.ehdsiTransaction = 'ITI-39';
     const doc = await retrieveDocument(
       this.deps.transport.client,
@@ -106,6 +125,8 @@ export class PatientDocuments {
     const entry = docs.entries.find((e) => e.level === 'L3') ?? docs.entries.find((e) => e.level === 'L1');
     if (!entry) throw gatewayError(new EhdsiError(p.country.code, 'xca-query', NO_PATIENT_SUMMARY));
     const original = await this.original(p, docs, entry, audit);
+    // (a concurrent request may have converted it meanwhile: one Bundle per consent, the one every document renders)
+    if (docs.summary) return docs.summary;
     // The Bundle's Patient is the one the professional found: same id, URL and identifiers.
     const patient = { id: p.patient.handle, fullUrl: `${baseUrl}/Patient/${p.patient.handle}`, identifier: p.patient.demographics.identifier, address: p.patient.demographics.address };
     const { bundle, report } = convertPatientSummary(original.cda, { language: 'fr-FR', ...this.deps.conversion, patient, sourceCountry: p.country.code });
@@ -124,11 +145,13 @@ export class PatientDocuments {
   async frenchPdf(p: ConsentedPatient, docs: CachedDocuments, audit: JourneyAuditContext, baseUrl: string): Promise<GeneratedDocument | undefined> {
     if (docs.frenchPdf) return docs.frenchPdf;
     if (!summarySource(docs)) return undefined;
-    const bundle = await this.summary(p, audit, baseUrl);
-    const now = this.now();
-    docs.frenchPdf = { bytes: await renderSummaryPdf(bundle, { generatedAt: now }), created: now.toISOString() };
-    this.cache.put(this.key(p), docs, p.consent.trc.expiresAt);
-    return docs.frenchPdf;
+    return this.shared(`${this.key(p)}\u0000fr-PDF`, async () => {
+      const bundle = await this.summary(p, audit, baseUrl);
+      const now = this.now();
+      docs.frenchPdf = { bytes: await renderSummaryPdf(bundle, { generatedAt: now }), created: now.toISOString() };
+      this.cache.put(this.key(p), docs, p.consent.trc.expiresAt);
+      return docs.frenchPdf;
+    });
   }
 
   /** The summary's level 3 original with French designations (OpenNCP's way), made on first demand. */
@@ -138,8 +161,9 @@ export class PatientDocuments {
     if (!entry) return undefined;
     const original = await this.original(p, docs, entry, audit);
     const conversion = this.deps.conversion;
+    // (synchronous: no other request can start the same work meanwhile)
     const { xml } = translateCda(original.cda, { catalogue: defaultCatalogue(conversion?.terminologyPath), language: conversion?.language ?? 'fr-FR', maxBytes: conversion?.maxBytes });
-    docs.translatedCda = { bytes: xml, created: this.now().toISOString() };
+    docs.translatedCda ??= { bytes: xml, created: this.now().toISOString() };
     this.cache.put(this.key(p), docs, p.consent.trc.expiresAt);
     return docs.translatedCda;
   }

@@ -63,7 +63,7 @@ async function servedOriginal(
     level,
     bytes,
     url: `${baseUrl}/Binary/${id}`,
-    contentType: level === 'L1' ? 'application/pdf' : 'application/xml',
+    contentType: level === 'L1' ? 'application/pdf' : 'text/xml',
     language: facts.language ?? entry.languageCode,
     created: facts.created,
     uniqueId: entry.uniqueId,

@@ -1,4 +1,5 @@
-import { SaxesParser } from 'saxes';
+import type { SaxesTagPlain } from 'saxes';
+import { readXml, XML_LIMITS, XmlPolicyError, type XmlCursor } from '../util/safe-xml.js';
 import { CdaInputError } from './errors.js';
 import { NarrativeWriter, type NarrativeSpan } from './narrative.js';
 
@@ -36,9 +37,27 @@ export type XmlNode = XmlElement | string;
 const NO_CHILDREN: XmlNode[] = Object.freeze([]) as unknown as XmlNode[];
 
 export const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
-export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+/** The project's XML policy (util/safe-xml) for CDA documents: size and depth, refused while parsing. */
+export const DEFAULT_MAX_BYTES = XML_LIMITS.maxBytes;
 /** Deeper nesting than any real CDA (about 30 levels); refused so that no walk can exhaust the stack. */
-export const MAX_DEPTH = 256;
+export const MAX_DEPTH = XML_LIMITS.maxDepth;
+
+/** A breach of the XML policy (or malformed XML) as the converter's own error. */
+export function cdaInputErrorOf(e: XmlPolicyError, maxBytes: number): CdaInputError {
+  switch (e.problem) {
+    case 'doctype':
+      return new CdaInputError('doctype', 'DOCTYPE declarations (DTDs, entities) are refused');
+    case 'too-deep':
+      return new CdaInputError('too-deep', `elements nested deeper than ${MAX_DEPTH} levels are refused`);
+    case 'too-large':
+      return new CdaInputError('too-large', `the document is larger than ${maxBytes} bytes`);
+    case 'too-many-attributes':
+    case 'attribute-too-long':
+      return new CdaInputError('too-large', `${e.message} is refused`);
+    case 'not-xml':
+      return new CdaInputError('not-xml', `not well-formed XML: ${e.message}`);
+  }
+}
 
 export interface ParseOptions {
   maxBytes?: number;
@@ -80,7 +99,6 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
 
   // Non-namespace mode is much faster in saxes; prefixes are resolved here,
   // only where declared, so any prefix for the CDA, epSOS or XSI namespaces works.
-  const parser = new SaxesParser({ position: false });
   const root: XmlElement = newElement('#document', '', {}, [], undefined, -1);
   let seq = 0;
   const coded: XmlElement[] = [];
@@ -90,27 +108,15 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
   // The default namespace of the innermost scope, kept at hand for unprefixed names (nearly all).
   const defaultNs: Array<string | undefined> = [undefined];
   const scopeDepth: number[] = [];
-  let depth = 0;
   // Section narrative is written straight to XHTML while parsing.
   let narrative: NarrativeWriter | undefined;
   const narrativeIds = new Map<string, NarrativeSpan>();
-  parser.on('doctype', () => {
-    failure ??= new CdaInputError('doctype', 'DOCTYPE declarations (DTDs, entities) are refused');
-  });
-  parser.on('error', (err) => {
-    failure ??= new CdaInputError('not-xml', `not well-formed XML: ${err.message}`);
-  });
   const { declared, count } = scanNamespaceDeclarations(text);
   // Declarations still to meet (usually all on the root): later elements skip the check.
   let pendingDeclarations = count;
   const declKeys = [...declared.keys()].map((p) => 'xmlns:' + p);
   const xsiTypeKeys = [...declared].filter(([, uri]) => uri === XSI_NS).map(([p]) => p + ':type');
-  parser.on('opentag', (tag) => {
-    depth++;
-    if (depth > MAX_DEPTH) {
-      failure ??= new CdaInputError('too-deep', `elements nested deeper than ${MAX_DEPTH} levels are refused`);
-      throw failure;
-    }
+  const opentag = (tag: SaxesTagPlain, { depth }: XmlCursor): void => {
     const raw = tag.attributes as Record<string, string>;
     let scope = scopes[scopes.length - 1];
     if (pendingDeclarations > 0) {
@@ -157,14 +163,13 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
     if (local === 'text' && current.name === 'section') narrative = new NarrativeWriter(narrativeIds);
     current.children.push(el);
     current = el;
-  });
-  parser.on('closetag', () => {
+  };
+  const closetag = (_tag: SaxesTagPlain, { depth }: XmlCursor): void => {
     if (scopeDepth[scopeDepth.length - 1] === depth) {
       scopeDepth.pop();
       scopes.pop();
       defaultNs.pop();
     }
-    depth--;
     if (narrative) {
       if (narrative.depth > 0) return narrative.end();
       current.xhtml = narrative.result();
@@ -172,21 +177,23 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): XmlEl
     }
     current.end = seq - 1;
     current = current.parent ?? root;
-  });
-  parser.on('text', (t) => {
+  };
+  const textHandler = (t: string): void => {
     if (narrative) return narrative.text(t);
     // Indentation between structural elements means nothing: only narrative keeps it.
     if (current === root || t.trim() === '') return;
     current.children.push(t);
-  });
-  parser.on('cdata', (t) => {
+  };
+  const cdata = (t: string): void => {
     if (narrative) narrative.text(t);
     else if (current !== root) current.children.push(t);
-  });
+  };
   try {
-    parser.write(text).close();
+    readXml(text, { opentag, closetag, text: textHandler, cdata }, { limits: { maxBytes } });
   } catch (err) {
-    failure ??= new CdaInputError('not-xml', `not well-formed XML: ${(err as Error).message}`);
+    if (err instanceof XmlPolicyError) failure ??= cdaInputErrorOf(err, maxBytes);
+    else if (err instanceof CdaInputError) failure ??= err;
+    else failure ??= new CdaInputError('not-xml', `not well-formed XML: ${(err as Error).message}`);
   }
   if (failure) throw failure;
   const top = root.children.find((c): c is XmlElement => typeof c !== 'string');

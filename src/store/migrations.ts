@@ -67,6 +67,16 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX audit_by_owner_patient_time ON audit_record (owner, patient_handle, recorded)',
     ],
   },
+  {
+    version: 2,
+    description: 'audit records: client id, source address and the document read; the operator lists by time',
+    statements: [
+      'ALTER TABLE audit_record ADD COLUMN client_id TEXT',
+      'ALTER TABLE audit_record ADD COLUMN source_address TEXT',
+      'ALTER TABLE audit_record ADD COLUMN document_id TEXT',
+      'CREATE INDEX audit_by_time ON audit_record (recorded)',
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION_TABLE = `CREATE TABLE IF NOT EXISTS schema_version (

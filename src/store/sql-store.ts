@@ -4,7 +4,7 @@ import { isFhirId, newOpaqueId } from './ids.js';
 import { MIGRATIONS, SCHEMA_VERSION_TABLE, latestVersion, statementsFor } from './migrations.js';
 import { optionalString, toDate, type Row, type SqlDriver } from './sql.js';
 import type {
-  AuditFilter, ConsentFilter, ConsentPurpose, DiscoveredPatient, FacadeStore, NewConsent, NewDiscoveredPatient, StoredConsent,
+  AuditFilter, ConsentFilter, ConsentPurpose, DiscoveredPatient, FacadeStore, NewConsent, NewDiscoveredPatient, OperatorAuditFilter, StoredConsent,
 } from './types.js';
 
 /** Brings the schema up to date; refuses a database written by a newer version. */
@@ -28,7 +28,7 @@ function requireText(value: unknown, field: string): void {
 }
 
 const CONSENT_COLUMNS = 'id, owner, patient_handle, purpose, trc_assertion_id, trc_expires_at, trc_assertion, resource, recorded_at';
-const AUDIT_COLUMNS = 'id, recorded, owner, agent, action, subtype, patient_handle, country, ehdsi_transaction, outcome, outcome_detail, request_id';
+const AUDIT_COLUMNS = 'id, recorded, owner, agent, action, subtype, patient_handle, country, ehdsi_transaction, outcome, outcome_detail, request_id, client_id, source_address, document_id';
 
 function consentFromRow(row: Row, now: Date): StoredConsent {
   const expiresAt = toDate(row.trc_expires_at);
@@ -65,6 +65,9 @@ function auditFromRow(row: Row): AuditRecord {
     country: optionalString(row.country),
     ehdsiTransaction: optionalString(row.ehdsi_transaction) as AuditRecord['ehdsiTransaction'],
     outcomeDetail: optionalString(row.outcome_detail),
+    clientId: optionalString(row.client_id),
+    sourceAddress: optionalString(row.source_address),
+    documentId: optionalString(row.document_id),
   };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) Object.assign(record, { [k]: v });
   return record;
@@ -197,9 +200,9 @@ export abstract class SqlStore implements FacadeStore {
     assertAuditRecord(r);
     await this.guard('appendAudit', async () => {
       await this.db.run(
-        `INSERT INTO audit_record (${AUDIT_COLUMNS}, agent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO audit_record (${AUDIT_COLUMNS}, agent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [r.id, r.recorded, r.owner, JSON.stringify(r.agent), r.action, r.subtype, r.patientHandle ?? null, r.country ?? null,
-          r.ehdsiTransaction ?? null, r.outcome, r.outcomeDetail ?? null, r.requestId, r.agent.nationalId],
+          r.ehdsiTransaction ?? null, r.outcome, r.outcomeDetail ?? null, r.requestId, r.clientId ?? null, r.sourceAddress ?? null, r.documentId ?? null, r.agent.nationalId],
       );
     });
   }
@@ -231,6 +234,36 @@ export abstract class SqlStore implements FacadeStore {
     return this.guard('listAudit', async () => {
       const rows = await this.db.all(
         `SELECT ${AUDIT_COLUMNS} FROM audit_record WHERE ${where.join(' AND ')} ORDER BY recorded DESC, seq DESC${page}`,
+        params,
+      );
+      return rows.map(auditFromRow);
+    });
+  }
+
+  async listAuditForOperator(filter: OperatorAuditFilter = {}): Promise<AuditRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.from) {
+      where.push('recorded >= ?');
+      params.push(filter.from);
+    }
+    if (filter.to) {
+      where.push('recorded < ?');
+      params.push(filter.to);
+    }
+    if (filter.subtypes) {
+      if (!filter.subtypes.length) return [];
+      where.push(`subtype IN (${filter.subtypes.map(() => '?').join(', ')})`);
+      params.push(...filter.subtypes);
+    }
+    let page = '';
+    if (filter.limit !== undefined) {
+      page = ' LIMIT ?';
+      params.push(Math.max(0, Math.floor(filter.limit)));
+    }
+    return this.guard('listAuditForOperator', async () => {
+      const rows = await this.db.all(
+        `SELECT ${AUDIT_COLUMNS} FROM audit_record${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY recorded, seq${page}`,
         params,
       );
       return rows.map(auditFromRow);

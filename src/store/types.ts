@@ -79,6 +79,18 @@ export interface AuditFilter {
   offset?: number;
 }
 
+/** The operator's view of the audit trail: every owner's records, the operator's own included. */
+export interface OperatorAuditFilter {
+  /** Inclusive lower bound on `recorded`. */
+  from?: Date;
+  /** Exclusive upper bound on `recorded`. */
+  to?: Date;
+  /** Only these interactions (e.g. authentication). */
+  subtypes?: readonly string[];
+  /** Oldest first; at most `limit` records. */
+  limit?: number;
+}
+
 /**
  * Persistence of the facade: discovered patients (opaque handles), consents
  * and audit records. Every read takes the owner (the professional's national
@@ -100,6 +112,8 @@ export interface FacadeStore {
   /** Resolves once the record is durably committed. */
   appendAudit(record: AuditRecord): Promise<void>;
   listAudit(owner: string, filter?: AuditFilter): Promise<AuditRecord[]>;
+  /** Every owner's records, oldest first: for the operator's command line only, never for a professional. */
+  listAuditForOperator(filter?: OperatorAuditFilter): Promise<AuditRecord[]>;
   /** True when the storage answers (for /ready); never rejects. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -4,7 +4,7 @@ import { admitProfessional } from '../auth/authenticator.js';
 import type { Refusal } from '../auth/eligibility/index.js';
 import type { AuthenticatedProfessional } from '../auth/professional.js';
 import { PSC_SCOPE } from '../auth/psc-client.js';
-import { parsePscUserInfo } from '../auth/psc-userinfo.js';
+import { parsePscUserInfo, type PscUserInfo } from '../auth/psc-userinfo.js';
 import { SessionStore } from '../auth/session-store.js';
 import { REQUIRED_ACR } from '../auth/token-validator.js';
 import type { Logger } from '../logging/logger.js';
@@ -16,12 +16,34 @@ const SESSION_COOKIE = 'portal_session';
 const LOGIN_COOKIE = 'portal_login';
 const LOGIN_TTL_MS = 10 * 60_000;
 
+/** A portal login's outcome, told to the audit trail (never a token). */
+export interface PortalLoginEvent {
+  req: Request;
+  /** HTTP status of the answer the browser gets (303 once logged in). */
+  status: number;
+  /** success: logged in and eligible; refused: not eligible; failed: the login did not complete. */
+  outcome: 'success' | 'refused' | 'failed';
+  /** Why it failed, as a code (login-expired, psc-<OAuth error>, login-unverified, no-id-token, acr, userinfo-unavailable). */
+  reason?: string;
+  /** Who logged in, once PSC said so. */
+  userInfo?: PscUserInfo;
+  professional?: AuthenticatedProfessional;
+  refusals?: Refusal[];
+  /** This server's client id at PSC. */
+  clientId?: string;
+}
+
+/** Records a portal login; rejecting makes the portal answer 503 rather than log in unaudited. */
+export type PortalLoginAudit = (event: PortalLoginEvent) => Promise<void>;
+
 export interface PortalOptions {
   psc: oidc.Configuration;
   /** Origin of this server as browsers see it (http://127.0.0.1:8080, https://…). */
   publicOrigin: string;
   sessionTtlSeconds: number;
   logger: Logger;
+  /** The audit of logins, failed ones included. */
+  audit?: PortalLoginAudit;
 }
 
 /** A portal session: who logged in, and either their practice situation or why they are refused. */
@@ -100,10 +122,24 @@ export function createPortal(opts: PortalOptions): Portal {
     res.redirect(303, url.href);
   });
 
+  const clientId = opts.psc.clientMetadata().client_id;
+  /** Audits the login's outcome, then answers; an unaudited login is a 503. */
+  const answer = async (req: Request, res: Response, status: number, body: () => void, event: Omit<PortalLoginEvent, 'req' | 'status' | 'clientId'>) => {
+    try {
+      await opts.audit?.({ req, status, clientId, ...event });
+    } catch (e) {
+      opts.logger.error({ err: (e as Error).name }, 'portal login not audited');
+      return html(res, 503, errorPage('La connexion n\'a pas pu être tracée : le service est momentanément indisponible.'));
+    }
+    body();
+  };
+  const failed = (req: Request, res: Response, status: number, reason: string, message: string) =>
+    answer(req, res, status, () => html(res, status, errorPage(message)), { outcome: 'failed', reason });
+
   router.get('/callback', async (req, res) => {
     const tx = logins.take(readCookie(req, LOGIN_COOKIE));
     clearCookie(res, LOGIN_COOKIE, cookie);
-    if (!tx) return html(res, 400, errorPage('La demande de connexion a expiré ou vient d\'un autre navigateur ; recommencez.'));
+    if (!tx) return failed(req, res, 400, 'login-expired', 'La demande de connexion a expiré ou vient d\'un autre navigateur ; recommencez.');
     let tokens;
     try {
       const current = new URL(req.originalUrl, opts.publicOrigin);
@@ -112,20 +148,21 @@ export function createPortal(opts: PortalOptions): Portal {
       }, { redirect_uri: urls.callback });
     } catch (e) {
       if (e instanceof oidc.AuthorizationResponseError) {
-        return html(res, 400, errorPage(`Pro Santé Connect a répondu : ${e.error}${e.error_description ? ` (${e.error_description})` : ''}.`));
+        const reason = /^[a-z_]{1,64}$/.test(e.error) ? `psc-${e.error}` : 'psc-error';
+        return failed(req, res, 400, reason, `Pro Santé Connect a répondu : ${e.error}${e.error_description ? ` (${e.error_description})` : ''}.`);
       }
       opts.logger.warn({ err: (e as Error).name, msg: (e as Error).message }, 'portal login failed');
-      return html(res, 400, errorPage('La réponse de Pro Santé Connect n\'a pas pu être vérifiée.'));
+      return failed(req, res, 400, 'login-unverified', 'La réponse de Pro Santé Connect n\'a pas pu être vérifiée.');
     }
     const claims = tokens.claims();
-    if (!claims || !tokens.id_token) return html(res, 400, errorPage('Pro Santé Connect n\'a pas fourni de jeton d\'identité.'));
-    if (claims.acr !== REQUIRED_ACR) return html(res, 403, errorPage(`Niveau d'authentification insuffisant (${REQUIRED_ACR} requis).`));
+    if (!claims || !tokens.id_token) return failed(req, res, 400, 'no-id-token', 'Pro Santé Connect n\'a pas fourni de jeton d\'identité.');
+    if (claims.acr !== REQUIRED_ACR) return failed(req, res, 403, 'acr', `Niveau d'authentification insuffisant (${REQUIRED_ACR} requis).`);
     let userInfo;
     try {
       userInfo = parsePscUserInfo(await oidc.fetchUserInfo(opts.psc, tokens.access_token, claims.sub));
     } catch (e) {
       opts.logger.warn({ err: (e as Error).name }, 'portal UserInfo failed');
-      return html(res, 502, errorPage('Les informations du professionnel n\'ont pas pu être obtenues de Pro Santé Connect.'));
+      return failed(req, res, 502, 'userinfo-unavailable', 'Les informations du professionnel n\'ont pas pu être obtenues de Pro Santé Connect.');
     }
     const expiresAt = Math.floor(Date.now() / 1000) + (tokens.expiresIn() ?? 0);
     const admitted = admitProfessional(userInfo, { clientId: opts.psc.clientMetadata().client_id, expiresAt, acr: REQUIRED_ACR, scope: tokens.scope });
@@ -134,8 +171,14 @@ export function createPortal(opts: PortalOptions): Portal {
       ? { allowed: true, professional: admitted.professional }
       : { allowed: false, refusals: admitted.refusals, displayName, nationalId: userInfo.SubjectNameID };
     if (!admitted.allowed) opts.logger.info({ rules: admitted.refusals.map((r) => r.code) }, 'portal login refused by eligibility');
-    setCookie(res, SESSION_COOKIE, sessions.create({ idToken: tokens.id_token, accessToken: tokens.access_token, accessTokenExpiresAt: expiresAt, outcome }), { ...cookie, maxAgeSeconds: opts.sessionTtlSeconds });
-    res.redirect(303, urls.home);
+    const idToken = tokens.id_token;
+    const accessToken = tokens.access_token;
+    await answer(req, res, 303, () => {
+      setCookie(res, SESSION_COOKIE, sessions.create({ idToken, accessToken, accessTokenExpiresAt: expiresAt, outcome }), { ...cookie, maxAgeSeconds: opts.sessionTtlSeconds });
+      res.redirect(303, urls.home);
+    }, admitted.allowed
+      ? { outcome: 'success', userInfo, professional: admitted.professional }
+      : { outcome: 'refused', userInfo, refusals: admitted.refusals });
   });
 
   /** The session as JSON: fhirUser and the practice situation (for scripts and SMART-style clients). */

@@ -17,7 +17,7 @@ test('npm run convert -- FILE --pdf --translated-cda writes the French PDF and t
     const run = convert('fixtures/patients/hr-marija-bozicevic/L3.xml', '--pdf', pdf, '--translated-cda', cda);
     expect(run.status).toBe(0);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/marija\.xml: the CDA with French designations \(\d+ coded elements translated, \d+ left as sent\)/);
+    expect(run.stderr).toMatch(/marija\.xml: the CDA with French designations \(\d+ coded elements given their French designation, \d+ left as sent\)/);
     const text = await pdfText(readFileSync(pdf));
     expect(text).toContain('BOŽIČEVIĆ');
     expect(text).toContain('Allergies et intolérances');
@@ -27,6 +27,12 @@ test('npm run convert -- FILE --pdf --translated-cda writes the French PDF and t
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}, 90_000);
+
+test('npm run convert says in one line when it cannot write an output', () => {
+  const run = convert('fixtures/patients/hr-marija-bozicevic/L3.xml', '--pdf', '/no-such-folder/x.pdf');
+  expect(run.status).toBe(2);
+  expect(run.stderr.trim()).toMatch(/^cannot write \/no-such-folder\/x\.pdf: ENOENT[^\n]*$/);
 }, 90_000);
 
 test('npm run convert refuses an option without its file', () => {

@@ -18,9 +18,9 @@ import { loadCountryRegistry, type CountryRegistry } from '../../src/ehdsi/count
 import { createEhdsiTransport } from '../../src/ehdsi/soap/transport-config.js';
 import { buildRegistry } from '../../src/fhir/interactions/index.js';
 import { registerJourney } from '../../src/fhir/interactions/journey.js';
-import { journeyDepsFromConfig, type Journey, type JourneyDeps } from '../../src/journey/index.js';
+import { journeyDepsFromConfig, requestAuditor, type Journey, type JourneyDeps } from '../../src/journey/index.js';
 import { createLogger, type Logger } from '../../src/logging/logger.js';
-import { createApp } from '../../src/server.js';
+import { createApp, type AppDeps } from '../../src/server.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { SqliteStore } from '../../src/store/index.js';
 import { projectPath } from '../../src/util/project.js';
@@ -63,12 +63,21 @@ function patientsDir(root: string): string {
   return dir;
 }
 
-export async function startJourneyServer(opts: { trcAssertionMinutes?: number; journey?: Partial<JourneyDeps>; logger?: Logger } = {}): Promise<JourneyServer> {
+export async function startJourneyServer(opts: {
+  trcAssertionMinutes?: number;
+  journey?: Partial<JourneyDeps>;
+  logger?: Logger;
+  /** Further settings by key (e.g. 'fhir.maxBodyBytes'), over the tests' own. */
+  config?: Record<string, unknown>;
+  /** Rate limits of the app (none by default). */
+  app?: Pick<AppDeps, 'rateLimits' | 'loginRateLimit'>;
+} = {}): Promise<JourneyServer> {
   const root = mkdtempSync(path.join(tmpdir(), 'journey-'));
   const logger = opts.logger ?? createLogger('silent');
   const config = loadConfig({}, {
     port: 0, logLevel: 'silent', dataDir: path.join(root, 'data'), 'auth.devIdp.port': 0,
     'ehdsi.timeoutMs': 1500, 'ehdsi.homeCommunityId': FRANCE_HCID,
+    ...opts.config,
   });
   const transport = createEhdsiTransport(config, logger);
   const sim = await startSimulator({ countries: loadCountryRegistry().list(), trustedCertificatesPem: [transport.keys.certificatePem], patientsDir: patientsDir(root) });
@@ -89,6 +98,9 @@ export async function startJourneyServer(opts: { trcAssertionMinutes?: number; j
     logger,
     maxBodyBytes: config.fhir.maxBodyBytes,
     authenticate: auth.authenticate,
+    // As startServices: the audit of what no journey step recorded (refused tokens, malformed requests).
+    observer: requestAuditor({ trail: journey.audit.trail, authenticate: auth.authenticate }),
+    ...opts.app,
     mount: (app) => {
       auth.mount(app);
       mountPatientInformationNotice(app);

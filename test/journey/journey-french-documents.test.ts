@@ -101,13 +101,54 @@ describe.each(fixtures)('$slug', ({ json }) => {
   });
 });
 
-test('a French document is refused in a media type it does not have, and unknown kinds are 404', async () => {
+test('a document is refused (406) in a media type it does not have, before any eHDSI call; unknown kinds are 404', async () => {
   const f = fixtures.find((x) => x.slug === 'hr-marija-bozicevic')!;
   const patientId = await consentedPatient(f.json);
-  expect((await doctor.get(`/Binary/${patientId}.fr-PDF`, { Accept: 'application/xml' })).status).toBe(406);
+  const before = server.sim.faults.requests().length;
+  // Refused before anything is asked of the country.
+  expect((await doctor.get(`/Binary/${patientId}.fr-PDF`, { Accept: 'text/html' })).status).toBe(406);
   expect((await doctor.get(`/Binary/${patientId}.fr-L3`, { Accept: 'application/pdf' })).status).toBe(406);
+  expect(server.sim.faults.requests().length).toBe(before);
+  expect((await doctor.get(`/Binary/${patientId}.fr-PDF`, { Accept: 'application/xml' })).status).toBe(406);
+  // A FHIR type gets the PDF as a FHIR Binary resource.
+  const asXml = await doctor.get(`/Binary/${patientId}.fr-PDF`, { Accept: 'application/fhir+xml' });
+  expect(asXml.status).toBe(200);
+  expect(asXml.raw.toString('utf8')).toMatch(/^(<\?xml[^>]*>)?<Binary xmlns="http:\/\/hl7.org\/fhir"><contentType value="application\/pdf"\/>/);
   expect((await doctor.get(`/Binary/${patientId}.fr-L3-1`, { Accept: 'text/xml' })).status).toBe(404);
   expect((await doctor.get(`/Binary/${patientId}.fr-XML`, { Accept: 'text/xml' })).status).toBe(404);
   const asFhir = await doctor.get(`/Binary/${patientId}.fr-PDF`);
   expect(asFhir.body).toMatchObject({ resourceType: 'Binary', contentType: 'application/pdf' });
+});
+
+test('a browser\'s Accept gets the document, and concurrent first requests share one retrieval and one rendering', async () => {
+  const f = fixtures.find((x) => x.slug === 'it-niccolo-rossi')!;
+  const patientId = await consentedPatient(f.json);
+  const before = server.sim.faults.requests().length;
+  const browser = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+  const [a, b, c, list] = await Promise.all([
+    doctor.get(`/Binary/${patientId}.fr-PDF`, { Accept: browser }),
+    doctor.get(`/Binary/${patientId}.fr-PDF`, { Accept: 'text/xml, application/pdf;q=0.5' }),
+    doctor.get(`/Binary/${patientId}.fr-PDF`, { Accept: 'application/pdf' }),
+    doctor.get(`/DocumentReference?patient=Patient/${patientId}`),
+  ]);
+  for (const res of [a, b, c]) {
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/pdf/);
+    expect(res.headers.get('content-disposition')).toBe(`inline; filename="${patientId}.fr-PDF.pdf"`);
+  }
+  expect(b.raw.equals(a.raw) && c.raw.equals(a.raw)).toBe(true);
+  const ref = (list.body.entry as fhir4.BundleEntry[]).map((e) => e.resource as fhir4.DocumentReference).find((r) => r.id === `${patientId}.fr-PDF`)!;
+  expect(createHash('sha1').update(a.raw).digest('base64')).toBe(ref.content[0].attachment.hash);
+  // One query, one retrieve per original (L3 and L1): nothing asked twice of the country.
+  const calls = server.sim.faults.requests().slice(before).map((r) => r.transaction);
+  expect(calls.sort()).toEqual(['xca-query', 'xca-retrieve', 'xca-retrieve']);
+  const cda = await doctor.get(`/Binary/${patientId}.fr-L3`, { Accept: 'application/pdf, text/*;q=0.2' });
+  expect(cda.status).toBe(200);
+  expect(cda.headers.get('content-type')).toMatch(/^text\/xml/);
+  // The trail says which document each read was.
+  const audit = await doctor.get(`/AuditEvent?patient=Patient/${patientId}`);
+  const read = (audit.body.entry as fhir4.BundleEntry[]).map((e) => e.resource as fhir4.AuditEvent)
+    .flatMap((ev) => (ev.entity ?? []).map((x) => x.what?.reference)).filter((r) => r?.startsWith('DocumentReference/'));
+  expect(read).toEqual(expect.arrayContaining([`DocumentReference/${patientId}.fr-PDF`, `DocumentReference/${patientId}.fr-L3`]));
+  expect(read.every((r) => /\.(L1|L3|fr-L3|fr-PDF)$/.test(r!))).toBe(true);
 });

@@ -1,4 +1,4 @@
-import { assertSafeXml, attr, elementDepth, MAX_XML_DEPTH, parseXml, text, XmlSafetyError } from './xml.js';
+import { assertSafeXml, attr, MAX_XML_DEPTH, parseXml, text, XmlSafetyError } from './xml.js';
 
 describe('safe XML parsing', () => {
   it('refuses DOCTYPE and entity declarations, whatever their case or spacing', () => {
@@ -19,8 +19,16 @@ describe('safe XML parsing', () => {
     expect(parseXml(ok).documentElement?.localName).toBe('a');
   });
 
-  it('measures depth past comments, CDATA, processing instructions, self-closing tags and ">" in attributes', () => {
-    expect(elementDepth('<?xml version="1.0"?><a x="1>2" y=\'/\'><!-- <b><c> --><![CDATA[<d><e>]]><f/><g><h/></g></a>')).toBe(2);
+  it('counts only elements as nesting: not comments, CDATA, processing instructions or ">" in attributes', () => {
+    const inner = '<?pi <b>?><!-- <b><c> --><![CDATA[<d><e>]]><f x="1>2" y=\'/\'/>';
+    const atLimit = '<a>'.repeat(MAX_XML_DEPTH - 1) + inner + '</a>'.repeat(MAX_XML_DEPTH - 1);
+    expect(() => assertSafeXml(atLimit)).not.toThrow();
+    expect(() => assertSafeXml(`<a>${atLimit}</a>`)).toThrow(/deeper/);
+  });
+
+  it('refuses too many attributes on one element and overlong attribute values', () => {
+    expect(() => parseXml(`<a ${Array.from({ length: 300 }, (_, i) => `x${i}="1"`).join(' ')}/>`)).toThrow(/more than 256 attributes/);
+    expect(() => parseXml(`<a x="${'y'.repeat(1024 * 1024 + 1)}"/>`)).toThrow(/attribute value longer than/);
   });
 
   it('decodes the predefined and numeric character references, and reads attributes by local name', () => {

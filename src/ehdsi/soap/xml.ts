@@ -1,10 +1,13 @@
 /**
  * Safe XML reading for everything received from a gateway (or, in the
- * simulator, from a client). A DOCTYPE is refused outright, so no DTD, no
- * entity declaration and no external resource can ever be processed; the
- * helpers below navigate by local name, because real messages use any prefix.
+ * simulator, from a client): the project's XML policy (util/safe-xml) is
+ * checked by a streaming pass before xmldom builds a DOM, so a DOCTYPE is
+ * refused outright (no DTD, no entity declaration, no external resource is
+ * ever processed) and depth, size and attributes are bounded; the helpers
+ * below navigate by local name, because real messages use any prefix.
  */
 import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
+import { checkXml, XML_LIMITS, XmlPolicyError } from '../../util/safe-xml.js';
 
 export class XmlSafetyError extends Error {
   constructor(message: string) {
@@ -13,58 +16,37 @@ export class XmlSafetyError extends Error {
   }
 }
 
-/** Default ceiling on a message we agree to parse (characters). */
-export const DEFAULT_MAX_XML_CHARS = 20 * 1024 * 1024;
-
-const DTD_PATTERN = /<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)/i;
+/** Default ceiling on a message we agree to parse (characters): the project's XML policy (util/safe-xml). */
+export const DEFAULT_MAX_XML_CHARS = XML_LIMITS.maxBytes;
 
 /** Deepest element nesting accepted: far beyond any real message, well below what recursive tree walks survive. */
-export const MAX_XML_DEPTH = 200;
+export const MAX_XML_DEPTH = XML_LIMITS.maxDepth;
 
 /**
- * Deepest element nesting of a document, by a linear scan of its tags
- * (comments, CDATA, processing instructions and quoted attribute values skipped).
- * Stops as soon as `limit` is exceeded.
+ * Throws XmlSafetyError when the text breaches the project's XML policy: a
+ * DOCTYPE (so no DTD, entity declaration or external resource), more than
+ * `maxChars`, nesting deeper than MAX_XML_DEPTH, too many or too long
+ * attributes, or malformed XML. One streaming pass that stops at the first
+ * breach, before xmldom builds a whole DOM of it.
  */
-export function elementDepth(text: string, limit = MAX_XML_DEPTH): number {
-  let depth = 0;
-  let max = 0;
-  let i = text.indexOf('<');
-  while (i >= 0 && i < text.length) {
-    if (text.startsWith('<!--', i)) i = text.indexOf('-->', i + 4);
-    else if (text.startsWith('<![CDATA[', i)) i = text.indexOf(']]>', i + 9);
-    else if (text[i + 1] === '?' || text[i + 1] === '!') i = text.indexOf('>', i + 2);
-    else if (text[i + 1] === '/') {
-      depth--;
-      i = text.indexOf('>', i + 2);
-    } else {
-      let j = i + 1;
-      let quote = '';
-      for (; j < text.length; j++) {
-        const c = text[j];
-        if (quote) {
-          if (c === quote) quote = '';
-        } else if (c === '"' || c === "'") quote = c;
-        else if (c === '>') break;
-      }
-      if (text[j - 1] !== '/') {
-        depth++;
-        if (depth > max) max = depth;
-        if (max > limit) return max;
-      }
-      i = j;
-    }
-    if (i < 0) break;
-    i = text.indexOf('<', i + 1);
-  }
-  return max;
-}
-
-/** Throws XmlSafetyError when the text carries a DTD, is larger than allowed or nested absurdly deep. */
 export function assertSafeXml(text: string, maxChars = DEFAULT_MAX_XML_CHARS): void {
-  if (text.length > maxChars) throw new XmlSafetyError(`XML document larger than ${maxChars} characters`);
-  if (DTD_PATTERN.test(text)) throw new XmlSafetyError('XML with a DOCTYPE or entity declaration is refused');
-  if (elementDepth(text) > MAX_XML_DEPTH) throw new XmlSafetyError(`XML nested deeper than ${MAX_XML_DEPTH} elements is refused`);
+  try {
+    checkXml(text, { limits: { maxBytes: maxChars } });
+  } catch (e) {
+    if (!(e instanceof XmlPolicyError)) throw e;
+    switch (e.problem) {
+      case 'too-large':
+        throw new XmlSafetyError(`XML document larger than ${maxChars} characters`);
+      case 'doctype':
+        throw new XmlSafetyError('XML with a DOCTYPE or entity declaration is refused');
+      case 'too-deep':
+        throw new XmlSafetyError(`XML nested deeper than ${MAX_XML_DEPTH} elements is refused`);
+      case 'not-xml':
+        throw new XmlSafetyError(`malformed XML: ${e.message}`);
+      default:
+        throw new XmlSafetyError(`XML with ${e.message} is refused`);
+    }
+  }
 }
 
 /** Parses XML into a DOM after the safety checks; any well-formedness error throws XmlSafetyError. */

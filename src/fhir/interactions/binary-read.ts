@@ -1,61 +1,82 @@
-import { parseDocumentId, requireConsentedPatient, summaryDocument, type Journey } from '../../journey/index.js';
+import { parseDocumentId, requireConsentedPatient, summaryDocument, type DocumentRef, type Journey } from '../../journey/index.js';
 import { pdfOfLevel1 } from '../../mapping/index.js';
-import { negotiate, parseAccept } from '../content.js';
+import { parseAccept } from '../content.js';
 import { FhirError } from '../errors.js';
-import type { HandlerRegistry } from '../registry.js';
+import type { FhirContext, HandlerRegistry } from '../registry.js';
 
-const PRODUCES = ['application/pdf', 'application/xml', 'text/xml'];
+/** What each document can be served as, its natural type first (CDA documents as eHDSI and XCA type them). */
+const OFFERED: Record<DocumentRef['kind'], string[]> = {
+  L1: ['application/pdf', 'text/xml', 'application/xml'],
+  L3: ['text/xml', 'application/xml'],
+  'fr-L3': ['text/xml', 'application/xml'],
+  'fr-PDF': ['application/pdf'],
+};
+const PRODUCES = ['application/pdf', 'text/xml', 'application/xml'];
+const EXTENSION: Record<string, string> = { 'application/pdf': 'pdf', 'text/xml': 'xml', 'application/xml': 'xml' };
 
-/** What the client asked for: FHIR (a Binary resource), a raw media type, or the document's own type. */
-function wanted(ctx: Parameters<Parameters<HandlerRegistry['register']>[0]['handler']>[0]): 'fhir' | 'natural' | string {
-  const negotiated = negotiate(ctx.req, PRODUCES);
-  if (negotiated.raw === undefined) return 'fhir';
+const FHIR_TYPES = new Set(['application/fhir+json', 'application/fhir+xml', 'application/json', 'application/json+fhir', 'application/xml+fhir']);
+
+/**
+ * What to answer with, among the types this document offers, in the order of
+ * the client's preferences: its own type (raw), or a FHIR Binary resource for
+ * an explicit FHIR type. A wildcard or no Accept is the document's natural
+ * type; application/xml and text/xml name a CDA when the document is one, and
+ * are passed over for a PDF (they would be FHIR XML or a browser's habit).
+ * 406 before anything is fetched when nothing acceptable is offered.
+ */
+function mediaType(ctx: FhirContext, offered: string[]): { raw: string } | { fhir: true } {
+  const format = typeof ctx.req.query._format === 'string' ? ctx.req.query._format.trim().toLowerCase() : undefined;
+  if (format !== undefined) return offered.includes(format) ? { raw: format } : { fhir: true };
   const accept = parseAccept(ctx.req.headers.accept);
-  const explicitFormat = typeof ctx.req.query._format === 'string';
-  if (!explicitFormat && (accept.length === 0 || accept.every((a) => a.type === '*/*'))) return 'natural';
-  return negotiated.raw;
+  if (!accept.length) return { raw: offered[0] };
+  for (const { type } of accept) {
+    if (offered.includes(type)) return { raw: type };
+    if (type === '*/*' || type === `${offered[0].split('/')[0]}/*`) return { raw: offered[0] };
+    if (FHIR_TYPES.has(type)) return { fhir: true };
+  }
+  throw new FhirError(406, {
+    code: 'not-supported',
+    diagnostics: `Ce document n’existe qu’en ${offered.join(', ')} ou comme ressource FHIR Binary (this document is only ${offered.join(', ')} or a FHIR Binary resource)`,
+  });
 }
-
-const UNKNOWN = (id: string | undefined): FhirError => FhirError.notFound(`Binary/${id} n'est pas un document connu (unknown document)`);
 
 /**
  * GET /fhir/Binary/{id} (MHD ITI-68) → XCA ITI-39: a document of the patient
- * summary. Level 1: the PDF (Accept: application/pdf, the default) or the
- * CDA wrapping it (application/xml); level 3: the CDA; the French PDF; the
- * translated CDA (made on demand, then cached with the summary). A FHIR
- * Accept gets a Binary resource. Same consent rule as $summary.
+ * summary. Level 1: the PDF (the default) or the CDA wrapping it (XML);
+ * level 3: the CDA; the French PDF; the translated CDA (made on demand, then
+ * cached with the summary). A FHIR Accept gets a Binary resource. Same
+ * consent rule as $summary.
  */
 export function registerBinaryRead(registry: HandlerRegistry, journey: Journey): void {
   registry.register({
     resourceType: 'Binary',
     interaction: 'read',
     produces: PRODUCES,
-    documentation: 'A document of the patient summary: the original level 1 PDF (or its CDA wrapper) and level 3 CDA, the French PDF, the CDA with French designations; application/pdf, application/xml or text/xml, or a FHIR Binary resource. Needs an active Consent.',
+    documentation: 'A document of the patient summary: the original level 1 PDF (or, asked as XML, its CDA wrapper) and level 3 CDA, the French PDF, the CDA with French designations; application/pdf, text/xml or application/xml, or a FHIR Binary resource. Needs an active Consent.',
     handler: async (ctx) => {
       const pro = journey.professionalOf(ctx);
       return journey.audit.run(ctx, pro, 'document-read', async (audit) => {
+        const unknown = FhirError.notFound(`Binary/${ctx.id} n'est pas un document connu (unknown document)`);
         const ref = parseDocumentId(ctx.id!);
-        if (!ref) throw UNKNOWN(ctx.id);
+        if (!ref) throw unknown;
         audit.patientHandle = ref.handle;
-        const mode = wanted(ctx);
+        audit.documentId = ctx.id;
+        const type = mediaType(ctx, OFFERED[ref.kind]);
         const consented = await requireConsentedPatient(journey.deps, pro, ref.handle, audit, journey.now());
         const found = await summaryDocument(journey.documents, consented, ref, audit, ctx.baseUrl);
-        if (!found) throw UNKNOWN(ctx.id);
-        if (found.kind === 'fr-PDF') {
-          if (mode === 'application/xml' || mode === 'text/xml') throw new FhirError(406, { code: 'not-supported', diagnostics: 'La synthèse traduite en PDF n’existe qu’en application/pdf ; le CDA traduit est un autre document (the French PDF is only application/pdf)' });
-          return { binary: { contentType: 'application/pdf', data: found.bytes } };
+        if (!found) throw unknown;
+        let data: Buffer;
+        const contentType = 'raw' in type ? type.raw : OFFERED[ref.kind][0];
+        if (found.kind === 'L1' && contentType === 'application/pdf') {
+          const pdf = pdfOfLevel1(found.cda);
+          if (!pdf) throw FhirError.notFound('Le document de niveau 1 envoyé par le pays ne contient pas de PDF (no PDF in the level 1 document)');
+          data = pdf;
+        } else {
+          data = found.kind === 'L1' || found.kind === 'L3' ? found.cda : found.bytes;
         }
-        if (found.kind === 'fr-L3' || found.kind === 'L3') {
-          if (mode === 'application/pdf') throw new FhirError(406, { code: 'not-supported', diagnostics: 'The structured (level 3) document is a CDA: ask for application/xml or text/xml; the PDFs are other documents' });
-          const data = found.kind === 'L3' ? found.cda : found.bytes;
-          // The translated CDA is served as eHDSI and XCA type CDA documents; the original keeps the project's historical default.
-          const natural = found.kind === 'L3' ? 'application/xml' : 'text/xml';
-          return { binary: { contentType: mode === 'text/xml' || mode === 'application/xml' ? mode : natural, data } };
-        }
-        if (mode === 'application/xml' || mode === 'text/xml') return { binary: { contentType: mode, data: found.cda } };
-        const pdf = pdfOfLevel1(found.cda);
-        if (!pdf) throw FhirError.notFound('Le document de niveau 1 envoyé par le pays ne contient pas de PDF');
-        return { binary: { contentType: 'application/pdf', data: pdf } };
+        // A browser saves it under a useful name.
+        if (!('raw' in type)) return { binary: { contentType, data, asResource: true } };
+        return { binary: { contentType, data, asResource: false }, headers: { 'Content-Disposition': `inline; filename="${ctx.id}.${EXTENSION[contentType]}"` } };
       });
     },
   });

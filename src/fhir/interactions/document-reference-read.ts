@@ -21,6 +21,7 @@ export function registerDocumentReferenceRead(registry: HandlerRegistry, journey
         const ref = parseDocumentId(ctx.id!);
         if (!ref) throw unknown;
         audit.patientHandle = ref.handle;
+        audit.documentId = ctx.id;
         const consented = await requireConsentedPatient(journey.deps, pro, ref.handle, audit, journey.now());
         const document = await servedDocument(journey.documents, consented, ref, audit, ctx.baseUrl);
         if (!document) throw unknown;

@@ -47,6 +47,8 @@ export function registerPatientMatch(registry: HandlerRegistry, journey: Journey
       level: 'type',
       methods: ['POST'],
       definition: JOURNEY_CANONICALS.matchOperation,
+      // Its parameters come in the Parameters body.
+      urlParameters: [],
       documentation: 'PDQm $match: Parameters with a Patient (identifiers of the country\'s mask, address.country), onlyCertainMatches, count.',
     },
     supportedProfiles: [IMPLEMENTED.pdqmPatient],

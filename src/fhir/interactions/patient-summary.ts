@@ -18,6 +18,8 @@ export function registerPatientSummary(registry: HandlerRegistry, journey: Journ
       level: 'instance',
       methods: ['GET', 'POST'],
       definition: JOURNEY_CANONICALS.summaryOperation,
+      // At the instance level the patient is the URL's: the IPS $summary's identifier and profile are not taken.
+      urlParameters: [],
       documentation: 'IPS $summary of a discovered patient with an active Consent: the country\'s patient summary translated into French (Bundle type document).',
     },
     supportedProfiles: [IMPLEMENTED.ipsBundle],

@@ -8,8 +8,8 @@ const CONFORMANCE_PARAM = (code: string) => `http://hl7.org/fhir/SearchParameter
 
 const SEARCH_PARAMS: SearchParamSpec[] = [
   { name: 'url', type: 'uri', definition: CONFORMANCE_PARAM('url'), documentation: 'Canonical URL of the value set (exact; a comma-separated list is an OR)' },
-  { name: 'name', type: 'string', definition: CONFORMANCE_PARAM('name'), documentation: 'Computable name: starts with, ignoring case and accents (:exact, :contains)' },
-  { name: 'title', type: 'string', definition: CONFORMANCE_PARAM('title'), documentation: 'Title: starts with, ignoring case and accents (:exact, :contains)' },
+  { name: 'name', type: 'string', definition: CONFORMANCE_PARAM('name'), documentation: 'Computable name: starts with, ignoring case and accents (:exact, :contains)', modifiers: ['exact', 'contains'] },
+  { name: 'title', type: 'string', definition: CONFORMANCE_PARAM('title'), documentation: 'Title: starts with, ignoring case and accents (:exact, :contains)', modifiers: ['exact', 'contains'] },
   { name: 'version', type: 'token', definition: CONFORMANCE_PARAM('version'), documentation: 'Business version (exact)' },
   { name: 'status', type: 'token', definition: CONFORMANCE_PARAM('status'), documentation: 'draft | active | retired | unknown' },
 ];
