@@ -40,7 +40,7 @@ export { countriesExpansion, searchMaskQuestionnaire, countriesOfJurisdiction } 
 export { discover, checkTraits, patientResource, auditMatches, type DiscoveryQuery, type DiscoveredMatch } from './discovery.js';
 export { checkConsent, recordConsent, referencedId, VERIFICATION_KINDS, type AcceptedConsent } from './consent.js';
 export { requireConsentedPatient, type ConsentedPatient } from './patient-documents.js';
-export { listSummaryDocuments, servedDocument, summaryDocument, documentId, parseDocumentId, type ServedDocument, type DocumentRef, type SummaryDocumentBytes } from './summary-documents.js';
+export { auditedDocumentRef, unknownDocument, listSummaryDocuments, servedDocument, summaryDocument, documentId, parseDocumentId, type ServedDocument, type DocumentRef, type SummaryDocumentBytes } from './summary-documents.js';
 export { DocumentCache } from './document-cache.js';
 export { isPinUrl, pinUrl } from './pin.js';
 export { JOURNEY_CANONICALS, IMPLEMENTED, CANONICAL_BASE, SYSTEMS } from './canonical.js';

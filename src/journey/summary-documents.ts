@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { EhdsiError } from '../ehdsi/errors/ehdsi-error.js';
+import { FhirError } from '../fhir/errors.js';
 import type { DocumentEntry } from '../ehdsi/xca-query/response.js';
 import { cdaHeaderFacts, pdfOfLevel1, stableUuid, type DocumentKind, type OriginalDocument } from '../mapping/index.js';
 import type { JourneyAuditContext } from './audit.js';
@@ -33,6 +34,23 @@ const TITLES: Partial<Record<DocumentKind, string>> = {
 
 export function documentId(handle: string, kind: DocumentKind, rank = 0): string {
   return `${handle}.${kind}${rank > 0 ? `-${rank}` : ''}`;
+}
+
+/**
+ * The document an id names, told to the audit record (patient and document);
+ * 404 in French when the id cannot be one of ours (`what`: how the client
+ * named it, e.g. "Binary").
+ */
+export function auditedDocumentRef(what: string, id: string, audit: JourneyAuditContext): DocumentRef {
+  const ref = parseDocumentId(id);
+  if (!ref) throw unknownDocument(what, id);
+  audit.patientHandle = ref.handle;
+  audit.documentId = id;
+  return ref;
+}
+
+export function unknownDocument(what: string, id: string): FhirError {
+  return FhirError.notFound(`${what}/${id} n'est pas un document connu (unknown document)`);
 }
 
 export function parseDocumentId(id: string): DocumentRef | undefined {

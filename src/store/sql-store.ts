@@ -28,6 +28,18 @@ function requireText(value: unknown, field: string): void {
 }
 
 const CONSENT_COLUMNS = 'id, owner, patient_handle, purpose, trc_assertion_id, trc_expires_at, trc_assertion, resource, recorded_at';
+/** The audit records' time filter, as SQL conditions and their parameters. */
+function recordedWithin(filter: { from?: Date; to?: Date }, where: string[], params: unknown[]): void {
+  if (filter.from) {
+    where.push('recorded >= ?');
+    params.push(filter.from);
+  }
+  if (filter.to) {
+    where.push('recorded < ?');
+    params.push(filter.to);
+  }
+}
+
 const AUDIT_COLUMNS = 'id, recorded, owner, agent, action, subtype, patient_handle, country, ehdsi_transaction, outcome, outcome_detail, request_id, client_id, source_address, document_id';
 
 function consentFromRow(row: Row, now: Date): StoredConsent {
@@ -214,14 +226,7 @@ export abstract class SqlStore implements FacadeStore {
       where.push('patient_handle = ?');
       params.push(filter.patientHandle);
     }
-    if (filter.from) {
-      where.push('recorded >= ?');
-      params.push(filter.from);
-    }
-    if (filter.to) {
-      where.push('recorded < ?');
-      params.push(filter.to);
-    }
+    recordedWithin(filter, where, params);
     if (filter.agent !== undefined) {
       where.push('agent_id = ?');
       params.push(filter.agent);
@@ -243,14 +248,7 @@ export abstract class SqlStore implements FacadeStore {
   async listAuditForOperator(filter: OperatorAuditFilter = {}): Promise<AuditRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (filter.from) {
-      where.push('recorded >= ?');
-      params.push(filter.from);
-    }
-    if (filter.to) {
-      where.push('recorded < ?');
-      params.push(filter.to);
-    }
+    recordedWithin(filter, where, params);
     if (filter.subtypes) {
       if (!filter.subtypes.length) return [];
       where.push(`subtype IN (${filter.subtypes.map(() => '?').join(', ')})`);

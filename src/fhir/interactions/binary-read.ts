@@ -1,4 +1,4 @@
-import { parseDocumentId, requireConsentedPatient, summaryDocument, type DocumentRef, type Journey } from '../../journey/index.js';
+import { auditedDocumentRef, requireConsentedPatient, summaryDocument, unknownDocument, type DocumentRef, type Journey } from '../../journey/index.js';
 import { pdfOfLevel1 } from '../../mapping/index.js';
 import { parseAccept } from '../content.js';
 import { FhirError } from '../errors.js';
@@ -56,15 +56,11 @@ export function registerBinaryRead(registry: HandlerRegistry, journey: Journey):
     handler: async (ctx) => {
       const pro = journey.professionalOf(ctx);
       return journey.audit.run(ctx, pro, 'document-read', async (audit) => {
-        const unknown = FhirError.notFound(`Binary/${ctx.id} n'est pas un document connu (unknown document)`);
-        const ref = parseDocumentId(ctx.id!);
-        if (!ref) throw unknown;
-        audit.patientHandle = ref.handle;
-        audit.documentId = ctx.id;
+        const ref = auditedDocumentRef('Binary', ctx.id!, audit);
         const type = mediaType(ctx, OFFERED[ref.kind]);
         const consented = await requireConsentedPatient(journey.deps, pro, ref.handle, audit, journey.now());
         const found = await summaryDocument(journey.documents, consented, ref, audit, ctx.baseUrl);
-        if (!found) throw unknown;
+        if (!found) throw unknownDocument('Binary', ctx.id!);
         let data: Buffer;
         const contentType = 'raw' in type ? type.raw : OFFERED[ref.kind][0];
         if (found.kind === 'L1' && contentType === 'application/pdf') {

@@ -1,6 +1,5 @@
-import { IMPLEMENTED, parseDocumentId, requireConsentedPatient, servedDocument, type Journey } from '../../journey/index.js';
+import { auditedDocumentRef, IMPLEMENTED, requireConsentedPatient, servedDocument, unknownDocument, type Journey } from '../../journey/index.js';
 import { documentReferencesFor } from '../../mapping/index.js';
-import { FhirError } from '../errors.js';
 import type { HandlerRegistry } from '../registry.js';
 
 /**
@@ -17,14 +16,10 @@ export function registerDocumentReferenceRead(registry: HandlerRegistry, journey
     handler: async (ctx) => {
       const pro = journey.professionalOf(ctx);
       return journey.audit.run(ctx, pro, 'document-reference-read', async (audit) => {
-        const unknown = FhirError.notFound(`DocumentReference/${ctx.id} n'est pas un document connu (unknown document)`);
-        const ref = parseDocumentId(ctx.id!);
-        if (!ref) throw unknown;
-        audit.patientHandle = ref.handle;
-        audit.documentId = ctx.id;
+        const ref = auditedDocumentRef('DocumentReference', ctx.id!, audit);
         const consented = await requireConsentedPatient(journey.deps, pro, ref.handle, audit, journey.now());
         const document = await servedDocument(journey.documents, consented, ref, audit, ctx.baseUrl);
-        if (!document) throw unknown;
+        if (!document) throw unknownDocument('DocumentReference', ctx.id!);
         const [resource] = documentReferencesFor({ patient: { reference: `Patient/${ref.handle}` }, originals: [document] });
         return { resource };
       });
