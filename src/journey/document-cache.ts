@@ -11,6 +11,10 @@ export interface RetrievedOriginal {
   entry: DocumentEntry;
   /** The CDA as received. */
   cda: Buffer;
+  /** Read from it once, on first listing (each would otherwise parse the whole CDA again). */
+  facts?: { language?: string; created?: string };
+  /** Level 1: the PDF it wraps (null: none). */
+  pdf?: Buffer | null;
 }
 
 export interface CachedDocuments {
@@ -25,10 +29,11 @@ export interface CachedDocuments {
   translatedCda?: GeneratedDocument;
 }
 
-/** A document the facade made, and when (FHIR instant). */
+/** A document the facade made, when (FHIR instant), and its unique id (a name-based urn:uuid of its bytes). */
 export interface GeneratedDocument {
   bytes: Buffer;
   created: string;
+  uniqueId: string;
 }
 
 interface Slot {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ProfessionalContext } from '../auth/professional-context.js';
 import type { Country } from '../ehdsi/countries/index.js';
 import { EhdsiError } from '../ehdsi/errors/ehdsi-error.js';
@@ -6,7 +7,7 @@ import type { DocumentEntry } from '../ehdsi/xca-query/response.js';
 import { retrieveDocument } from '../ehdsi/xca-retrieve/retrieve.js';
 import { FhirError } from '../fhir/errors.js';
 import { renderSummaryPdf, translateCda } from '../documents/index.js';
-import { convertPatientSummary, reportCounts } from '../mapping/index.js';
+import { convertPatientSummary, pdfOfLevel1, reportCounts, stableUuid } from '../mapping/index.js';
 import { defaultCatalogue } from '../terminology/catalogue.js';
 import type { DiscoveredPatient, StoredConsent } from '../store/index.js';
 import type { ConsentAssertions } from './assertions.js';
@@ -148,7 +149,7 @@ export class PatientDocuments {
     return this.shared(`${this.key(p)}\u0000fr-PDF`, async () => {
       const bundle = await this.summary(p, audit, baseUrl);
       const now = this.now();
-      docs.frenchPdf = { bytes: await renderSummaryPdf(bundle, { generatedAt: now }), created: now.toISOString() };
+      docs.frenchPdf = generated('fr-PDF', await renderSummaryPdf(bundle, { generatedAt: now }), now);
       this.cache.put(this.key(p), docs, p.consent.trc.expiresAt);
       return docs.frenchPdf;
     });
@@ -163,7 +164,7 @@ export class PatientDocuments {
     const conversion = this.deps.conversion;
     // (synchronous: no other request can start the same work meanwhile)
     const { xml } = translateCda(original.cda, { catalogue: defaultCatalogue(conversion?.terminologyPath), language: conversion?.language ?? 'fr-FR', maxBytes: conversion?.maxBytes });
-    docs.translatedCda ??= { bytes: xml, created: this.now().toISOString() };
+    docs.translatedCda ??= generated('fr-L3', xml, this.now());
     this.cache.put(this.key(p), docs, p.consent.trc.expiresAt);
     return docs.translatedCda;
   }
@@ -171,6 +172,17 @@ export class PatientDocuments {
   private now(): Date {
     return this.deps.now?.() ?? new Date();
   }
+}
+
+/** A French document as kept: a document of its own, with a name-based id from its bytes. */
+function generated(kind: 'fr-PDF' | 'fr-L3', bytes: Buffer, at: Date): GeneratedDocument {
+  return { bytes, created: at.toISOString(), uniqueId: `urn:uuid:${stableUuid(`${kind}|${createHash('sha256').update(bytes).digest('hex')}`)}` };
+}
+
+/** The PDF a level 1 original wraps, read once. */
+export function pdfOf(original: RetrievedOriginal): Buffer | undefined {
+  if (original.pdf === undefined) original.pdf = pdfOfLevel1(original.cda) ?? null;
+  return original.pdf ?? undefined;
 }
 
 /** The level 3 original the summary is made from: the first the country listed. */

@@ -4,14 +4,13 @@
  * French PDF and the translated CDA. Ids are opaque to clients but carry the
  * patient's handle (owner-checked in the store before anything is fetched).
  */
-import { createHash } from 'node:crypto';
 import { EhdsiError } from '../ehdsi/errors/ehdsi-error.js';
 import { FhirError } from '../fhir/errors.js';
 import type { DocumentEntry } from '../ehdsi/xca-query/response.js';
-import { cdaHeaderFacts, pdfOfLevel1, stableUuid, type DocumentKind, type OriginalDocument } from '../mapping/index.js';
+import { cdaHeaderFacts, type DocumentKind, type OriginalDocument } from '../mapping/index.js';
 import type { JourneyAuditContext } from './audit.js';
-import type { CachedDocuments } from './document-cache.js';
-import { entriesOfLevel, type ConsentedPatient, type PatientDocuments } from './patient-documents.js';
+import type { CachedDocuments, RetrievedOriginal } from './document-cache.js';
+import { entriesOfLevel, pdfOf, type ConsentedPatient, type PatientDocuments } from './patient-documents.js';
 
 /** A document served at Binary/{id}, with what its DocumentReference says. */
 export interface ServedDocument extends OriginalDocument {
@@ -64,17 +63,17 @@ async function servedOriginal(
   documents: PatientDocuments, p: ConsentedPatient, docs: CachedDocuments, entry: DocumentEntry, rank: number, audit: JourneyAuditContext, baseUrl: string,
 ): Promise<ServedDocument | string> {
   const level = entry.level as 'L3' | 'L1';
-  let cda: Buffer;
+  let original: RetrievedOriginal;
   try {
-    cda = (await documents.original(p, docs, entry, audit)).cda;
+    original = await documents.original(p, docs, entry, audit);
   } catch (e) {
     if (e instanceof EhdsiError && ABSENT_ORIGINAL.has(e.code)) return `Le pays ne fournit pas le document ${level === 'L1' ? 'PDF' : 'structuré'} (eHDSI ${e.code})`;
     throw e;
   }
-  const bytes = level === 'L1' ? pdfOfLevel1(cda) : cda;
+  const bytes = level === 'L1' ? pdfOf(original) : original.cda;
   if (!bytes) return 'Le document de niveau 1 envoyé par le pays ne contient pas de PDF';
   const id = documentId(p.patient.handle, level, rank);
-  const facts = cdaHeaderFacts(cda);
+  const facts = (original.facts ??= cdaHeaderFacts(original.cda));
   return {
     id,
     entryUuid: entry.entryUuid,
@@ -104,8 +103,7 @@ async function servedTranslation(
     contentType: kind === 'fr-PDF' ? 'application/pdf' : 'text/xml',
     language: 'fr-FR',
     created: made.created,
-    // A document of its own: a name-based id from its bytes (the French PDF renders the translated Bundle, the CDA the original).
-    uniqueId: `urn:uuid:${stableUuid(`${kind}|${createHash('sha256').update(made.bytes).digest('hex')}`)}`,
+    uniqueId: made.uniqueId,
     title: TITLES[kind],
     transforms: { reference: `DocumentReference/${documentId(p.patient.handle, 'L3')}` },
   };
@@ -153,7 +151,7 @@ export async function servedDocument(
 }
 
 /** The bytes behind one document id: an original's CDA as received, or a French document. */
-export type SummaryDocumentBytes = { kind: 'L3'; cda: Buffer } | { kind: 'L1'; cda: Buffer } | { kind: 'fr-L3'; bytes: Buffer } | { kind: 'fr-PDF'; bytes: Buffer };
+export type SummaryDocumentBytes = { kind: 'L3'; cda: Buffer } | { kind: 'L1'; cda: Buffer; pdf: Buffer | undefined } | { kind: 'fr-L3'; bytes: Buffer } | { kind: 'fr-PDF'; bytes: Buffer };
 
 /** One document by its reference, fetched or made as needed; undefined when the patient has no such document. */
 export async function summaryDocument(
@@ -167,6 +165,6 @@ export async function summaryDocument(
   }
   const entry = entriesOfLevel(docs, ref.kind)[ref.rank];
   if (!entry) return undefined;
-  const { cda } = await documents.original(p, docs, entry, audit);
-  return ref.kind === 'L3' ? { kind: 'L3', cda } : { kind: 'L1', cda };
+  const original = await documents.original(p, docs, entry, audit);
+  return ref.kind === 'L3' ? { kind: 'L3', cda: original.cda } : { kind: 'L1', cda: original.cda, pdf: pdfOf(original) };
 }

@@ -6,7 +6,7 @@
  * Every case must end in a 4xx OperationOutcome that says what was wrong, and
  * the server must still answer /health promptly afterwards; for the deeply
  * nested XML cases (and a few other costly ones), /health requests made one
- * after the other while the hostile one is in flight must answer too. Timings are printed and saved, not
+ * after the other while the hostile one is in flight must answer too. Timings are saved to a report file, not
  * asserted (HOSTILE_REPORT: where; default <tmpdir>/hostile-input-report.json).
  *
  * The server runs in a process of its own (hostile-server.ts), so that a
@@ -59,11 +59,6 @@ afterAll(async () => {
     clearTimeout(kill);
   }
   writeFileSync(REPORT, `${JSON.stringify(rows, null, 2)}\n`);
-  const line = (r: Row) => `${r.name.padEnd(44)} ${String(r.status).padStart(4)} ${`${r.ms.toFixed(0)} ms`.padStart(10)}`
-    + `${r.healthDuringMs === undefined ? '' : `  /health during: ${r.healthDuringMs.toFixed(0)} ms (longest of ${r.healthProbes})`}`
-    + `${r.healthAfterMs === undefined ? '' : `  /health after: ${r.healthAfterMs.toFixed(0)} ms`}`;
-  // eslint-disable-next-line no-console
-  console.log(`hostile-input (${REPORT}):\n${rows.map(line).join('\n')}`);
 }, 30_000);
 
 interface Answer {

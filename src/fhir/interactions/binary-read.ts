@@ -1,5 +1,4 @@
 import { auditedDocumentRef, requireConsentedPatient, summaryDocument, unknownDocument, type DocumentRef, type Journey } from '../../journey/index.js';
-import { pdfOfLevel1 } from '../../mapping/index.js';
 import { parseAccept } from '../content.js';
 import { FhirError } from '../errors.js';
 import type { FhirContext, HandlerRegistry } from '../registry.js';
@@ -64,7 +63,7 @@ export function registerBinaryRead(registry: HandlerRegistry, journey: Journey):
         let data: Buffer;
         const contentType = 'raw' in type ? type.raw : OFFERED[ref.kind][0];
         if (found.kind === 'L1' && contentType === 'application/pdf') {
-          const pdf = pdfOfLevel1(found.cda);
+          const pdf = found.pdf;
           if (!pdf) throw FhirError.notFound('Le document de niveau 1 envoyé par le pays ne contient pas de PDF (no PDF in the level 1 document)');
           data = pdf;
         } else {
