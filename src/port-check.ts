@@ -23,7 +23,7 @@ export interface ListenSetting {
 /** Every server `npm start` starts with this configuration, and where it listens. */
 export function listenSettings(config: Config): ListenSetting[] {
   const list: ListenSetting[] = [{ what: 'the FHIR server', portEnv: 'PORT', hostEnv: 'HOST', host: config.host, port: config.port }];
-  // As src/auth/auth-services.ts (isEmbeddedPsc): the stand-in runs when no real PSC is configured.
+  // As src/app-services.ts (isEmbeddedPsc): the stand-in runs when no real PSC is configured.
   if (config.get('auth.issuer') === undefined) {
     list.push({ what: 'the embedded Pro Santé Connect stand-in', portEnv: 'DEV_IDP_PORT', hostEnv: 'DEV_IDP_HOST', host: String(config.get('auth.devIdp.host')), port: Number(config.get('auth.devIdp.port')) });
   }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from './logging/logger.js';
-import { createFhirRouter, fhirErrorHandler, type Authenticator } from './fhir/app.js';
-import { FhirError } from './fhir/errors.js';
+import { createFhirRouter, fhirErrorHandler } from './fhir/app.js';
+import type { Authenticator } from './kernel/request.js';
+import { FhirError } from './kernel/errors.js';
 import { sendResource } from './fhir/content.js';
 import type { HandlerRegistry } from './fhir/registry.js';
 import { capabilityHandler } from './fhir/interactions/metadata.js';

@@ -1,4 +1,4 @@
-import { AUDIT_SUBTYPES, EHDSI_TRANSACTIONS, isSecuritySubtype, UNIDENTIFIED, type AuditOutcome, type AuditRecord } from './record.js';
+import { AUDIT_SUBTYPES, EHDSI_TRANSACTIONS, isSecuritySubtype, UNIDENTIFIED, type AuditOutcome, type AuditRecord } from '../store/audit-record.js';
 
 /** Code systems of the AuditEvent (FHIR R4 terminology, DICOM, IHE, French national nomenclatures). */
 export const AUDIT_SYSTEMS = {

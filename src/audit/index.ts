@@ -3,7 +3,7 @@ export {
   OPERATOR_OWNER, UNIDENTIFIED, UNIDENTIFIED_AGENT, auditableAddress, auditableClientId, isSecuritySubtype,
   type AuditAction, type AuditAgent, type AuditOutcome, type AuditRecord, type AuditSubtype, type EhdsiTransaction,
   type PracticeSituation, type RestfulInteraction,
-} from './record.js';
+} from '../store/audit-record.js';
 export { AUDIT_SYSTEMS, toAuditEvent } from './audit-event.js';
 export {
   AuditTrail, AuditWriteError, classifyByStatus, outcomeOfStatus,

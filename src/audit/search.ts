@@ -1,4 +1,4 @@
-import { FhirError } from '../fhir/errors.js';
+import { FhirError } from '../kernel/errors.js';
 import type { AuditFilter } from '../store/types.js';
 
 /** A search parameter as Express's simple query parser gives it. */

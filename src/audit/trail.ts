@@ -4,7 +4,7 @@ import type { AuditFilter } from '../store/types.js';
 import { toAuditEvent } from './audit-event.js';
 import {
   AUDIT_SUBTYPES, assertAuditRecord, type AuditAction, type AuditOutcome, type AuditRecord,
-} from './record.js';
+} from '../store/audit-record.js';
 
 /** What the trail needs of the store (FacadeStore has it). */
 export interface AuditStore {

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { decodeJwt } from 'jose';
-import type { Authenticator } from '../fhir/app.js';
-import { FhirError, type IssueInit } from '../fhir/errors.js';
+import type { Authenticator } from '../kernel/request.js';
+import { FhirError, type IssueInit } from '../kernel/errors.js';
 import type { Logger } from '../logging/logger.js';
 import { ELIGIBILITY_SYSTEM, evaluateEligibility, type Refusal } from './eligibility/index.js';
 import { practitionerIdOf, type AuthenticatedProfessional } from './professional.js';

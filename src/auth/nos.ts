@@ -1,4 +1,4 @@
-/** French national terminologies (NOS) used by PSC and the directory profiles (DESIGN §5.2). */
+/** French national terminologies (NOS) used by PSC and the directory profiles (docs/references.md#pro-santé-connect-userinfo-and-the-french-nomenclatures). */
 
 /** FHIR system URL of a NOS table, e.g. nosSystem('TRE_G15-ProfessionSante'). */
 export function nosSystem(table: string): string {

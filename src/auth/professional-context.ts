@@ -1,6 +1,9 @@
 import type { PracticeSituation } from './eligibility/index.js';
 import { CATEGORIES, NOS, PRACTICE_MODES, PROFESSIONS, SECTORS, SPECIALTIES, nosSystem } from './nos.js';
 import { text, type PscActivity, type PscUserInfo } from './psc-userinfo.js';
+import type { EhdsiFacilityType, PostalAddress, ProfessionalContext, SiteId } from '../kernel/professional.js';
+
+export type { Coded, EhdsiFacilityType, PostalAddress, ProfessionalContext, SiteId } from '../kernel/professional.js';
 
 /** OIDs of French identifiers (ASIP/ANS nomenclature). */
 export const ID_SYSTEMS = {
@@ -13,73 +16,6 @@ export const ID_SYSTEMS = {
   siret: 'https://sirene.fr',
   siren: 'https://sirene.fr/siren',
 } as const;
-
-export interface Coded {
-  code: string;
-  display?: string;
-  /** FHIR system URL of the code. */
-  system: string;
-}
-
-export interface SiteId {
-  type: 'FINESS' | 'FINESS_EJ' | 'SIRET' | 'SIREN' | 'STRUCTURE';
-  value: string;
-  system: string;
-}
-
-export interface PostalAddress {
-  /** Street lines as printed (number, type and name of the street, complements). */
-  lines: string[];
-  postalCode?: string;
-  city?: string;
-  /** INSEE code of the commune. */
-  cityCode?: string;
-  /** ISO 3166 alpha-2. */
-  country: string;
-}
-
-/** eHDSI healthcare facility types (HCP assertion attribute). */
-export type EhdsiFacilityType = 'Hospital' | 'Resident Physician' | 'Pharmacy' | 'Other';
-
-/**
- * Who is logged in and the practice situation they act in: the single object
- * the HCP identity assertion (eHDSI side), the Practitioner resources and the
- * portal are built from.
- */
-export interface ProfessionalContext {
-  /** PSC SubjectNameID: type digit + RPPS/ADELI. */
-  nationalId: string;
-  rpps?: string;
-  givenName: string;
-  familyName: string;
-  /** "Given FAMILY" as used in assertions and pages. */
-  displayName: string;
-  /** Civility of practice (TRE_R11: DR, M, MME…). */
-  civility?: string;
-  profession: Coded & { display: string };
-  category?: Coded;
-  /** Ordinal specialty / savoir-faire, with its type (TRE_R04: S specialty…). */
-  specialty?: Coded & { savoirFaireType?: string };
-  /** TRE_R85 role (pharmacy preparers…), when PSC gives one. */
-  role?: string;
-  pharmacistSection?: string;
-  practice: {
-    /** TRE_R23: L libéral, S salarié, B bénévole. */
-    mode: Coded;
-    sector?: Coded;
-    organisationName: string;
-    /** Identifiers of the site, most specific first (FINESS, SIRET, …). */
-    siteIds: SiteId[];
-    /** Identifier of the structure in the national form (urn:oid:1.2.250.1.71.4.2.2 + type digit), when one is known. */
-    nationalStructureId?: string;
-    address: PostalAddress;
-    phone?: string;
-    email?: string;
-    facilityType: EhdsiFacilityType;
-  };
-  /** Which exercice/activity of the PSC identity the situation comes from. */
-  source: { exerciceIndex: number; activityIndex: number };
-}
 
 const HOSPITAL_SECTORS = new Set(['SA01', 'SA02', 'SA03', 'SA04']);
 /** CNOP sections of dispensary pharmacists (A owners, D assistants and others). */

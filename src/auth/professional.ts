@@ -1,5 +1,5 @@
-import type { FhirContext } from '../fhir/registry.js';
-import { FhirError } from '../fhir/errors.js';
+import { FhirError } from '../kernel/errors.js';
+import type { RequestContext } from '../kernel/request.js';
 import type { ProfessionalContext } from './professional-context.js';
 import type { PscUserInfo } from './psc-userinfo.js';
 
@@ -25,7 +25,7 @@ export function isAuthenticatedProfessional(v: unknown): v is AuthenticatedProfe
 }
 
 /** The professional behind a handler's request; 401 when the route was reached without one. */
-export function requireProfessional(ctx: FhirContext): AuthenticatedProfessional {
+export function requireProfessional(ctx: Pick<RequestContext, 'principal'>): AuthenticatedProfessional {
   if (!isAuthenticatedProfessional(ctx.principal)) {
     throw new FhirError(401, { code: 'login', diagnostics: 'This interaction needs a Pro Santé Connect access token' }, { 'WWW-Authenticate': 'Bearer realm="fhir"' });
   }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as oidc from 'openid-client';
 import { importJWK, importPKCS8, type JWK } from 'jose';
 
-/** Scopes PSC grants to relying parties (DESIGN §5.1). */
+/** Scopes PSC grants to relying parties (docs/references.md#pro-santé-connect-authentication-level-and-scopes). */
 export const PSC_SCOPE = 'openid scope_all';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';

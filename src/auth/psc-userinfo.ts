@@ -1,6 +1,6 @@
 /**
  * The identity document Pro Santé Connect returns at its UserInfo endpoint
- * (DESIGN §5.2), typed. Everything PSC sends is kept as given (strings, often
+ * (docs/references.md#pro-santé-connect-userinfo-and-the-french-nomenclatures), typed. Everything PSC sends is kept as given (strings, often
  * empty); readers treat an empty string as absent.
  */
 
@@ -53,7 +53,7 @@ export interface PscExercice {
 /**
  * State of the professional's CPS card. Not a claim of the real PSC, which
  * refuses to authenticate an expired or revoked card itself; the embedded
- * stand-in sends it so that the two card rules of §5.3 can be exercised, and
+ * stand-in sends it so that the two card rules of docs/references.md#eligibility-rules-sesali can be exercised, and
  * eligibility enforces it whenever it is present.
  */
 export interface PscCardStatus {

@@ -1,6 +1,6 @@
 import type { ServerMetadata } from 'openid-client';
-import type { CapabilityContributor } from '../fhir/registry.js';
-import type { CapabilityStatementRestSecurity } from '../fhir/types.js';
+import type { CapabilityContributor } from '../kernel/request.js';
+import type { CapabilityStatementRestSecurity } from '../kernel/types.js';
 
 /**
  * How clients authenticate, published two ways from the configured PSC's

@@ -3,7 +3,7 @@ import * as oidc from 'openid-client';
 import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { parsePscUserInfo, PscUserInfoError, type PscUserInfo } from './psc-userinfo.js';
 
-/** Minimum authentication level PSC must assert (DESIGN §5.1). */
+/** Minimum authentication level PSC must assert (docs/references.md#pro-santé-connect-authentication-level-and-scopes). */
 export const REQUIRED_ACR = 'eidas1';
 /** Signature algorithms accepted on PSC JWTs; `none` and HMAC never. */
 const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];

@@ -107,7 +107,7 @@ function mapUsages(dir: string, wanted: Set<string>, record: (k: string, where: 
       const o = node as Record<string, unknown>;
       use(o.system, o.code);
       if (typeof o.system === 'string' && o.codes && typeof o.codes === 'object') for (const v of Object.values(o.codes)) use(o.system, v);
-      // IPS 2.0's "no known X" concepts are SNOMED CT (DESIGN §7)
+      // IPS 2.0's "no known X" concepts are SNOMED CT (docs/references.md#translation-of-the-patient-summary)
       if (o.replacedBy !== undefined) use('http://snomed.info/sct', o.replacedBy);
       Object.values(o).forEach(walk);
     };

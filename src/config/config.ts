@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { SETTINGS, type SettingDef } from './settings.js';
+import type { SettingDef } from './setting-def.js';
+import { SETTINGS } from './settings.js';
 
 /** Values as parsed; keys are the dotted keys of SETTINGS. */
 export type ConfigValue = string | number | boolean | string[] | undefined;

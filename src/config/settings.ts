@@ -9,25 +9,7 @@ import { RATE_LIMIT_SETTINGS } from './settings/limits.js';
 import { MAPPING_SETTINGS } from './settings/mapping.js';
 import { SIMULATOR_SETTINGS } from './settings/simulator.js';
 import { STORE_SETTINGS } from './settings/store.js';
-
-export type SettingType = 'string' | 'int' | 'port' | 'url' | 'bool' | 'enum' | 'path' | 'list';
-
-export interface SettingDef {
-  /** Key in the config file (dotted path) and in the typed config object. */
-  key: string;
-  /** Environment variable that overrides the file. */
-  env: string;
-  type: SettingType;
-  default?: string | number | boolean | string[];
-  /** For type enum. */
-  values?: readonly string[];
-  /** For int/port. */
-  min?: number;
-  max?: number;
-  /** May be left empty (no default, not required). */
-  optional?: boolean;
-  description: string;
-}
+import type { SettingDef } from './setting-def.js';
 
 const CORE_SETTINGS: readonly SettingDef[] = [
   { key: 'host', env: 'HOST', type: 'string', default: '127.0.0.1', description: 'Interface the FHIR server listens on.' },

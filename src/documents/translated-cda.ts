@@ -1,7 +1,8 @@
 import type { SaxesTagPlain } from 'saxes';
 import { CdaInputError } from '../mapping/errors.js';
 import { cdaInputErrorOf, DEFAULT_MAX_BYTES, scanNamespaceDeclarations, XSI_NS } from '../mapping/xml-tree.js';
-import type { Designation, TerminologyCatalogue } from '../terminology/catalogue.js';
+import type { TerminologyCatalogue } from '../terminology/catalogue.js';
+import type { Designation } from '../terminology/designation.js';
 import { systemUri } from '../terminology/code-systems.js';
 import { readXml, XmlPolicyError, type XmlCursor } from '../util/safe-xml.js';
 

@@ -9,10 +9,9 @@
  * (the audit cannot be written), the answer becomes a 503 and nothing is served.
  */
 import type { Request, Response } from 'express';
-import { FhirError } from './errors.js';
-
-/** Runs once the final status is known, before the answer is sent (e.g. writes an audit record). */
-export type AnswerHook = (status: number) => Promise<void>;
+import type { AuditSubtype } from '../audit/index.js';
+import { FhirError } from '../kernel/errors.js';
+import type { AnswerHook } from '../kernel/request.js';
 
 /** How authentication went for the request, as the router saw it. */
 export type AuthenticationState = 'not-attempted' | 'succeeded' | 'failed';
@@ -26,6 +25,8 @@ export interface AnsweredRequest {
   /** The authenticated caller, when authentication succeeded. */
   principal?: unknown;
   authentication: AuthenticationState;
+  /** The audit subtype of the interaction the request was routed to (undefined: unrouted, or no patient data). */
+  subtype?: AuditSubtype;
   /** True when a handler's hook already recorded this answer (the observer then has nothing to add). */
   recorded: boolean;
 }
@@ -38,6 +39,7 @@ interface AnswerState {
   observer?: AnswerObserver;
   principal?: unknown;
   authentication: AuthenticationState;
+  subtype?: AuditSubtype;
   done: boolean;
 }
 
@@ -66,6 +68,12 @@ export function noteAuthentication(res: Response, outcome: Exclude<Authenticatio
   state.principal = outcome === 'succeeded' ? principal : undefined;
 }
 
+/** The interaction the request was routed to, for the observer. */
+export function noteRoute(res: Response, subtype: AuditSubtype | undefined): void {
+  const state = stateOf(res);
+  if (state) state.subtype = subtype;
+}
+
 /** The answer when what must happen before it (the audit) could not be done. */
 export function answerNotRecorded(): FhirError {
   return new FhirError(503, {
@@ -85,9 +93,9 @@ export async function beforeAnswer(req: Request, res: Response, status: number, 
   state.done = true;
   const hooks = state.hooks.splice(0);
   try {
-    for (const hook of hooks) await hook(status);
+    for (const hook of hooks) await hook(status, error);
     await state.observer?.({
-      req, status, error, principal: state.principal, authentication: state.authentication, recorded: hooks.length > 0,
+      req, status, error, principal: state.principal, authentication: state.authentication, subtype: state.subtype, recorded: hooks.length > 0,
     });
   } catch (e) {
     throw e instanceof FhirError && e.status === 503 ? e : answerNotRecorded();

@@ -1,16 +1,16 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from '../logging/logger.js';
-import { FhirError, operationOutcome } from './errors.js';
+import { FhirError, operationOutcome } from '../kernel/errors.js';
 import { bodyKind, bodyReadError, hasUnexpectedBody, isPretty, negotiate, parseResourceBody, precheckResourceBody, sendResource, serialise } from './content.js';
 import type { FhirContext, FhirResult, HandlerRegistration, HandlerRegistry } from './registry.js';
 import { assertValidResource, isResourceType } from './validation.js';
 import { applySubsetting, checkSubsettingParams } from './subsetting.js';
-import type { Resource } from './types.js';
-import { beforeAnswer, noteAuthentication, openAnswer, whenAnswered, type AnswerObserver } from './answer.js';
-import { enforce, sourceAddressOf, type FhirRateLimits } from './throttle.js';
-
-/** Verifies the caller of a non-public interaction; throws a 401/403 FhirError when refused. */
-export type Authenticator = (req: Request) => Promise<unknown>;
+import type { Resource } from '../kernel/types.js';
+import { beforeAnswer, noteAuthentication, noteRoute, openAnswer, whenAnswered, type AnswerObserver } from './answer.js';
+import { enforce, type FhirRateLimits } from './throttle.js';
+import { sourceAddressOf } from '../util/source-address.js';
+import type { Authenticator } from '../kernel/request.js';
+import { toFhirError } from './journey-errors.js';
 
 export interface FhirAppOptions {
   registry: HandlerRegistry;
@@ -31,7 +31,7 @@ const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
 /** Parameters that every interaction accepts. */
 const COMMON_PARAMS = new Set(['_format', '_pretty', '_summary', '_elements']);
 
-interface Route {
+export interface Route {
   registration: HandlerRegistration;
   resourceType?: string;
   id?: string;
@@ -65,8 +65,8 @@ function methodsFor(registry: HandlerRegistry, segments: string[]): string[] {
   return allowed;
 }
 
-/** Maps method + path segments to a registered handler, or throws 400/404/405. */
-function resolveRoute(registry: HandlerRegistry, method: string, segments: string[]): Route {
+/** Maps method + path segments (after /fhir) to a registered handler, or throws 400/404/405. */
+export function resolveRoute(registry: HandlerRegistry, method: string, segments: string[]): Route {
   if (segments.length === 0) throw FhirError.notFound('No interaction at the service base; see /fhir/metadata');
   const [first, second, third] = segments;
   if (segments.length === 1 && first.startsWith('$')) {
@@ -208,7 +208,17 @@ export function createFhirRouter(opts: FhirAppOptions): Router {
         await send(req, res, { resource: opts.capability(baseUrlOf(req, opts.publicBaseUrl)) }, negotiated);
         return;
       }
-      // A malformed body is a 400 whatever its target: read and parse it before routing.
+      // The interaction is known first (the audit of a refused body names it), but a
+      // malformed body is a 400 whatever its target: read and parse it before a routing error.
+      let route: Route | undefined;
+      let routingError: unknown;
+      try {
+        route = resolveRoute(opts.registry, req.method, segments);
+        noteRoute(res, route.registration.audit);
+        res.locals.routePattern = routePattern(route, segments);
+      } catch (e) {
+        routingError = e;
+      }
       let raw: Buffer | undefined;
       let early: Resource | undefined;
       if (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') {
@@ -216,8 +226,7 @@ export function createFhirRouter(opts: FhirAppOptions): Router {
         const kind = raw.length ? bodyKind(req.headers['content-type']) : undefined;
         if (kind === 'json' || kind === 'xml') early = precheckResourceBody(req.headers['content-type'], raw);
       }
-      const route = resolveRoute(opts.registry, req.method, segments);
-      res.locals.routePattern = routePattern(route, segments);
+      if (!route) throw routingError;
       const negotiated = negotiate(req, route.registration.produces ?? []);
       res.locals.format = negotiated.format;
 
@@ -259,6 +268,7 @@ export function createFhirRouter(opts: FhirAppOptions): Router {
       const ctx: FhirContext = {
         req,
         requestId: String(res.locals.requestId ?? ''),
+        sourceAddress: sourceAddressOf(req),
         baseUrl: baseUrlOf(req, opts.publicBaseUrl),
         resourceType: route.resourceType,
         id: route.id,
@@ -269,7 +279,10 @@ export function createFhirRouter(opts: FhirAppOptions): Router {
         log: opts.logger,
         whenAnswered: (hook) => whenAnswered(res, hook),
       };
-      const result = await route.registration.handler(ctx);
+      const reg = route.registration;
+      const result = reg.audit
+        ? await opts.registry.auditorOf(reg).run(ctx, reg.audit, (audit, professional) => reg.handler(ctx, audit, professional))
+        : await reg.handler(ctx);
       if (result.resource && route.registration.interaction !== 'create') result.resource = applySubsetting(result.resource, params);
       await send(req, res, result, negotiated);
     } catch (err) {
@@ -338,8 +351,9 @@ async function send(req: Request, res: Response, result: FhirResult, negotiated:
 export function fhirErrorHandler(logger: Logger) {
   return async (err: unknown, req: Request, res: Response, _next: NextFunction): Promise<void> => {
     let fhirError: FhirError;
-    if (err instanceof FhirError) {
-      fhirError = err;
+    const mapped = toFhirError(err);
+    if (mapped instanceof FhirError) {
+      fhirError = mapped;
     } else if (isHttpError(err)) {
       fhirError = httpErrorToFhir(err);
     } else {

@@ -1,5 +1,5 @@
 import type { HandlerRegistry } from './registry.js';
-import type { CapabilityStatement, CapabilityStatementRestResource } from './types.js';
+import type { CapabilityStatement, CapabilityStatementRestResource } from '../kernel/types.js';
 
 export interface SoftwareInfo {
   name: string;

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { validateResource } from './validation.js';
-import type { Resource } from './types.js';
+import type { Resource } from '../kernel/types.js';
+import type { SearchParamSpec } from './registry.js';
 
 /** Types of definitional resources the server publishes from conformance/. */
 export const PUBLISHED_TYPES = ['OperationDefinition', 'SearchParameter', 'Questionnaire', 'ValueSet', 'CodeSystem', 'StructureDefinition'] as const;
@@ -57,5 +58,19 @@ export class ConformanceResources {
 
   list(type: string): Canonical[] {
     return [...this.byKey.values()].filter((r) => r.resourceType === type);
+  }
+
+  /**
+   * Search parameters of `base` as a registration declares them, from the
+   * published SearchParameter resources: one source for what the server
+   * does and what the CapabilityStatement says. A missing one is a start-up error.
+   */
+  searchParams(base: string, ...codes: string[]): SearchParamSpec[] {
+    const published = this.list('SearchParameter') as fhir4.SearchParameter[];
+    return codes.map((code) => {
+      const sp = published.find((r) => r.code === code && r.base.includes(base as fhir4.SearchParameter['base'][number]));
+      if (!sp) throw new Error(`conformance/SearchParameter has no ${base} search parameter "${code}"`);
+      return { name: code, type: sp.type, definition: sp.url, documentation: sp.description };
+    });
   }
 }

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../util/json-depth.js';
-import { FhirError } from './errors.js';
-import type { Resource } from './types.js';
+import { FhirError } from '../kernel/errors.js';
+import type { Resource } from '../kernel/types.js';
 import { checkXmlResource, resourceToXml, xmlToResource } from './xml.js';
 
 export type FhirFormat = 'json' | 'xml';

@@ -1,4 +1,4 @@
-import { FhirError } from './errors.js';
+import { FhirError } from '../kernel/errors.js';
 import type { FhirContext } from './registry.js';
 
 /**

@@ -1,6 +1,9 @@
 import type { Request } from 'express';
+import type { AuditContext, AuditSubtype } from '../audit/index.js';
+import type { ProfessionalContext } from '../kernel/professional.js';
+import type { CapabilityContributor, RequestContext } from '../kernel/request.js';
+import type { Resource } from '../kernel/types.js';
 import type { Logger } from '../logging/logger.js';
-import type { CapabilityStatementRestSecurity, Resource } from './types.js';
 
 /** FHIR RESTful interactions this server can route (http://hl7.org/fhir/http.html). */
 export type InteractionKind = 'read' | 'vread' | 'search-type' | 'create' | 'update' | 'delete' | 'operation';
@@ -36,11 +39,8 @@ export interface OperationSpec {
 }
 
 /** What a handler receives. */
-export interface FhirContext {
+export interface FhirContext extends RequestContext {
   req: Request;
-  requestId: string;
-  /** Base URL of the FHIR endpoint as the client sees it, e.g. http://localhost:8080/fhir */
-  baseUrl: string;
   resourceType?: string;
   id?: string;
   /** Version id of a vread (GET [type]/[id]/_history/[vid]). */
@@ -49,15 +49,7 @@ export interface FhirContext {
   params: URLSearchParams;
   /** Parsed and schema-validated request body, when the interaction takes one. */
   body?: Resource;
-  /** The authenticated caller, set by the authenticator (undefined for public routes). */
-  principal?: unknown;
   log: Logger;
-  /**
-   * Registers work to run once the final HTTP status of the answer is known,
-   * before it is sent (the audit record follows that status). Absent when a
-   * handler is called outside the router (then record at once).
-   */
-  whenAnswered?: (hook: (status: number) => Promise<void>) => void;
 }
 
 export interface FhirResult {
@@ -76,11 +68,25 @@ export interface FhirResult {
 
 export type FhirHandler = (ctx: FhirContext) => Promise<FhirResult>;
 
-export interface HandlerRegistration {
+/**
+ * An audited interaction's work: `audit` is its record (the handler tells it
+ * the patient, the country, the document it served), `professional` whom the
+ * request acts for (as the record names them).
+ */
+export type AuditedHandler = (ctx: FhirContext, audit: AuditContext, professional: ProfessionalContext) => Promise<FhirResult>;
+
+/**
+ * Runs an audited interaction: the record of the caller, written with the
+ * final HTTP status of the answer, successes, refusals and errors alike.
+ */
+export interface InteractionAudit {
+  run<T>(ctx: RequestContext, subtype: AuditSubtype, work: (audit: AuditContext, professional: ProfessionalContext) => Promise<T>): Promise<T>;
+}
+
+interface RegistrationBase {
   /** Null for system-level operations. */
   resourceType: string | null;
   interaction: InteractionKind;
-  handler: FhirHandler;
   searchParams?: SearchParamSpec[];
   operation?: OperationSpec;
   /** Profiles the served resources conform to (CapabilityStatement.rest.resource.supportedProfile). */
@@ -94,10 +100,12 @@ export interface HandlerRegistration {
   public?: boolean;
 }
 
-/** Contributes extra parts to the CapabilityStatement (e.g. rest.security from the auth layer). */
-export interface CapabilityContributor {
-  security?: () => CapabilityStatementRestSecurity | undefined;
-}
+/**
+ * One interaction. An interaction on patient data declares `audit`, the
+ * record every call writes: the dispatcher opens it for the professional
+ * and writes it with the final HTTP status, successes, refusals and errors alike.
+ */
+export type HandlerRegistration = RegistrationBase & ({ audit?: undefined; handler: FhirHandler } | { audit: AuditSubtype; handler: AuditedHandler });
 
 /**
  * The single source of truth of what the FHIR endpoint does: routing and the
@@ -108,6 +116,19 @@ export class HandlerRegistry {
   /** Served resource types, asked on every request: computed once per registration. */
   private types: string[] | undefined;
   readonly contributors: CapabilityContributor[] = [];
+  private auditor: InteractionAudit | undefined;
+
+  /** The audit trail of the interactions that declare `audit`. */
+  auditWith(auditor: InteractionAudit): this {
+    this.auditor = auditor;
+    return this;
+  }
+
+  /** The audit of the audited interactions; a registration declaring `audit` without a trail is a wiring bug. */
+  auditorOf(reg: HandlerRegistration): InteractionAudit {
+    if (!this.auditor) throw new Error(`${reg.resourceType ?? 'system'} ${reg.interaction} is audited but no audit trail is configured`);
+    return this.auditor;
+  }
 
   register(reg: HandlerRegistration): this {
     if (reg.interaction === 'operation' && !reg.operation) throw new Error('operation registration needs an operation spec');

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { FhirError } from './errors.js';
-import type { Resource } from './types.js';
+import { FhirError } from '../kernel/errors.js';
+import type { Resource } from '../kernel/types.js';
 
 // Required top-level elements per type come from the R4 definitions FHIR.js loads.
 const require = createRequire(import.meta.url);

@@ -1,7 +1,7 @@
 import type { TerminologyCatalogue } from '../terminology/catalogue.js';
 import { TerminologyError, type TerminologyIssue } from '../terminology/errors.js';
 import { languageTag, preferredLanguage, servingLanguage } from '../terminology/language.js';
-import { FhirError } from './errors.js';
+import { FhirError } from '../kernel/errors.js';
 import type { OperationInput } from './operation-input.js';
 import type { FhirContext } from './registry.js';
 

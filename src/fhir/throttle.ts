@@ -5,7 +5,8 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { FixedWindowLimiter } from '../util/rate-limit.js';
-import { FhirError } from './errors.js';
+import { sourceAddressOf } from '../util/source-address.js';
+import { FhirError } from '../kernel/errors.js';
 import { sendResource } from './content.js';
 
 export interface FhirRateLimits {
@@ -17,10 +18,6 @@ export interface FhirRateLimits {
   principalKey?: (principal: unknown) => string | undefined;
 }
 
-/** The address the request came from (the socket's peer; a reverse proxy's own address behind one). */
-export function sourceAddressOf(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
-}
 
 export function throttled(retryAfterSeconds: number): FhirError {
   return new FhirError(429, {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { FhirError, type IssueInit } from './errors.js';
-import type { Resource } from './types.js';
+import { FhirError, type IssueInit } from '../kernel/errors.js';
+import type { Resource } from '../kernel/types.js';
 
 // The official FHIR R4 JSON schema (draft-06), as shipped by an npm package.
 const require = createRequire(import.meta.url);

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { readXmlNS, XmlPolicyError, xmlLimits } from '../util/safe-xml.js';
-import { FhirError } from './errors.js';
-import type { Resource } from './types.js';
+import { FhirError } from '../kernel/errors.js';
+import type { Resource } from '../kernel/types.js';
 
 // FHIR.js (npm "fhir") serialises R4 JSON <-> XML from the official structure
 // definitions (element order, value attributes, primitive extensions, xhtml).

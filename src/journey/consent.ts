@@ -1,6 +1,6 @@
 import type { ProfessionalContext } from '../auth/professional-context.js';
 import { practitionerIdOf } from '../auth/professional.js';
-import { FhirError, type IssueInit } from '../fhir/errors.js';
+import { FhirError, type IssueInit } from '../kernel/errors.js';
 import type { ConsentPurpose, DiscoveredPatient, StoredConsent } from '../store/index.js';
 import type { ConsentAssertions } from './assertions.js';
 import { issueAssertions } from './assertions.js';

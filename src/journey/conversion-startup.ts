@@ -47,11 +47,13 @@ function checkReadable(location: string): void {
 /**
  * Loads the conversion's maps and terminology catalogues (the project's, then
  * the operator's from mapping.terminologyPath) before the server says it is
- * ready: a wrong path or an unreadable file stops the start naming the
- * setting and the file, instead of failing every $summary and $lookup; and a
- * large release is read now, not by the first request. Logs which catalogues
- * were loaded.
+ * ready: every file of mappings/ the conversion reads is checked (maps, words
+ * of the narratives, code systems, the project's catalogue), a wrong path or
+ * an unreadable file stops the start naming the setting and the file, instead
+ * of failing every $summary and $lookup; and a large release is read now, not
+ * by the first request. Logs which catalogues were loaded.
  * @throws ConfigError when the operator's catalogue cannot be read
+ * @throws MapFileError naming the file and the line of a broken file of mappings/
  */
 export function preloadConversionCatalogues(conversion: JourneyDeps['conversion'], logger: Logger): CatalogueSourceSummary[] {
   const terminologyPath = conversion?.terminologyPath;

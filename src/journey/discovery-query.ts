@@ -6,7 +6,7 @@
  */
 import type { Country, CountryRegistry } from '../ehdsi/countries/index.js';
 import type { Demographics } from '../ehdsi/xcpd/request.js';
-import { FhirError } from '../fhir/errors.js';
+import { FhirError } from '../kernel/errors.js';
 import { checkTraits, type DiscoveryQuery } from './discovery.js';
 
 const OID = /^[0-2](\.(0|[1-9]\d*))+$/;

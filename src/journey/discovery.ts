@@ -4,7 +4,7 @@ import type { ProfessionalContext } from '../auth/professional-context.js';
 import { discoverPatients, xcpdOutcomeError } from '../ehdsi/xcpd/discover.js';
 import type { Demographics } from '../ehdsi/xcpd/request.js';
 import type { MatchedPatient } from '../ehdsi/xcpd/response.js';
-import { FhirError } from '../fhir/errors.js';
+import { FhirError } from '../kernel/errors.js';
 import { EhdsiError } from '../ehdsi/errors/ehdsi-error.js';
 import { IMPLEMENTED } from './canonical.js';
 import type { JourneyDeps } from './deps.js';
@@ -117,7 +117,7 @@ export async function discover(deps: JourneyDeps, pro: ProfessionalContext, quer
 }
 
 /** Audit facts of a discovery: the first patient in the call's own record; the others in records of their own. */
-export async function auditMatches(matches: DiscoveredMatch[], audit: JourneyAuditContext, others: (handle: string) => Promise<void>): Promise<void> {
+export function auditMatches(matches: DiscoveredMatch[], audit: JourneyAuditContext, others: (handle: string) => void): void {
   if (matches[0]) audit.patientHandle = matches[0].handle;
-  for (const m of matches.slice(1)) await others(m.handle);
+  for (const m of matches.slice(1)) others(m.handle);
 }

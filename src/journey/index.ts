@@ -23,31 +23,32 @@ export interface Journey {
 export function createJourney(deps: JourneyDeps): Journey {
   const now = deps.now ?? (() => new Date());
   const assertions = new ConsentAssertions(deps);
+  const professionalOf = deps.professionalOf ?? professionalFromPrincipal;
   return {
     deps,
-    audit: new JourneyAudit(new AuditTrail(deps.store, { logger: deps.logger, now, onRecorded: deps.onAuditRecorded })),
+    audit: new JourneyAudit(new AuditTrail(deps.store, { logger: deps.logger, now, onRecorded: deps.onAuditRecorded }), professionalOf),
     assertions,
     documents: new PatientDocuments(deps, assertions),
-    professionalOf: deps.professionalOf ?? professionalFromPrincipal,
+    professionalOf,
     now,
   };
 }
 
 export type { JourneyDeps, SummaryCacheOptions } from './deps.js';
 export { hcpIdentityOf } from './hcp-identity.js';
-export { professionalFromPrincipal, auditAgentOf, type ProfessionalResolver } from './professional.js';
+export { professionalFromPrincipal, auditAgentOf, refusedAgentOf, type ProfessionalResolver } from './professional.js';
 export { countriesExpansion, searchMaskQuestionnaire, countriesOfJurisdiction } from './countries.js';
 export { discover, checkTraits, patientResource, auditMatches, type DiscoveryQuery, type DiscoveredMatch } from './discovery.js';
 export { checkConsent, recordConsent, referencedId, VERIFICATION_KINDS, type AcceptedConsent } from './consent.js';
 export { requireConsentedPatient, type ConsentedPatient } from './patient-documents.js';
-export { auditedDocumentRef, unknownDocument, listSummaryDocuments, servedDocument, summaryDocument, documentId, parseDocumentId, type ServedDocument, type DocumentRef, type SummaryDocumentBytes } from './summary-documents.js';
+export {
+  auditedDocumentRef, unknownDocument, listSummaryDocuments, servedDocument, summaryDocument, summaryDocumentReference, summaryDocumentReferences,
+  documentId, parseDocumentId, type ServedDocument, type DocumentRef, type SummaryDocumentBytes,
+} from './summary-documents.js';
 export { DocumentCache } from './document-cache.js';
 export { isPinUrl, pinUrl } from './pin.js';
 export { JOURNEY_CANONICALS, IMPLEMENTED, CANONICAL_BASE, SYSTEMS } from './canonical.js';
-export { toFhirError, gatewayError, GatewayFhirError } from './errors.js';
-export { auditablePatient, auditAlso } from './audit.js';
-export { requestAuditor, patientDataSubtype, type RequestAuditorOptions } from './refusal-audit.js';
+export { auditablePatient, JourneyAudit } from './audit.js';
 export { queryFromSearch, queryFromPatient } from './discovery-query.js';
-export { searchset, outcomeEntry, countParam, type SearchEntry } from './bundles.js';
 export { conversionFromConfig, journeyDepsFromConfig, type JourneyParts } from './from-config.js';
 export { preloadConversionCatalogues, catalogueSourceSummaries, type CatalogueSourceSummary } from './conversion-startup.js';

@@ -5,7 +5,7 @@ import { EhdsiError } from '../ehdsi/errors/ehdsi-error.js';
 import { findPatientSummaries, NO_PATIENT_SUMMARY } from '../ehdsi/xca-query/find.js';
 import type { DocumentEntry } from '../ehdsi/xca-query/response.js';
 import { retrieveDocument } from '../ehdsi/xca-retrieve/retrieve.js';
-import { FhirError } from '../fhir/errors.js';
+import { FhirError } from '../kernel/errors.js';
 import { renderSummaryPdf, translateCda } from '../documents/index.js';
 import { convertPatientSummary, pdfOfLevel1, reportCounts, stableUuid } from '../mapping/index.js';
 import { defaultCatalogue } from '../terminology/catalogue.js';
@@ -14,7 +14,6 @@ import type { ConsentAssertions } from './assertions.js';
 import type { JourneyAuditContext } from './audit.js';
 import type { JourneyDeps } from './deps.js';
 import { DocumentCache, type CachedDocuments, type GeneratedDocument, type RetrievedOriginal } from './document-cache.js';
-import { gatewayError } from './errors.js';
 
 /** The patient and consent a document access runs under (ownership and consent already checked). */
 export interface ConsentedPatient {
@@ -124,7 +123,7 @@ export class PatientDocuments {
     const docs = await this.list(p, audit);
     if (docs.summary) return docs.summary;
     const entry = docs.entries.find((e) => e.level === 'L3') ?? docs.entries.find((e) => e.level === 'L1');
-    if (!entry) throw gatewayError(new EhdsiError(p.country.code, 'xca-query', NO_PATIENT_SUMMARY));
+    if (!entry) throw new EhdsiError(p.country.code, 'xca-query', NO_PATIENT_SUMMARY);
     const original = await this.original(p, docs, entry, audit);
     // (a concurrent request may have converted it meanwhile: one Bundle per consent, the one every document renders)
     if (docs.summary) return docs.summary;

@@ -1,4 +1,8 @@
-import { PIN_LANGUAGES, PIN_PATH } from '../web/pin/index.js';
+/** Where this server serves the Patient Information Notice (src/web/pin/). */
+export const PIN_PATH = '/pin';
+
+/** The 24 official EU languages (ISO 639-1). */
+export const PIN_LANGUAGES = ['bg', 'cs', 'da', 'de', 'el', 'en', 'es', 'et', 'fi', 'fr', 'ga', 'hr', 'hu', 'it', 'lt', 'lv', 'mt', 'nl', 'pl', 'pt', 'ro', 'sk', 'sl', 'sv'] as const;
 
 /** The server root of a FHIR base (http://host/prefix/fhir → http://host/prefix). */
 function serverRoot(baseUrl: string): string {

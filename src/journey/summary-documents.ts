@@ -5,9 +5,9 @@
  * patient's handle (owner-checked in the store before anything is fetched).
  */
 import { EhdsiError } from '../ehdsi/errors/ehdsi-error.js';
-import { FhirError } from '../fhir/errors.js';
+import { FhirError } from '../kernel/errors.js';
 import type { DocumentEntry } from '../ehdsi/xca-query/response.js';
-import { cdaHeaderFacts, type DocumentKind, type OriginalDocument } from '../mapping/index.js';
+import { cdaHeaderFacts, documentReferencesFor, type DocumentKind, type OriginalDocument } from '../mapping/index.js';
 import type { JourneyAuditContext } from './audit.js';
 import type { CachedDocuments, RetrievedOriginal } from './document-cache.js';
 import { entriesOfLevel, pdfOf, type ConsentedPatient, type PatientDocuments } from './patient-documents.js';
@@ -148,6 +148,26 @@ export async function servedDocument(
   const entry = entriesOfLevel(docs, ref.kind)[ref.rank];
   const one = entry && (await servedOriginal(documents, p, docs, entry, ref.rank, audit, baseUrl));
   return typeof one === 'object' ? one : undefined;
+}
+
+/**
+ * The MHD listing of the patient's summary documents (ITI-67): a
+ * DocumentReference for each, and a French warning for each one the country
+ * does not provide.
+ */
+export async function summaryDocumentReferences(
+  documents: PatientDocuments, p: ConsentedPatient, audit: JourneyAuditContext, baseUrl: string,
+): Promise<{ references: fhir4.DocumentReference[]; warnings: string[] }> {
+  const listed = await listSummaryDocuments(documents, p, audit, baseUrl);
+  return { references: documentReferencesFor({ patient: { reference: `Patient/${p.patient.handle}` }, originals: listed.documents }), warnings: listed.warnings };
+}
+
+/** The DocumentReference of one document, as the listing gives it; undefined when the patient has no such document. */
+export async function summaryDocumentReference(
+  documents: PatientDocuments, p: ConsentedPatient, ref: DocumentRef, audit: JourneyAuditContext, baseUrl: string,
+): Promise<fhir4.DocumentReference | undefined> {
+  const document = await servedDocument(documents, p, ref, audit, baseUrl);
+  return document && documentReferencesFor({ patient: { reference: `Patient/${ref.handle}` }, originals: [document] })[0];
 }
 
 /** The bytes behind one document id: an original's CDA as received, or a French document. */

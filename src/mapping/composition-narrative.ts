@@ -1,6 +1,6 @@
 import { countryName, languageName } from '../terminology/icu-names.js';
-import { EXT } from './datatypes.js';
-import { langAttr } from './narrative.js';
+import { EXT } from './extensions.js';
+import { langAttr } from './narrative-writer.js';
 import {
   codeWord,
   concept,

@@ -1,6 +1,7 @@
-import type { Designation, TerminologyCatalogue } from '../terminology/catalogue.js';
+import type { TerminologyCatalogue } from '../terminology/catalogue.js';
+import type { Designation } from '../terminology/designation.js';
 import { designationSourceExtension, untranslatedExtension } from '../terminology/designation-source.js';
-import { EXT } from './datatypes.js';
+import { EXT } from './extensions.js';
 import type { ConversionReport, FlaggedCoding } from './report.js';
 import { codedWithin, type XmlElement } from './xml-tree.js';
 

@@ -4,6 +4,7 @@ import { applyConsistency } from './consistency.js';
 import { ConversionContext } from './context.js';
 import * as dt from './datatypes.js';
 import { MappingEngine, stableUuid, locatorOf, type EmittedResource } from './engine.js';
+import { EXT } from './extensions.js';
 import { CdaInputError } from './errors.js';
 import type { MapSet, SectionMap } from './map-types.js';
 import { compositionNarrative } from './composition-narrative.js';
@@ -253,7 +254,7 @@ function mapSection(
     const key = `${c.system}|${c.code}`;
     if (!c.code || dt.isPlaceholderCode(c.code) || seen.has(key)) continue;
     seen.add(key);
-    (out.extension ??= []).push({ url: dt.EXT.unmappedCoding, valueCoding: c });
+    (out.extension ??= []).push({ url: EXT.unmappedCoding, valueCoding: c });
   }
   if (refs.length) out.entry = refs;
   // Empty: a required section says why (ips-comp-1), and so does one whose source said "no information";

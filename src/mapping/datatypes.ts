@@ -1,6 +1,6 @@
-import { DESIGNATION_SOURCE_EXT, UNTRANSLATED_EXT } from '../terminology/designation-source.js';
 import { systemUri } from '../terminology/code-systems.js';
 import type { ConversionContext } from './context.js';
+import { EXT } from './extensions.js';
 import { childrenNamed, firstChild, textOf, type XmlElement } from './xml-tree.js';
 
 /**
@@ -8,21 +8,6 @@ import { childrenNamed, firstChild, textOf, type XmlElement } from './xml-tree.j
  * IVL_PQ, ED/ST, PN, AD, TEL…). Code tables they use (OIDs, nullFlavors,
  * extensions) are data under mappings/.
  */
-
-export const EXT = {
-  dataAbsentReason: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason',
-  originalText: 'http://hl7.org/fhir/StructureDefinition/originalText',
-  translation: 'http://hl7.org/fhir/StructureDefinition/translation',
-  untranslated: UNTRANSLATED_EXT,
-  designationSource: DESIGNATION_SOURCE_EXT,
-  translatedFrom: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/translated-from',
-  sourceConcept: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/source-concept',
-  productName: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/medication-product-name',
-  translationCounts: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/translation-counts',
-  cdaSource: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/cda-source',
-  cdaQualifier: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/cda-qualifier',
-  unmappedCoding: 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/cda-unmapped-coding',
-} as const;
 
 export const UCUM = 'http://unitsofmeasure.org';
 
@@ -187,13 +172,17 @@ export function period(el: XmlElement): fhir4.Period | undefined {
   return p.start || p.end ? p : undefined;
 }
 
+/** A value of a FHIR choice element with its suffix ("Quantity" for value[x] → valueQuantity), nothing for no value. */
+function choice<S extends string, T>(suffix: S, value: T | undefined): { suffix: S; value: T } | undefined {
+  return value ? { suffix, value } : undefined;
+}
+
 /** effectiveTime as a dateTime when it is a point (@value), as a Period when it is an interval (low/high). */
 export function dateTimeOrPeriod(el: XmlElement): { suffix: 'DateTime' | 'Period'; value: string | fhir4.Period } | undefined {
   const point = timestamp(el.attrs.value);
   if (point) return { suffix: 'DateTime', value: point };
   // An interval stays an interval (IVL_TS → Period), even when open-ended ("since …").
-  const p = period(el);
-  return p ? { suffix: 'Period', value: p } : undefined;
+  return choice('Period', period(el));
 }
 
 export function quantity(el: XmlElement, ctx?: ConversionContext): fhir4.Quantity | undefined {
@@ -252,57 +241,37 @@ export function ratio(el: XmlElement): fhir4.Ratio | undefined {
 export function quantityOrRange(el: XmlElement, ctx?: ConversionContext): { suffix: 'Quantity' | 'Range'; value: fhir4.Quantity | fhir4.Range } | undefined {
   const q = quantity(el, ctx);
   if (q) return { suffix: 'Quantity', value: q };
-  const r = range(el, ctx);
-  return r ? { suffix: 'Range', value: r } : undefined;
+  return choice('Range', range(el, ctx));
 }
 
 /** ANY-typed `value` by its xsi:type → the FHIR choice suffix and value. */
 export function anyValue(el: XmlElement, ctx: ConversionContext): { suffix: string; value: unknown } | undefined {
   const type = (el.attrs['xsi:type'] ?? '').replace(/^.*:/, '');
   switch (type) {
-    case 'PQ': {
-      const q = quantity(el);
-      return q ? { suffix: 'Quantity', value: q } : undefined;
-    }
-    case 'IVL_PQ': {
-      const r = range(el);
-      return r ? { suffix: 'Range', value: r } : undefined;
-    }
+    case 'PQ':
+      return choice('Quantity', quantity(el));
+    case 'IVL_PQ':
+      return choice('Range', range(el));
     case 'RTO':
-    case 'RTO_PQ_PQ': {
-      const r = ratio(el);
-      return r ? { suffix: 'Ratio', value: r } : undefined;
-    }
+    case 'RTO_PQ_PQ':
+      return choice('Ratio', ratio(el));
     case 'INT':
       return el.attrs.value !== undefined && /^-?\d+$/.test(el.attrs.value) ? { suffix: 'Integer', value: Number(el.attrs.value) } : undefined;
     case 'REAL':
       return el.attrs.value !== undefined ? { suffix: 'Quantity', value: { value: Number(el.attrs.value) } } : undefined;
     case 'BL':
       return el.attrs.value !== undefined ? { suffix: 'Boolean', value: el.attrs.value === 'true' } : undefined;
-    case 'TS': {
-      const t = timestamp(el.attrs.value);
-      return t ? { suffix: 'DateTime', value: t } : undefined;
-    }
-    case 'IVL_TS': {
-      const p = period(el);
-      return p ? { suffix: 'Period', value: p } : undefined;
-    }
+    case 'TS':
+      return choice('DateTime', timestamp(el.attrs.value));
+    case 'IVL_TS':
+      return choice('Period', period(el));
     case 'ST':
-    case 'ED': {
-      const t = referencedText(el, ctx) ?? textOf(el);
-      return t ? { suffix: 'String', value: t } : undefined;
-    }
+    case 'ED':
+      return choice('String', referencedText(el, ctx) ?? textOf(el));
     default: {
-      if (el.attrs.code || firstChild(el, 'originalText') || firstChild(el, 'translation') || el.attrs.nullFlavor) {
-        const cc = codeableConcept(el, ctx);
-        return cc ? { suffix: 'CodeableConcept', value: cc } : undefined;
-      }
-      if (el.attrs.value !== undefined && el.attrs.unit !== undefined) {
-        const q = quantity(el);
-        return q ? { suffix: 'Quantity', value: q } : undefined;
-      }
-      const t = textOf(el);
-      return t ? { suffix: 'String', value: t } : undefined;
+      if (el.attrs.code || firstChild(el, 'originalText') || firstChild(el, 'translation') || el.attrs.nullFlavor) return choice('CodeableConcept', codeableConcept(el, ctx));
+      if (el.attrs.value !== undefined && el.attrs.unit !== undefined) return choice('Quantity', quantity(el));
+      return choice('String', textOf(el));
     }
   }
 }

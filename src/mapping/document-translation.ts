@@ -1,7 +1,8 @@
 import type { ConversionReport } from './report.js';
-import * as dt from './datatypes.js';
+import { withOriginalText } from './datatypes.js';
+import { EXT } from './extensions.js';
 import { languageName } from '../terminology/icu-names.js';
-import { escapeXml, langAttr } from './narrative.js';
+import { escapeXml, langAttr } from './narrative-writer.js';
 import { sectionNarrative, type ResolveReference, type SectionNarrativeOptions } from './section-narrative.js';
 
 /**
@@ -44,13 +45,13 @@ export function markTranslated(composition: fhir4.Composition, readerLanguage: s
   if (title && composition.title !== title) {
     const sourceTitle = composition.title;
     composition.title = title;
-    if (sourceTitle) (composition as fhir4.Composition & { _title?: fhir4.Element })._title = dt.withOriginalText(sourceTitle);
+    if (sourceTitle) (composition as fhir4.Composition & { _title?: fhir4.Element })._title = withOriginalText(sourceTitle);
   }
   composition.language = readerLanguage;
   if (source.language) {
     const parts: fhir4.Extension[] = [{ url: 'language', valueCode: source.language }];
     if (source.country) parts.push({ url: 'country', valueCode: source.country });
-    (composition.extension ??= []).push({ url: dt.EXT.translatedFrom, extension: parts });
+    (composition.extension ??= []).push({ url: EXT.translatedFrom, extension: parts });
   }
   if (source.identifier) (composition.relatesTo ??= []).push({ code: 'transforms', targetIdentifier: source.identifier });
 }
@@ -70,7 +71,7 @@ const COUNT_LABELS: Array<[keyof Pick<ConversionReport['codes'], 'official' | 'r
 export function translationProvenance(id: string, compositionUrl: string, recorded: string, report: ConversionReport, source: SourceDocumentFacts): fhir4.Provenance {
   const c = report.codes;
   const counts: fhir4.Extension = {
-    url: dt.EXT.translationCounts,
+    url: EXT.translationCounts,
     extension: COUNT_LABELS.map(([k]) => ({ url: k, valueInteger: c[k] })),
   };
   const where = [source.country, source.language].filter(Boolean).join(', ');

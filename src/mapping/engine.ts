@@ -4,6 +4,7 @@ import { AbsenceReader, type AbsenceVerdict } from './absence.js';
 import { compilePath, compileTest } from './cda-path.js';
 import type { ConversionContext } from './context.js';
 import * as dt from './datatypes.js';
+import { EXT } from './extensions.js';
 import type { ConditionalProfile, EntryMap, FieldRule, MapSet, NestedResourceMap } from './map-types.js';
 import type { EntryOutcome } from './report.js';
 import { runRules, type Obj, type RuleHost } from './rule-compiler.js';
@@ -152,7 +153,7 @@ export class MappingEngine implements RuleHost {
     // The rules write straight into the resource, after its fixed head.
     const resource: Obj = { resourceType: type, id };
     if (profile) resource.meta = { profile: [profile] };
-    resource.extension = [{ url: dt.EXT.cdaSource, valueString: locator }];
+    resource.extension = [{ url: EXT.cdaSource, valueString: locator }];
     if (patientField) {
       const patient = this.header.get('patient')?.[0];
       if (patient) resource[patientField] = { reference: patient };
@@ -225,7 +226,7 @@ export class MappingEngine implements RuleHost {
     const st = verdict.statement;
     const before = this.emitted.length;
     const id = this.nextId();
-    const resource: Obj = { resourceType: st.resource!, id, meta: { profile: [st.profile!] }, extension: [{ url: dt.EXT.cdaSource, valueString: locatorOf(item) }] };
+    const resource: Obj = { resourceType: st.resource!, id, meta: { profile: [st.profile!] }, extension: [{ url: EXT.cdaSource, valueString: locatorOf(item) }] };
     const patient = this.header.get('patient')?.[0];
     if (patient) resource[st.patient!] = { reference: patient };
     const ids = compilePath('id').elements(item).map(dt.identifier).filter((i): i is fhir4.Identifier => !!i);
@@ -266,7 +267,7 @@ export class MappingEngine implements RuleHost {
       const coding = dt.elementCoding(el);
       // A placeholder ("...") is no code of its system: the report keeps it, the resource does not.
       const placeholder = dt.isPlaceholderCode(el.attrs.code!);
-      if (!placeholder) ((target.resource as unknown as Obj).extension as fhir4.Extension[]).push({ url: dt.EXT.unmappedCoding, valueCoding: coding });
+      if (!placeholder) ((target.resource as unknown as Obj).extension as fhir4.Extension[]).push({ url: EXT.unmappedCoding, valueCoding: coding });
       this.ctx.report.unmappedCodings.push({ ...coding, code: coding.code!, locator: locatorOf(el), ...(el.readAsCode ? { mappedAsCode: true } : {}), ...(placeholder ? { placeholder: true } : {}) });
     }
   }

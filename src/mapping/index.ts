@@ -14,6 +14,7 @@ export { reportCounts, reportOperationOutcome, type ConversionReport } from './r
 export { documentReferencesFor, pdfOfLevel1, cdaHeaderFacts, FORMAT, type DocumentKind, type OriginalDocument, type DocumentReferenceOptions } from './document-references.js';
 export { stableUuid } from './engine.js';
 export { loadMaps } from './map-loader.js';
+export { checkConversionFiles, preloadConversion } from './conversion-files.js';
 
 export interface ConvertPatientSummaryOptions {
   /** Target language of the designations (default fr-FR). */
@@ -51,17 +52,6 @@ export function convertPatientSummary(cda: string | Buffer, opts: ConvertPatient
   });
   opts.logger?.info({ conversion: reportCounts(result.report) }, 'patient summary converted');
   return result;
-}
-
-/**
- * Loads and checks the maps and the terminology catalogues now (call it at
- * start-up): a broken map file or a wrong catalogue path then stops the
- * server with a clear message instead of failing the first conversion.
- * @returns the number of designations available
- */
-export function preloadConversion(opts: Pick<ConvertPatientSummaryOptions, 'terminologyPath'> = {}): { maps: MapSet; designations: number } {
-  const maps = projectMaps();
-  return { maps, designations: defaultCatalogue(opts.terminologyPath).size };
 }
 
 export type { ConversionResult, FacadePatient };

@@ -1,9 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
-import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { projectPath } from '../util/project.js';
 import { compilePath, PathSyntaxError } from './cda-path.js';
+import { readDataFile } from './data-file.js';
 import { MapFileError } from './errors.js';
 import { checkTargets } from './map-targets.js';
 import type { AbsentUnknownTable, ConsistencyRule, DocumentMap, EntryMap, FieldRule, IncludeRule, MapFile, MapSet, RequiredElements, RuleSet, SectionMap, ValueMap } from './map-types.js';
@@ -14,7 +14,8 @@ import type { AbsentUnknownTable, ConsistencyRule, DocumentMap, EntryMap, FieldR
  * files. Errors name the file and the line.
  */
 export function loadMaps(root = projectPath('mappings')): MapSet {
-  const schema = JSON.parse(readFileSync(path.join(root, 'schema', 'map.schema.json'), 'utf8')) as object;
+  const schemaFile = path.join(root, 'schema', 'map.schema.json');
+  const schema = readDataFile(schemaFile, path.relative(path.dirname(root), schemaFile)).data as object;
   const ajv = new Ajv({ allErrors: true, strict: false });
   const validate = ajv.compile(schema);
 
@@ -36,23 +37,14 @@ export function loadMaps(root = projectPath('mappings')): MapSet {
 
   for (const file of files) {
     const rel = path.relative(path.dirname(root), file);
-    const text = readFileSync(file, 'utf8');
-    const lineCounter = new LineCounter();
-    const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-    if (doc.errors.length) {
-      const e = doc.errors[0];
-      throw new MapFileError(rel, lineCounter.linePos(e.pos[0]).line, e.message.split('\n')[0]);
-    }
-    const data = doc.toJS() as unknown;
+    const { data, lineOf } = readDataFile(file, rel);
     if (path.basename(file) === 'null-flavors.yaml') {
       nullFlavors = data as Record<string, string>;
       continue;
     }
     if (!validate(data)) {
       const err = bestError(ajv, validate.errors ?? [], data);
-      const node = nodeAt(doc.contents as YamlNode | null, err.instancePath);
-      const line = node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
-      throw new MapFileError(rel, line, `${err.instancePath || '/'} ${err.message ?? 'is invalid'}${describeParams(err)}`);
+      throw new MapFileError(rel, lineOf(offendingPointer(err)), `${err.instancePath || '/'} ${err.message ?? 'is invalid'}${describeParams(err)}`);
     }
     const map = data as MapFile;
     checkPaths(map, (p, pointer) => {
@@ -60,8 +52,7 @@ export function loadMaps(root = projectPath('mappings')): MapSet {
         compilePath(p);
       } catch (e) {
         if (!(e instanceof PathSyntaxError)) throw e;
-        const node = nodeAt(doc.contents as YamlNode | null, pointer);
-        throw new MapFileError(rel, node?.range ? lineCounter.linePos(node.range[0]).line : undefined, e.message);
+        throw new MapFileError(rel, lineOf(pointer), e.message);
       }
     });
     origin.set(map, rel);
@@ -202,27 +193,17 @@ function bestError(ajv: Ajv, errors: ErrorObject[], data: unknown): ErrorObject 
   return errors.find((e) => e.keyword !== 'oneOf') ?? errors[0];
 }
 
+/** Where a schema error is: the property that should not be there, else the value that is wrong. */
+function offendingPointer(err: ErrorObject): string {
+  const extra = (err.params as { additionalProperty?: unknown }).additionalProperty;
+  return extra === undefined ? err.instancePath : `${err.instancePath}/${String(extra).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+
 function describeParams(err: ErrorObject): string {
   const p = err.params as Record<string, unknown>;
   if (p.additionalProperty) return ` ("${String(p.additionalProperty)}")`;
   if (p.allowedValues) return ` (${(p.allowedValues as unknown[]).join(', ')})`;
   return '';
-}
-
-function nodeAt(root: YamlNode | null, pointer: string): YamlNode | undefined {
-  let node: YamlNode | null | undefined = root;
-  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  let last: YamlNode | undefined = root ?? undefined;
-  for (const part of parts) {
-    if (isMap(node)) {
-      const pair: { key: unknown; value: unknown } | undefined = node.items.find((it) => String((it.key as { value?: unknown })?.value ?? it.key) === part);
-      node = (pair?.value as YamlNode | undefined) ?? (pair?.key as YamlNode | undefined);
-    } else if (isSeq(node)) {
-      node = node.items[Number(part)] as YamlNode | undefined;
-    } else break;
-    if (node) last = node;
-  }
-  return last;
 }
 
 function checkPaths(map: MapFile, check: (path: string, pointer: string) => void): void {

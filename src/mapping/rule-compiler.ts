@@ -1,6 +1,7 @@
 import { compilePath, compileTest, type CompiledPath } from './cda-path.js';
 import type { ConversionContext } from './context.js';
 import * as dt from './datatypes.js';
+import { EXT } from './extensions.js';
 import { compileHas, compilePrimitiveExtension, compileSetAbsent, compileSetter } from './fhir-path.js';
 import type { DataTypeName, FieldRule, MapSet, NestedResourceMap, ValueMap } from './map-types.js';
 import { firstChild, isElement, textOf, type XmlElement } from './xml-tree.js';
@@ -294,7 +295,7 @@ export function compileRule(rule: FieldRule): CompiledRule {
       ? (host: RuleHost, el: XmlElement, target: Obj): void => {
           if (!el.attrs.codeSystem || !el.attrs.code || !narrowerOf(host).includes(el.attrs.code)) return;
           const cc = dt.codeableConcept(el, host.ctx);
-          if (cc) withSource(target, { url: dt.EXT.sourceConcept, valueCodeableConcept: cc });
+          if (cc) withSource(target, { url: EXT.sourceConcept, valueCodeableConcept: cc });
         }
       : undefined;
     body = (host, node, target) => {

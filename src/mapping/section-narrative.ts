@@ -1,15 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { projectPath } from '../util/project.js';
 import { SNOMED_OID } from './absence.js';
-import { EXT, UCUM } from './datatypes.js';
+import { readDataFile, type DataFile } from './data-file.js';
+import { UCUM } from './datatypes.js';
+import { MapFileError } from './errors.js';
+import { EXT } from './extensions.js';
 import type { AbsentUnknownTable } from './map-types.js';
 import { projectMaps } from './map-loader.js';
-import { escapeXml, langAttr } from './narrative.js';
+import { escapeXml, langAttr } from './narrative-writer.js';
 
 /**
  * The narrative of a Composition section generated from its structured
- * entries, in the reader's language (DESIGN §7, "Translation"): one table per
+ * entries, in the reader's language (docs/references.md#translation-of-the-patient-summary): one table per
  * resource type; each coded term is its translated text with the source's
  * wording beside it, untranslated terms are flagged, the project's
  * translations are marked (proposed "*", reviewed "†"), the source's free
@@ -78,21 +79,27 @@ export type ResolveReference = (reference: string) => fhir4.FhirResource | undef
 
 // ---------------------------------------------------------------- labels
 
-/** Reads and checks the label file: every language has every column and word. */
-export function loadNarrativeLabels(file = projectPath('mappings', 'narrative', 'labels.yaml')): Record<NarrativeLanguage, NarrativeLabels> {
-  const data = parse(readFileSync(file, 'utf8')) as Record<string, Partial<NarrativeLabels> | undefined> | null;
-  const fr = checkedLabels(data?.fr, `${file} (fr)`);
-  const en = checkedLabels(data?.en, `${file} (en)`);
+/**
+ * Reads and checks the label file: every language has every column and word.
+ * @param name the file as errors name it
+ * @throws MapFileError naming the file and the line of what is wrong
+ */
+export function loadNarrativeLabels(file = projectPath('mappings', 'narrative', 'labels.yaml'), name?: string): Record<NarrativeLanguage, NarrativeLabels> {
+  const labels = readDataFile(file, name);
+  const data = labels.data as Record<string, Partial<NarrativeLabels> | undefined> | null;
+  const fr = checkedLabels(data?.fr, labels, 'fr');
+  const en = checkedLabels(data?.en, labels, 'en');
   return { fr, en };
 }
 
-function checkedLabels(l: Partial<NarrativeLabels> | undefined, where: string): NarrativeLabels {
+function checkedLabels(l: Partial<NarrativeLabels> | undefined, file: DataFile, language: NarrativeLanguage): NarrativeLabels {
   const missing = [
     ...COLUMN_KEYS.filter((k) => typeof l?.columns?.[k] !== 'string').map((k) => `columns.${k}`),
     ...WORD_KEYS.filter((k) => typeof l?.words?.[k] !== 'string').map((k) => `words.${k}`),
     ...HEADER_KEYS.filter((k) => typeof l?.header?.[k] !== 'string').map((k) => `header.${k}`),
   ];
-  if (!l || missing.length) throw new Error(`${where}: missing ${missing.join(', ') || 'labels'}`);
+  // (the line of the first missing label's place: its block, or the language's)
+  if (!l || missing.length) throw new MapFileError(file.name, file.lineOf(`/${language}/${missing[0]?.replace('.', '/') ?? ''}`), `${language}: missing ${missing.join(', ') || 'labels'}`);
   return {
     columns: l.columns!,
     words: l.words!,
@@ -681,6 +688,14 @@ function columns<R extends fhir4.FhirResource>(list: Array<Column<R>>): Array<Co
   return list as unknown as Array<Column<fhir4.FhirResource>>;
 }
 
+/** The last columns of most tables: the status (a code of `<type>.status`) and the notes. */
+function statusAndNotes<R extends { status?: string; note?: fhir4.Annotation[] }>(type: string): Array<Column<R>> {
+  return [
+    { key: 'status', cell: (r, res) => codeWord(r, `${type}.status`, res.status) },
+    { key: 'note', cell: (r, res) => notes(r, res.note) },
+  ];
+}
+
 const TABLES: Record<string, Array<Column<fhir4.FhirResource>>> = {
   AllergyIntolerance: columns<fhir4.AllergyIntolerance>([
     { key: 'agent', cell: (r, a) => concept(r, a.code) },
@@ -723,21 +738,18 @@ const TABLES: Record<string, Array<Column<fhir4.FhirResource>>> = {
     { key: 'doseNumber', cell: (r, i) => alignedLines((i.protocolApplied ?? []).map((p) => doseNumber(r, p))) },
     { key: 'lot', cell: (_r, i) => (i.lotNumber ? text(i.lotNumber) : '') },
     { key: 'targetDisease', cell: (r, i) => alignedLines((i.protocolApplied ?? []).map((p) => concepts(r, p.targetDisease))) },
-    { key: 'status', cell: (r, i) => codeWord(r, 'Immunization.status', i.status) },
-    { key: 'note', cell: (r, i) => notes(r, i.note) },
+    ...statusAndNotes('Immunization'),
   ]),
   Procedure: columns<fhir4.Procedure>([
     { key: 'procedure', cell: (r, p) => concept(r, p.code) },
     { key: 'date', cell: (r, p) => choice(r, p, 'performed') },
     { key: 'bodySite', cell: (r, p) => concepts(r, p.bodySite) },
-    { key: 'status', cell: (r, p) => codeWord(r, 'Procedure.status', p.status) },
-    { key: 'note', cell: (r, p) => notes(r, p.note) },
+    ...statusAndNotes('Procedure'),
   ]),
   DeviceUseStatement: columns<fhir4.DeviceUseStatement>([
     { key: 'device', cell: device },
     { key: 'date', cell: (r, d) => choice(r, d, 'timing') },
-    { key: 'status', cell: (r, d) => codeWord(r, 'DeviceUseStatement.status', d.status) },
-    { key: 'note', cell: (r, d) => notes(r, d.note) },
+    ...statusAndNotes('DeviceUseStatement'),
   ]),
   Observation: columns<fhir4.Observation>([
     { key: 'observation', cell: (r, o) => concept(r, o.code) },
@@ -745,15 +757,13 @@ const TABLES: Record<string, Array<Column<fhir4.FhirResource>>> = {
     { key: 'interpretation', cell: (r, o) => concepts(r, o.interpretation) },
     { key: 'referenceRange', cell: referenceRanges },
     { key: 'date', cell: (r, o) => choice(r, o, 'effective') },
-    { key: 'status', cell: (r, o) => codeWord(r, 'Observation.status', o.status) },
-    { key: 'note', cell: (r, o) => notes(r, o.note) },
+    ...statusAndNotes('Observation'),
   ]),
   ClinicalImpression: columns<fhir4.ClinicalImpression>([
     { key: 'assessment', cell: (r, c) => concept(r, c.code) },
     { key: 'finding', cell: (r, c) => lines((c.finding ?? []).map((f) => concept(r, f.itemCodeableConcept) || sourceName(r, f.itemReference?.display))) },
     { key: 'date', cell: (r, c) => choice(r, c, 'effective') },
-    { key: 'status', cell: (r, c) => codeWord(r, 'ClinicalImpression.status', c.status) },
-    { key: 'note', cell: (r, c) => notes(r, c.note) },
+    ...statusAndNotes('ClinicalImpression'),
   ]),
 };
 

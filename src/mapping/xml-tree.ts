@@ -1,7 +1,7 @@
 import type { SaxesTagPlain } from 'saxes';
 import { readXml, XML_LIMITS, XmlPolicyError, type XmlCursor } from '../util/safe-xml.js';
 import { CdaInputError } from './errors.js';
-import { NarrativeWriter, type NarrativeSpan } from './narrative.js';
+import { NarrativeWriter, type NarrativeSpan } from './narrative-writer.js';
 
 /**
  * A minimal element tree built in one saxes pass: element local names (any

@@ -1,4 +1,4 @@
-import { assertAuditRecord, type AuditRecord } from '../audit/record.js';
+import { assertAuditRecord, type AuditRecord } from './audit-record.js';
 import { StoreError, UnknownPatientError } from './errors.js';
 import { isFhirId, newOpaqueId } from './ids.js';
 import { MIGRATIONS, SCHEMA_VERSION_TABLE, latestVersion, statementsFor } from './migrations.js';

@@ -1,4 +1,4 @@
-import type { AuditRecord } from '../audit/record.js';
+import type { AuditRecord } from './audit-record.js';
 
 /** A patient identifier as XCPD returns it (reused in XCA and in the TRC). */
 export interface PatientIdentifier {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { packageInfo, projectPath } from '../util/project.js';
 import { loadOperatorCatalogue } from './import/index.js';
+import type { CatalogueSource, Designation, DesignationSink, DesignationStatus } from './designation.js';
 import { icuDesignation } from './icu-names.js';
 
 /**
@@ -13,28 +14,6 @@ import { icuDesignation } from './icu-names.js';
  * its standard distribution format). An official designation always wins
  * over the project's; the provenance travels with every translated term.
  */
-
-/** Review status of a designation: official (an authoritative catalogue), reviewed or proposed (the project's). */
-export type DesignationStatus = 'official' | 'reviewed' | 'proposed';
-
-/** A catalogue designations come from. */
-export interface CatalogueSource {
-  /** Stable key (e.g. "project", "snomed-ct-fr:20250331"). */
-  id: string;
-  /** Human name shown with the translated term ("SNOMED CT édition française", "Catalogue du projet"). */
-  name: string;
-  version?: string;
-  /** Loaded by the operator from an authoritative distribution (its designations are "official"). */
-  official: boolean;
-  /** Where it was read from (file or folder), for reports. */
-  location?: string;
-}
-
-export interface Designation {
-  text: string;
-  source: CatalogueSource;
-  status: DesignationStatus;
-}
 
 export interface CatalogueEntry {
   language: string;
@@ -57,7 +36,7 @@ interface Stored {
   display?: string;
 }
 
-export class TerminologyCatalogue {
+export class TerminologyCatalogue implements DesignationSink {
   /** language → system → code → designation */
   private readonly designations = new Map<string, Map<string, Map<string, Stored>>>();
   private readonly sourceList: CatalogueSource[] = [];
@@ -198,7 +177,8 @@ export function normaliseLanguage(lang: string): string {
   return region ? `${p}-${region.toUpperCase()}` : p;
 }
 
-function filesUnder(dir: string): string[] {
+/** The catalogue files (FHIR JSON or YAML) of a folder, in name order, or the one file given. */
+export function catalogueFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   if (statSync(dir).isFile()) return [dir];
   return readdirSync(dir)
@@ -209,7 +189,7 @@ function filesUnder(dir: string): string[] {
 
 /** Loads every FHIR catalogue file of a folder (or one file) as designations of `source`. */
 export function loadCatalogueFiles(catalogue: TerminologyCatalogue, dirOrFile: string, source: CatalogueSource = PROJECT_SOURCE): number {
-  const files = filesUnder(dirOrFile);
+  const files = catalogueFiles(dirOrFile);
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
     let data: unknown;

@@ -9,6 +9,20 @@ interface CodeSystemRow {
   name: string;
 }
 
+/**
+ * What is wrong with a row of the table (mappings/terminology/code-systems.yaml),
+ * if anything: each row gives an OID, a URI and a name.
+ */
+export function codeSystemRowProblem(row: unknown): string | undefined {
+  if (typeof row !== 'object' || row === null || Array.isArray(row)) return 'a row is { oid, uri, name }';
+  const r = row as Partial<Record<keyof CodeSystemRow, unknown>>;
+  const text = (v: unknown): boolean => typeof v === 'string' && v !== '';
+  // (YAML reads an OID of one dot as a number: the table keeps its String())
+  const given = { oid: text(r.oid) || typeof r.oid === 'number', uri: text(r.uri), name: text(r.name) };
+  const missing = Object.keys(given).filter((k) => !given[k as keyof typeof given]);
+  return missing.length ? `a row without ${missing.join(', ')}` : undefined;
+}
+
 let byOid: Map<string, string> | undefined;
 let byUri: Map<string, string> | undefined;
 let nameByUri: Map<string, string> | undefined;

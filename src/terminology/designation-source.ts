@@ -1,4 +1,4 @@
-import type { Designation } from './catalogue.js';
+import type { Designation } from './designation.js';
 
 /** Extension giving the provenance of a designation: catalogue, version, status, language. */
 export const DESIGNATION_SOURCE_EXT = 'https://ehdsi-fhir-facade.org/fhir/StructureDefinition/designation-source';

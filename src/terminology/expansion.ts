@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Designation, TerminologyCatalogue } from './catalogue.js';
+import type { TerminologyCatalogue } from './catalogue.js';
+import type { Designation } from './designation.js';
 import { designationSourceExtension, untranslatedExtension } from './designation-source.js';
 import { TerminologyError } from './errors.js';
 import { hasDesignations, isSourceLanguage, SOURCE_LANGUAGE } from './language.js';

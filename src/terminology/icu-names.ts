@@ -3,7 +3,7 @@
  * any language Node's ICU knows: ISO 3166-1 alpha-2 countries and BCP 47 /
  * ISO 639 language tags need no hand-written list.
  */
-import type { CatalogueSource, Designation } from './catalogue.js';
+import type { CatalogueSource, Designation } from './designation.js';
 
 export const ISO_3166_SYSTEM = 'urn:iso:std:iso:3166';
 export const BCP_47_SYSTEM = 'urn:ietf:bcp:47';

@@ -1,5 +1,5 @@
 import { toAuditEvent } from '../../src/audit/audit-event.js';
-import { AUDIT_OUTCOMES, AUDIT_SUBTYPES, type AuditRecord, type AuditSubtype, type EhdsiTransaction } from '../../src/audit/record.js';
+import { AUDIT_OUTCOMES, AUDIT_SUBTYPES, type AuditRecord, type AuditSubtype, type EhdsiTransaction } from '../../src/store/audit-record.js';
 import { validateResource } from '../../src/fhir/validation.js';
 import { resourceToXml, xmlToResource } from '../../src/fhir/xml.js';
 import { auditRecord } from '../store/fixtures.js';

@@ -1,5 +1,5 @@
 import { auditFilterFromSearch, dateRange } from '../../src/audit/search.js';
-import { FhirError } from '../../src/fhir/errors.js';
+import { FhirError } from '../../src/kernel/errors.js';
 
 const iso = (d?: Date) => d?.toISOString();
 

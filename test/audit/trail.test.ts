@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { InvalidAuditRecordError, type AuditRecord } from '../../src/audit/record.js';
+import { InvalidAuditRecordError, type AuditRecord } from '../../src/store/audit-record.js';
 import { AuditTrail, AuditWriteError, classifyByStatus, type AuditEntry, type AuditStore } from '../../src/audit/trail.js';
-import { FhirError } from '../../src/fhir/errors.js';
+import { FhirError } from '../../src/kernel/errors.js';
 import { validateResource } from '../../src/fhir/validation.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { StoreError } from '../../src/store/errors.js';

@@ -6,7 +6,7 @@ import { convertPatientSummary } from '../../src/mapping/index.js';
 import { checkIpsBundle } from '../../src/mapping/ips-checks.js';
 import { projectMaps } from '../../src/mapping/map-loader.js';
 import { defaultCatalogue } from '../../src/terminology/catalogue.js';
-import { codedElementsOf } from '../../src/terminology/coded-elements.js';
+import { codedElementsOf } from '../mapping/coded-elements.js';
 import { absenceViolations } from '../mapping/absence-audit.js';
 import { lostCodes } from '../mapping/coverage.js';
 

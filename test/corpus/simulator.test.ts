@@ -33,14 +33,14 @@ describe('XCPD bodies of the public samples', () => {
   it('an identifier the country does not know → NF + AnswerNotAvailable', async () => {
     for (const file of ['xcpd-body-PT_CLIENT_XCPD_0.xml', 'xcpd-body-PT_SERVER_XCPD_7.xml']) {
       const res = await call('xcpd', ACTIONS.xcpdRequest, body(file), [hcpAssertion(bed.keys).xml]);
-      const outcome = parseXcpdResponse(res.envelopeXml);
+      const outcome = parseXcpdResponse(res.body);
       expect({ file, kind: outcome.kind }).toEqual({ file, kind: 'no-match' });
     }
   });
 
   it('no livingSubjectId at all → DemographicsQueryNotAllowed', async () => {
     const res = await call('xcpd', ACTIONS.xcpdRequest, body('xcpd-body-PT_CLIENT_XCPD_7.xml'), [hcpAssertion(bed.keys).xml]);
-    const outcome = parseXcpdResponse(res.envelopeXml);
+    const outcome = parseXcpdResponse(res.body);
     expect(outcome.kind).toBe('error');
     if (outcome.kind === 'error') expect(outcome.issues.map((i) => i.code)).toEqual(['DemographicsQueryNotAllowed']);
   });
@@ -60,26 +60,26 @@ describe('XCA bodies of the public samples', () => {
 
   it('a query for another class code (57833-6) → 4202', async () => {
     const res = await call('xca', ACTIONS.xcaQuery, body('xca-query-body-example.xml'), assertionsFor({ root: '2.16.17.710.811', extension: '041082-995W' }));
-    const result = parseAdhocQueryResponse(res.envelopeXml);
+    const result = parseAdhocQueryResponse(res.body);
     expect(result.status).toBe('Failure');
     expect(result.errors.map((e) => e.errorCode)).toEqual(['4202']);
   });
 
   it('a patient summary query for a patient the country does not know → XDSUnknownPatientId', async () => {
     const res = await call('xca', ACTIONS.xcaQuery, templateBody('xca-query-ps-template.xml'), assertionsFor({ root: '1.2.208.176.1.2', extension: '0410009234' }));
-    expect(parseAdhocQueryResponse(res.envelopeXml).errors.map((e) => e.errorCode)).toEqual(['XDSUnknownPatientId']);
+    expect(parseAdhocQueryResponse(res.body).errors.map((e) => e.errorCode)).toEqual(['XDSUnknownPatientId']);
   });
 
   it('the same query with a TRC for another patient → 4206', async () => {
     const res = await call('xca', ACTIONS.xcaQuery, templateBody('xca-query-ps-template.xml'), assertionsFor({ root: '1.2.208.176.1.2', extension: '999' }));
-    expect(parseAdhocQueryResponse(res.envelopeXml).errors.map((e) => e.errorCode)).toEqual(['4206']);
+    expect(parseAdhocQueryResponse(res.body).errors.map((e) => e.errorCode)).toEqual(['4206']);
   });
 
   it('retrieve requests for another community / repository → XDSUnknownCommunity / XDSUnknownRepositoryId, as MTOM', async () => {
     const assertions = assertionsFor({ root: '1.2.3', extension: '1' });
     const other = await call('xca', ACTIONS.xcaRetrieve, body('xca-retrieve-body-example.xml'), assertions);
-    expect(parseRetrieveResponse(other.envelopeXml, other.attachments).errors.map((e) => e.errorCode)).toEqual(['XDSUnknownCommunity']);
+    expect(parseRetrieveResponse(other.body, other.attachments).errors.map((e) => e.errorCode)).toEqual(['XDSUnknownCommunity']);
     const repo = await call('xca', ACTIONS.xcaRetrieve, templateBody('xca-retrieve-ps-template.xml'), assertions);
-    expect(parseRetrieveResponse(repo.envelopeXml, repo.attachments).errors.map((e) => e.errorCode)).toEqual(['XDSUnknownRepositoryId']);
+    expect(parseRetrieveResponse(repo.body, repo.attachments).errors.map((e) => e.errorCode)).toEqual(['XDSUnknownRepositoryId']);
   });
 });

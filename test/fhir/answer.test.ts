@@ -6,7 +6,7 @@
  */
 import request from 'supertest';
 import type { AnsweredRequest } from '../../src/fhir/answer.js';
-import { FhirError } from '../../src/fhir/errors.js';
+import { FhirError } from '../../src/kernel/errors.js';
 import { HandlerRegistry } from '../../src/fhir/registry.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createApp } from '../../src/server.js';

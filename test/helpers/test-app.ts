@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { HandlerRegistry } from '../../src/fhir/registry.js';
-import { FhirError } from '../../src/fhir/errors.js';
+import { FhirError } from '../../src/kernel/errors.js';
 import { createApp } from '../../src/server.js';
 import type { Logger } from '../../src/logging/logger.js';
 

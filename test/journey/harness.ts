@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startAuth, type AuthServices } from '../../src/auth/auth-services.js';
+import { startAuth, type AuthServices } from '../../src/app-services.js';
 import { loadConfig } from '../../src/config/config.js';
 import { mintAccessToken } from '../../src/dev-idp/access-token.js';
 import { DEV_EHR_CLIENT_ID } from '../../src/dev-idp/constants.js';
@@ -18,7 +18,8 @@ import { loadCountryRegistry, type CountryRegistry } from '../../src/ehdsi/count
 import { createEhdsiTransport } from '../../src/ehdsi/soap/transport-config.js';
 import { buildRegistry } from '../../src/fhir/interactions/index.js';
 import { registerJourney } from '../../src/fhir/interactions/journey.js';
-import { journeyDepsFromConfig, requestAuditor, type Journey, type JourneyDeps } from '../../src/journey/index.js';
+import { requestAuditor } from '../../src/fhir/request-audit.js';
+import { journeyDepsFromConfig, type Journey, type JourneyDeps } from '../../src/journey/index.js';
 import { createLogger, type Logger } from '../../src/logging/logger.js';
 import { createApp, type AppDeps } from '../../src/server.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';

@@ -5,7 +5,7 @@ import { convertPatientSummary } from '../../src/mapping/index.js';
 import { checkIpsBundle } from '../../src/mapping/ips-checks.js';
 import { projectMaps } from '../../src/mapping/map-loader.js';
 import { defaultCatalogue } from '../../src/terminology/catalogue.js';
-import { codedElementsOf } from '../../src/terminology/coded-elements.js';
+import { codedElementsOf } from './coded-elements.js';
 import { projectPath } from '../../src/util/project.js';
 import { lostCodes } from './coverage.js';
 

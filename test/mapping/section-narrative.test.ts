@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { SaxesParser } from 'saxes';
 import { convertPatientSummary } from '../../src/mapping/index.js';
-import { escapeXml } from '../../src/mapping/narrative.js';
+import { escapeXml } from '../../src/mapping/narrative-writer.js';
 import { compositionNarrative } from '../../src/mapping/composition-narrative.js';
 import { COLUMN_KEYS, HEADER_KEYS, loadNarrativeLabels, sectionNarrative, ucumDisplay, WORD_KEYS } from '../../src/mapping/section-narrative.js';
 import { projectPath } from '../../src/util/project.js';

@@ -123,7 +123,7 @@ describe('XCPD (ITI-55)', () => {
     const hcp = hcpAssertion(bed.keys);
     const body = `<PRPA_IN201305UV02 xmlns="urn:hl7-org:v3" ITSVersion="XML_1.0"><id root="1.2.3" extension="x"/><controlActProcess classCode="CACT" moodCode="EVN"><queryByParameter><queryId root="1.2.3.4"/><parameterList><livingSubjectName><value><family>Kovač</family></value></livingSubjectName></parameterList></queryByParameter></controlActProcess></PRPA_IN201305UV02>`;
     const res = await bed.client.call({ country: 'HR', endpoint: bed.sim.endpoints('HR').xcpd, action: ACTIONS.xcpdRequest, bodyXml: body, assertions: [hcp.xml] });
-    const outcome = parseXcpdResponse(res.envelopeXml);
+    const outcome = parseXcpdResponse(res.body);
     expect(outcome).toMatchObject({ kind: 'error', ackTypeCode: 'AE', queryResponseCode: 'AE' });
     if (outcome.kind === 'error') expect(outcome.issues[0].code).toBe('DemographicsQueryNotAllowed');
   });
@@ -181,7 +181,7 @@ describe('XCA query (ITI-38)', () => {
       bodyXml: buildFindDocumentsQuery(ANA.identifiers[0], { classCodes: [{ code: '57833-6', codeSystem: '2.16.840.1.113883.6.1' }] }),
       assertions: [a.hcp, a.trc],
     });
-    const result = parseAdhocQueryResponse(res.envelopeXml);
+    const result = parseAdhocQueryResponse(res.body);
     expect(result.status).toBe('Failure');
     expect(result.errors).toEqual([expect.objectContaining({ errorCode: '4202', severity: 'error' })]);
   });
@@ -189,7 +189,7 @@ describe('XCA query (ITI-38)', () => {
   it('refuses a query without TRC assertion (4701)', async () => {
     const hcp = hcpAssertion(bed.keys);
     const res = await bed.client.call({ country: 'HR', endpoint: bed.sim.endpoints('HR').xca, action: ACTIONS.xcaQuery, bodyXml: buildFindDocumentsQuery(ANA.identifiers[0]), assertions: [hcp.xml] });
-    const result = parseAdhocQueryResponse(res.envelopeXml);
+    const result = parseAdhocQueryResponse(res.body);
     expect(result.status).toBe('Failure');
     expect(result.errors.map((e) => e.errorCode)).toEqual(['4701']);
     expect(result.entries).toEqual([]);

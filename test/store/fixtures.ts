@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditRecord } from '../../src/audit/record.js';
+import type { AuditRecord } from '../../src/store/audit-record.js';
 import type { NewConsent, NewDiscoveredPatient } from '../../src/store/types.js';
 
 /** A national id unique to the test, so tests sharing a database never see each other's rows. */

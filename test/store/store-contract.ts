@@ -1,6 +1,6 @@
 // The behaviour every FacadeStore must have, run against each implementation
 // (sqlite.test.ts, postgres.test.ts).
-import { InvalidAuditRecordError } from '../../src/audit/record.js';
+import { InvalidAuditRecordError } from '../../src/store/audit-record.js';
 import { StoreError, UnknownPatientError } from '../../src/store/errors.js';
 import type { FacadeStore } from '../../src/store/types.js';
 import { auditRecord, consentInput, nationalId, patient } from './fixtures.js';

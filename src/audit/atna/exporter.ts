@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '../../logging/logger.js';
-import type { AuditRecord } from '../record.js';
+import type { AuditRecord } from '../../store/audit-record.js';
 import { toDicomAuditMessage, type AtnaSource } from './message.js';
 import { octetCountedFrame, syslogMessage } from './syslog.js';
 

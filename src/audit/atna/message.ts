@@ -10,7 +10,7 @@
  */
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
-import { AUDIT_SUBTYPES, EHDSI_TRANSACTIONS, isSecuritySubtype, UNIDENTIFIED, type AuditOutcome, type AuditRecord } from '../record.js';
+import { AUDIT_SUBTYPES, EHDSI_TRANSACTIONS, isSecuritySubtype, UNIDENTIFIED, type AuditOutcome, type AuditRecord } from '../../store/audit-record.js';
 
 export interface AtnaSource {
   /** AuditSourceID (this server). */

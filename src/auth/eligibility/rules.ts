@@ -2,7 +2,7 @@ import type { PscActivity, PscExercice, PscUserInfo } from '../psc-userinfo.js';
 import { text } from '../psc-userinfo.js';
 
 /**
- * The eligibility rules of the Sesali user guide (DESIGN §5.3) as a table.
+ * The eligibility rules of the Sesali user guide (docs/references.md#eligibility-rules-sesali) as a table.
  * Each row has a stable code (used in OperationOutcome details and by the
  * portal), a French and an English message, and the test that refuses.
  */

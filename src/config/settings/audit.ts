@@ -1,4 +1,4 @@
-import type { SettingDef } from '../settings.js';
+import type { SettingDef } from '../setting-def.js';
 
 /**
  * Settings of the audit trail's export (see src/config/settings.ts): each

@@ -1,4 +1,4 @@
-import type { SettingDef } from '../settings.js';
+import type { SettingDef } from '../setting-def.js';
 
 /**
  * Settings of the auth layer (see src/config/settings.ts). With `auth.issuer`

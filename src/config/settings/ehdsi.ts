@@ -1,4 +1,4 @@
-import type { SettingDef } from '../settings.js';
+import type { SettingDef } from '../setting-def.js';
 
 /** Settings of the ehdsi layer (see src/config/settings.ts). */
 export const EHDSI_SETTINGS: readonly SettingDef[] = [

@@ -1,4 +1,4 @@
-import type { SettingDef } from '../settings.js';
+import type { SettingDef } from '../setting-def.js';
 
 /**
  * Rate limits (see src/config/settings.ts). On by default with generous

@@ -1,4 +1,4 @@
-import type { SettingDef } from '../settings.js';
+import type { SettingDef } from '../setting-def.js';
 
 /** Settings of the mapping layer (see src/config/settings.ts). */
 export const MAPPING_SETTINGS: readonly SettingDef[] = [

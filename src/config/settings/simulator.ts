@@ -1,4 +1,4 @@
-import type { SettingDef } from '../settings.js';
+import type { SettingDef } from '../setting-def.js';
 
 /** Settings of the embedded eHDSI network simulator (see src/config/settings.ts). */
 export const SIMULATOR_SETTINGS: readonly SettingDef[] = [

@@ -1,4 +1,4 @@
-import type { SettingDef } from '../settings.js';
+import type { SettingDef } from '../setting-def.js';
 
 /** Settings of the store layer (see src/config/settings.ts). */
 export const STORE_SETTINGS: readonly SettingDef[] = [

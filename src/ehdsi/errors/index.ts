@@ -1,3 +1,3 @@
-export { EHDSI_ERRORS, EHDSI_CODE_SYSTEM, IHE_XCPD_CODE_SYSTEM, ehdsiErrorRow, type EhdsiErrorRow, type EhdsiIssueCode } from './ehdsi-errors.js';
+export { EHDSI_ERRORS, EHDSI_CODE_SYSTEM, IHE_XCPD_CODE_SYSTEM, ehdsiErrorRow, type EhdsiErrorRow } from './ehdsi-errors.js';
 export { EhdsiError, type EhdsiTransaction } from './ehdsi-error.js';
-export { ehdsiErrorToOutcome, type FhirErrorAnswer } from './outcome.js';
+export { failureCodeOf, isGatewayFailure } from './failure-code.js';

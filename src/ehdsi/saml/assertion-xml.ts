@@ -1,4 +1,4 @@
-/** The common skeleton of the eHDSI HCP and TRC assertions (see the templates in §6.3), signed. */
+/** The common skeleton of the eHDSI HCP and TRC assertions (docs/references.md#saml-assertions-hcp-identity-and-trc), signed. */
 import { randomUUID } from 'node:crypto';
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';

@@ -1,4 +1,4 @@
-/** The HCP identity assertion of a French professional (DESIGN §6.3). */
+/** The HCP identity assertion of a French professional (docs/references.md#saml-assertions-hcp-identity-and-trc). */
 import { ISCO_CODE_SYSTEM, iscoRoleFor } from './isco.js';
 import type { SigningKeys } from './keys.js';
 import { buildSignedAssertion, purposeOfUseValue } from './assertion-xml.js';

@@ -1,4 +1,4 @@
-/** The Treatment Relationship Confirmation assertion (DESIGN §6.3): ≤ 2 h, bound to the HCP assertion. */
+/** The Treatment Relationship Confirmation assertion (docs/references.md#saml-assertions-hcp-identity-and-trc): ≤ 2 h, bound to the HCP assertion. */
 import type { SigningKeys } from './keys.js';
 import { buildSignedAssertion, purposeOfUseValue } from './assertion-xml.js';
 import { patientIdToCx, SAML, type BuiltAssertion, type PatientId, type PurposeOfUse } from './types.js';

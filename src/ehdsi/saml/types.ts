@@ -44,7 +44,7 @@ export interface BuiltAssertion {
 export const ASSERTION_KINDS = ['hcp', 'trc'] as const;
 export type AssertionKind = (typeof ASSERTION_KINDS)[number];
 
-/** Facts of this specification (DESIGN §6.3). */
+/** Facts of this specification (docs/references.md#saml-assertions-hcp-identity-and-trc). */
 export const SAML = {
   issuerQualifier: { hcp: 'urn:ehdsi:assertions:hcp', trc: 'urn:ehdsi:assertions:trc' } as Record<AssertionKind, string>,
   maxLifetimeMs: { hcp: 4 * 3600_000, trc: 2 * 3600_000 } as Record<AssertionKind, number>,

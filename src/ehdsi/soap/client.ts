@@ -40,8 +40,12 @@ export interface SoapCall {
 }
 
 export interface SoapResponse {
-  /** The SOAP envelope as received (the root part of an MTOM message). */
+  /** The SOAP envelope as received (the root part of an MTOM message), as text: for logs and tests, never parsed again. */
   envelopeXml: string;
+  /**
+   * The envelope, parsed once here under the safe-XML policy (at most
+   * maxResponseBytes): what the transaction's response parser reads.
+   */
   body: ParsedEnvelope;
   attachments: Map<string, MimePart>;
   messageId: string;

@@ -134,22 +134,32 @@ export function assertionsIn(parsed: ParsedEnvelope): Element[] {
 }
 
 /**
- * The payload element of a message given either as a whole SOAP envelope or as
- * the bare payload (tests, MTOM roots); checks its local name.
+ * A transaction's answer as its response parser takes it: the envelope the
+ * SOAP client already parsed (the one parse of an answer), or XML text, a
+ * whole envelope or the bare payload (tests, tools), parsed here under the
+ * same safe-XML policy.
  */
-export function payloadOf(xml: string, expectedLocalName: string): Element {
-  let doc: Document;
-  try {
-    doc = parseXml(xml);
-  } catch (e) {
-    throw new SoapParseError((e as Error).message);
+export type SoapAnswer = ParsedEnvelope | string;
+
+/**
+ * The payload element of an answer (the first element inside Body, or the
+ * root of a bare payload); checks its local name. A parsed envelope is read as
+ * it is, never parsed again. Every failure is thrown as `fail` makes it from
+ * its message (a SoapParseError by default; the response parsers give their own).
+ */
+export function payloadOf(answer: SoapAnswer, expectedLocalName: string, fail: (message: string) => Error = (m) => new SoapParseError(m)): Element {
+  let el: Element | undefined;
+  if (typeof answer === 'string') {
+    try {
+      el = parseXml(answer).documentElement as Element;
+    } catch (e) {
+      throw fail((e as Error).message);
+    }
+    if (el.localName === 'Envelope') el = children(child(el, 'Body'))[0];
+  } else {
+    el = answer.payload;
   }
-  let el = doc.documentElement as Element;
-  if (el.localName === 'Envelope') {
-    const payload = children(child(el, 'Body'))[0];
-    if (!payload) throw new SoapParseError('SOAP envelope with an empty Body');
-    el = payload;
-  }
-  if (el.localName !== expectedLocalName) throw new SoapParseError(`expected ${expectedLocalName}, got ${el.localName}`);
+  if (!el) throw fail('SOAP envelope with an empty Body');
+  if (el.localName !== expectedLocalName) throw fail(`expected ${expectedLocalName}, got ${el.localName}`);
   return el;
 }

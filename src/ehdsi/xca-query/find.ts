@@ -34,7 +34,7 @@ export async function findPatientSummaries(client: SoapClient, target: GatewayTa
   });
   let result;
   try {
-    result = parseAdhocQueryResponse(response.envelopeXml);
+    result = parseAdhocQueryResponse(response.body);
   } catch (e) {
     if (e instanceof RegistryResponseError) throw new GatewayError({ country: target.country, kind: 'malformed', message: `unreadable XCA query response: ${e.message}` });
     throw e;

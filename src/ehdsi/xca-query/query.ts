@@ -1,4 +1,4 @@
-/** XCA ITI-38 FindDocuments request for the patient summary (DESIGN §6.2). */
+/** XCA ITI-38 FindDocuments request for the patient summary (docs/references.md#xca-iti-38-iti-39-finding-and-retrieving-the-patient-summary). */
 import { create } from 'xmlbuilder2';
 import { NS } from '../soap/namespaces.js';
 import { patientIdToCx, type PatientId } from '../saml/types.js';

@@ -1,5 +1,5 @@
 /** XCA ITI-38 AdhocQueryResponse → document entries, XFRM links and registry errors. */
-import { payloadOf } from '../soap/envelope.js';
+import { payloadOf, type SoapAnswer } from '../soap/envelope.js';
 import { bareOid } from '../soap/target.js';
 import { attr, child, children, descendants, text, type Element } from '../soap/xml.js';
 import { patientIdFromCx, type PatientId } from '../saml/types.js';
@@ -86,14 +86,12 @@ function entry(el: Element): DocumentEntry {
   };
 }
 
-/** Parses an AdhocQueryResponse (whole envelope or bare). Throws RegistryResponseError on a malformed one. */
-export function parseAdhocQueryResponse(xml: string): AdhocQueryResult {
-  let res: Element;
-  try {
-    res = payloadOf(xml, 'AdhocQueryResponse');
-  } catch (e) {
-    throw new RegistryResponseError((e as Error).message);
-  }
+/**
+ * Reads an AdhocQueryResponse: the envelope the SOAP client parsed, or XML
+ * text (whole envelope or bare). Throws RegistryResponseError on a malformed one.
+ */
+export function parseAdhocQueryResponse(answer: SoapAnswer): AdhocQueryResult {
+  const res = payloadOf(answer, 'AdhocQueryResponse', (m) => new RegistryResponseError(m));
   const status = registryStatus(res);
   const list = child(res, 'RegistryObjectList');
   const entries = children(list, 'ExtrinsicObject').map(entry);

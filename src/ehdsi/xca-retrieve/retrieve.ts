@@ -2,7 +2,7 @@
 import { create } from 'xmlbuilder2';
 import { EhdsiError } from '../errors/ehdsi-error.js';
 import type { SoapClient } from '../soap/client.js';
-import { payloadOf } from '../soap/envelope.js';
+import { payloadOf, type SoapAnswer } from '../soap/envelope.js';
 import { GatewayError } from '../soap/gateway-error.js';
 import type { MimePart } from '../soap/mtom.js';
 import { normaliseCid } from '../soap/mtom.js';
@@ -58,14 +58,13 @@ function documentBytes(doc: Element, parts: ReadonlyMap<string, MimePart>): Buff
   return Buffer.from(b64, 'base64');
 }
 
-/** Parses a RetrieveDocumentSetResponse (the MTOM root part, or a whole envelope). */
-export function parseRetrieveResponse(rootXml: string, parts: ReadonlyMap<string, MimePart> = new Map()): RetrieveResult {
-  let res: Element;
-  try {
-    res = payloadOf(rootXml, 'RetrieveDocumentSetResponse');
-  } catch (e) {
-    throw new RegistryResponseError((e as Error).message);
-  }
+/**
+ * Reads a RetrieveDocumentSetResponse: the envelope the SOAP client parsed
+ * (from the MTOM root part or a plain answer), or XML text (whole envelope or
+ * bare), with the MTOM parts its xop:Include elements point to.
+ */
+export function parseRetrieveResponse(answer: SoapAnswer, parts: ReadonlyMap<string, MimePart> = new Map()): RetrieveResult {
+  const res = payloadOf(answer, 'RetrieveDocumentSetResponse', (m) => new RegistryResponseError(m));
   const registryResponse = child(res, 'RegistryResponse');
   const status = registryStatus(registryResponse);
   const documents = children(res, 'DocumentResponse').map((d) => {
@@ -96,7 +95,7 @@ export async function retrieveDocument(client: SoapClient, target: GatewayTarget
   });
   let result: RetrieveResult;
   try {
-    result = parseRetrieveResponse(response.envelopeXml, response.attachments);
+    result = parseRetrieveResponse(response.body, response.attachments);
   } catch (e) {
     if (e instanceof RegistryResponseError) throw new GatewayError({ country: target.country, kind: 'malformed', message: `unreadable XCA retrieve response: ${e.message}` });
     throw e;

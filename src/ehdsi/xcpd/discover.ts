@@ -29,7 +29,7 @@ export async function discoverPatients(
   });
   const response = await client.call({ country: target.country, endpoint: target.endpoint, action: ACTIONS.xcpdRequest, bodyXml, assertions: [hcpAssertionXml], timeoutMs: target.timeoutMs });
   try {
-    return parseXcpdResponse(response.envelopeXml);
+    return parseXcpdResponse(response.body);
   } catch (e) {
     if (e instanceof XcpdResponseError) throw new GatewayError({ country: target.country, kind: 'malformed', message: `unreadable XCPD response: ${e.message}` });
     throw e;

@@ -1,4 +1,4 @@
-/** XCPD ITI-55 request: PRPA_IN201305UV02 as eHDSI sends it (DESIGN §6.1). */
+/** XCPD ITI-55 request: PRPA_IN201305UV02 as eHDSI sends it (docs/references.md#xcpd-iti-55-patient-discovery). */
 import { randomUUID } from 'node:crypto';
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';

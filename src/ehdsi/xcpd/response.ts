@@ -1,5 +1,5 @@
 /** XCPD ITI-55 response (PRPA_IN201306UV02) → matches, no match, or the errors the responder gave. */
-import { payloadOf } from '../soap/envelope.js';
+import { payloadOf, type SoapAnswer } from '../soap/envelope.js';
 import { attr, child, children, descendants, path, text, type Element } from '../soap/xml.js';
 
 export interface InstanceId {
@@ -111,14 +111,12 @@ export class XcpdResponseError extends Error {
   }
 }
 
-/** Parses a PRPA_IN201306UV02 (whole envelope or bare). Throws XcpdResponseError when it is not one. */
-export function parseXcpdResponse(xml: string): XcpdOutcome {
-  let msg: Element;
-  try {
-    msg = payloadOf(xml, 'PRPA_IN201306UV02');
-  } catch (e) {
-    throw new XcpdResponseError((e as Error).message);
-  }
+/**
+ * Reads a PRPA_IN201306UV02: the envelope the SOAP client parsed, or XML text
+ * (whole envelope or bare). Throws XcpdResponseError when it is not one.
+ */
+export function parseXcpdResponse(answer: SoapAnswer): XcpdOutcome {
+  const msg = payloadOf(answer, 'PRPA_IN201306UV02', (m) => new XcpdResponseError(m));
   const ack = child(msg, 'acknowledgement');
   const ackTypeCode = attr(child(ack, 'typeCode'), 'code');
   const ackDetails: AcknowledgementDetail[] = children(ack, 'acknowledgementDetail').map((d) => ({

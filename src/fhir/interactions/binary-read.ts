@@ -1,6 +1,6 @@
 import { auditedDocumentRef, requireConsentedPatient, summaryDocument, unknownDocument, type DocumentRef, type Journey } from '../../journey/index.js';
 import { parseAccept } from '../content.js';
-import { FhirError } from '../errors.js';
+import { FhirError } from '../../kernel/errors.js';
 import type { FhirContext, HandlerRegistry } from '../registry.js';
 
 /** What each document can be served as, its natural type first (CDA documents as eHDSI and XCA type them). */
@@ -52,27 +52,25 @@ export function registerBinaryRead(registry: HandlerRegistry, journey: Journey):
     interaction: 'read',
     produces: PRODUCES,
     documentation: 'A document of the patient summary: the original level 1 PDF (or, asked as XML, its CDA wrapper) and level 3 CDA, the French PDF, the CDA with French designations; application/pdf, text/xml or application/xml, or a FHIR Binary resource. Needs an active Consent.',
-    handler: async (ctx) => {
-      const pro = journey.professionalOf(ctx);
-      return journey.audit.run(ctx, pro, 'document-read', async (audit) => {
-        const ref = auditedDocumentRef('Binary', ctx.id!, audit);
-        const type = mediaType(ctx, OFFERED[ref.kind]);
-        const consented = await requireConsentedPatient(journey.deps, pro, ref.handle, audit, journey.now());
-        const found = await summaryDocument(journey.documents, consented, ref, audit, ctx.baseUrl);
-        if (!found) throw unknownDocument('Binary', ctx.id!);
-        let data: Buffer;
-        const contentType = 'raw' in type ? type.raw : OFFERED[ref.kind][0];
-        if (found.kind === 'L1' && contentType === 'application/pdf') {
-          const pdf = found.pdf;
-          if (!pdf) throw FhirError.notFound('Le document de niveau 1 envoyé par le pays ne contient pas de PDF (no PDF in the level 1 document)');
-          data = pdf;
-        } else {
-          data = found.kind === 'L1' || found.kind === 'L3' ? found.cda : found.bytes;
-        }
-        // A browser saves it under a useful name.
-        if (!('raw' in type)) return { binary: { contentType, data, asResource: true } };
-        return { binary: { contentType, data, asResource: false }, headers: { 'Content-Disposition': `inline; filename="${ctx.id}.${EXTENSION[contentType]}"` } };
-      });
+    audit: 'document-read',
+    handler: async (ctx, audit, pro) => {
+      const ref = auditedDocumentRef('Binary', ctx.id!, audit);
+      const type = mediaType(ctx, OFFERED[ref.kind]);
+      const consented = await requireConsentedPatient(journey.deps, pro, ref.handle, audit, journey.now());
+      const found = await summaryDocument(journey.documents, consented, ref, audit, ctx.baseUrl);
+      if (!found) throw unknownDocument('Binary', ctx.id!);
+      let data: Buffer;
+      const contentType = 'raw' in type ? type.raw : OFFERED[ref.kind][0];
+      if (found.kind === 'L1' && contentType === 'application/pdf') {
+        const pdf = found.pdf;
+        if (!pdf) throw FhirError.notFound('Le document de niveau 1 envoyé par le pays ne contient pas de PDF (no PDF in the level 1 document)');
+        data = pdf;
+      } else {
+        data = found.kind === 'L1' || found.kind === 'L3' ? found.cda : found.bytes;
+      }
+      // A browser saves it under a useful name.
+      if (!('raw' in type)) return { binary: { contentType, data, asResource: true } };
+      return { binary: { contentType, data, asResource: false }, headers: { 'Content-Disposition': `inline; filename="${ctx.id}.${EXTENSION[contentType]}"` } };
     },
   });
 }

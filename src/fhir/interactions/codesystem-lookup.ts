@@ -1,5 +1,5 @@
 import { lookupCode } from '../../terminology/lookup.js';
-import { FhirError } from '../errors.js';
+import { FhirError } from '../../kernel/errors.js';
 import { OperationInput } from '../operation-input.js';
 import type { HandlerRegistry } from '../registry.js';
 import { answering, displayLanguageOf, type TerminologyDeps } from '../terminology-request.js';

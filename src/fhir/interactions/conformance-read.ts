@@ -1,5 +1,5 @@
 import type { ConformanceResources } from '../conformance-resources.js';
-import { FhirError } from '../errors.js';
+import { FhirError } from '../../kernel/errors.js';
 import type { HandlerRegistry } from '../registry.js';
 
 /**

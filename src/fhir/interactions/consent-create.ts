@@ -1,5 +1,6 @@
 import { auditablePatient, checkConsent, recordConsent, referencedId, type Journey } from '../../journey/index.js';
 import type { HandlerRegistry } from '../registry.js';
+import { consentResult } from './consent-read.js';
 
 /**
  * POST /fhir/Consent: the professional records that the patient's identity
@@ -12,26 +13,17 @@ export function registerConsentCreate(registry: HandlerRegistry, journey: Journe
     resourceType: 'Consent',
     interaction: 'create',
     documentation: 'Consent for a discovered patient: status active, scope patient-privacy, category LOINC 59284-0, patient, performer = you, policy.uri = the Patient Information Notice (/pin/fr), provision.purpose v3-ActReason TREAT or ETREAT, verification[] identity-checked and consent-obtained. 201 with Location; valid until provision.period.end (TRC expiry, at most 2 h).',
-    handler: async (ctx) => {
-      const pro = journey.professionalOf(ctx);
-      return journey.audit.run(ctx, pro, 'consent-create', async (audit) => {
-        const now = journey.now();
-        audit.patientHandle = auditablePatient(referencedId((ctx.body as fhir4.Consent).patient?.reference, 'Patient', ctx.baseUrl));
-        const accepted = await checkConsent(journey.deps, pro, ctx.body as fhir4.Consent, ctx.baseUrl, now);
-        audit.patientHandle = accepted.patient.handle;
-        audit.country = accepted.patient.country;
-        const stored = await recordConsent(journey.deps, journey.assertions, pro, accepted, now);
-        const version = stored.consent.meta?.versionId ?? '1';
-        return {
-          status: 201,
-          resource: stored.consent,
-          headers: {
-            Location: `${ctx.baseUrl}/Consent/${stored.id}/_history/${version}`,
-            ETag: `W/"${version}"`,
-            'Last-Modified': stored.recordedAt.toUTCString(),
-          },
-        };
-      });
+    audit: 'consent-create',
+    handler: async (ctx, audit, pro) => {
+      const now = journey.now();
+      audit.patientHandle = auditablePatient(referencedId((ctx.body as fhir4.Consent).patient?.reference, 'Patient', ctx.baseUrl));
+      const accepted = await checkConsent(journey.deps, pro, ctx.body as fhir4.Consent, ctx.baseUrl, now);
+      audit.patientHandle = accepted.patient.handle;
+      audit.country = accepted.patient.country;
+      const stored = await recordConsent(journey.deps, journey.assertions, pro, accepted, now);
+      const answer = consentResult(stored);
+      // The Location names the version (FHIR create); consents are never updated.
+      return { ...answer, status: 201, headers: { ...answer.headers, Location: `${ctx.baseUrl}/Consent/${stored.id}/_history/${stored.consent.meta?.versionId ?? '1'}` } };
     },
   });
 }

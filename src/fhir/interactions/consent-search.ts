@@ -1,30 +1,30 @@
-import { auditablePatient, countParam, JOURNEY_CANONICALS, referencedId, searchset, type Journey } from '../../journey/index.js';
-import { FhirError } from '../errors.js';
+import { auditablePatient, referencedId, type Journey } from '../../journey/index.js';
+import { countParam, searchset } from '../searchset.js';
+import { FhirError } from '../../kernel/errors.js';
+import type { ConformanceResources } from '../conformance-resources.js';
 import type { HandlerRegistry } from '../registry.js';
 
 /** GET /fhir/Consent?patient=Patient/{id}: your own consents, newest first. */
-export function registerConsentSearch(registry: HandlerRegistry, journey: Journey): void {
+export function registerConsentSearch(registry: HandlerRegistry, journey: Journey, published: ConformanceResources): void {
   registry.register({
     resourceType: 'Consent',
     interaction: 'search-type',
-    searchParams: [{ name: 'patient', type: 'reference', definition: JOURNEY_CANONICALS.searchParameter('Consent-patient'), documentation: 'Patient/<id> of a discovered patient' }],
+    searchParams: published.searchParams('Consent', 'patient'),
     documentation: 'Your own consents, newest first (expired ones inactive).',
-    handler: async (ctx) => {
-      const pro = journey.professionalOf(ctx);
-      return journey.audit.run(ctx, pro, 'consent-search', async (audit) => {
-        const values = ctx.params.getAll('patient').flatMap((v) => v.split(','));
-        if (values.length > 1) throw FhirError.badRequest('Consent search takes one patient', ['patient'], 'not-supported');
-        let patientHandle: string | undefined;
-        if (values[0] !== undefined) {
-          patientHandle = referencedId(values[0].includes('/') ? values[0] : `Patient/${values[0]}`, 'Patient', ctx.baseUrl);
-          if (!patientHandle) throw FhirError.badRequest(`patient must be Patient/<id>, got "${values[0]}"`, ['patient'], 'value');
-          audit.patientHandle = auditablePatient(patientHandle);
-        }
-        const limit = countParam(ctx.params);
-        const consents = await journey.deps.store.listConsents(pro.nationalId, { patientHandle, now: journey.now() });
-        const shown = consents.slice(0, limit ?? consents.length);
-        return { resource: searchset(ctx.baseUrl, 'Consent', ctx.params, shown.map((c) => ({ resource: c.consent })), journey.now(), consents.length) };
-      });
+    audit: 'consent-search',
+    handler: async (ctx, audit, pro) => {
+      const values = ctx.params.getAll('patient').flatMap((v) => v.split(','));
+      if (values.length > 1) throw FhirError.badRequest('Consent search takes one patient', ['patient'], 'not-supported');
+      let patientHandle: string | undefined;
+      if (values[0] !== undefined) {
+        patientHandle = referencedId(values[0].includes('/') ? values[0] : `Patient/${values[0]}`, 'Patient', ctx.baseUrl);
+        if (!patientHandle) throw FhirError.badRequest(`patient must be Patient/<id>, got "${values[0]}"`, ['patient'], 'value');
+        audit.patientHandle = auditablePatient(patientHandle);
+      }
+      const limit = countParam(ctx.params);
+      const consents = await journey.deps.store.listConsents(pro.nationalId, { patientHandle, now: journey.now() });
+      const shown = consents.slice(0, limit ?? consents.length);
+      return { resource: searchset(ctx.baseUrl, 'Consent', ctx.params, shown.map((c) => ({ resource: c.consent })), journey.now(), consents.length) };
     },
   });
 }

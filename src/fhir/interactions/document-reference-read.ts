@@ -1,5 +1,4 @@
-import { auditedDocumentRef, IMPLEMENTED, requireConsentedPatient, servedDocument, unknownDocument, type Journey } from '../../journey/index.js';
-import { documentReferencesFor } from '../../mapping/index.js';
+import { auditedDocumentRef, IMPLEMENTED, requireConsentedPatient, summaryDocumentReference, unknownDocument, type Journey } from '../../journey/index.js';
 import type { HandlerRegistry } from '../registry.js';
 
 /**
@@ -13,16 +12,13 @@ export function registerDocumentReferenceRead(registry: HandlerRegistry, journey
     interaction: 'read',
     supportedProfiles: [IMPLEMENTED.mhdMinimalDocumentReference],
     documentation: 'One document of the patient summary (original or French), as the search lists it; needs an active Consent.',
-    handler: async (ctx) => {
-      const pro = journey.professionalOf(ctx);
-      return journey.audit.run(ctx, pro, 'document-reference-read', async (audit) => {
-        const ref = auditedDocumentRef('DocumentReference', ctx.id!, audit);
-        const consented = await requireConsentedPatient(journey.deps, pro, ref.handle, audit, journey.now());
-        const document = await servedDocument(journey.documents, consented, ref, audit, ctx.baseUrl);
-        if (!document) throw unknownDocument('DocumentReference', ctx.id!);
-        const [resource] = documentReferencesFor({ patient: { reference: `Patient/${ref.handle}` }, originals: [document] });
-        return { resource };
-      });
+    audit: 'document-reference-read',
+    handler: async (ctx, audit, pro) => {
+      const ref = auditedDocumentRef('DocumentReference', ctx.id!, audit);
+      const consented = await requireConsentedPatient(journey.deps, pro, ref.handle, audit, journey.now());
+      const resource = await summaryDocumentReference(journey.documents, consented, ref, audit, ctx.baseUrl);
+      if (!resource) throw unknownDocument('DocumentReference', ctx.id!);
+      return { resource };
     },
   });
 }

@@ -1,4 +1,5 @@
-import { HandlerRegistry, type CapabilityContributor } from '../registry.js';
+import type { CapabilityContributor } from '../../kernel/request.js';
+import { HandlerRegistry } from '../registry.js';
 import { registerPractitioner } from './practitioner.js';
 import { registerPractitionerRole } from './practitioner-role.js';
 import { registerJourney, type JourneyDeps } from './journey.js';

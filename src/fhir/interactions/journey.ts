@@ -29,21 +29,22 @@ export type { JourneyDeps };
  */
 export function registerJourney(registry: HandlerRegistry, deps: JourneyDeps & { conformance?: ConformanceResources }): Journey {
   const journey = createJourney(deps);
+  registry.auditWith(journey.audit);
   const conformance = deps.conformance ?? ConformanceResources.load(projectPath('conformance'));
   // Published ValueSets are served by the terminology's ValueSet read, search and $expand.
   registerTerminology(registry, journey, conformance.list('ValueSet') as fhir4.ValueSet[]);
-  registerQuestionnaireSearch(registry, journey);
-  registerPatientSearch(registry, journey);
+  registerQuestionnaireSearch(registry, journey, conformance);
+  registerPatientSearch(registry, journey, conformance);
   registerPatientMatch(registry, journey);
   registerPatientRead(registry, journey);
   registerConsentCreate(registry, journey);
   registerConsentRead(registry, journey);
-  registerConsentSearch(registry, journey);
+  registerConsentSearch(registry, journey, conformance);
   registerPatientSummary(registry, journey);
-  registerDocumentReferenceSearch(registry, journey);
+  registerDocumentReferenceSearch(registry, journey, conformance);
   registerDocumentReferenceRead(registry, journey);
   registerBinaryRead(registry, journey);
-  registerAuditEventSearch(registry, journey);
+  registerAuditEventSearch(registry, journey, conformance);
   registerConformanceReads(registry, conformance);
   return journey;
 }

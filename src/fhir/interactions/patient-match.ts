@@ -1,7 +1,6 @@
-import {
-  auditAlso, auditMatches, discover, IMPLEMENTED, JOURNEY_CANONICALS, outcomeEntry, queryFromPatient, searchset, SYSTEMS, type Journey, type SearchEntry,
-} from '../../journey/index.js';
-import { FhirError } from '../errors.js';
+import { auditMatches, discover, IMPLEMENTED, JOURNEY_CANONICALS, queryFromPatient, SYSTEMS, type Journey } from '../../journey/index.js';
+import { outcomeEntry, searchset, type SearchEntry } from '../searchset.js';
+import { FhirError } from '../../kernel/errors.js';
 import type { HandlerRegistry } from '../registry.js';
 
 interface MatchInput {
@@ -53,23 +52,21 @@ export function registerPatientMatch(registry: HandlerRegistry, journey: Journey
     },
     supportedProfiles: [IMPLEMENTED.pdqmPatient],
     instantiates: [IMPLEMENTED.pdqmSupplier],
-    handler: async (ctx) => {
-      const pro = journey.professionalOf(ctx);
-      return journey.audit.run(ctx, pro, 'match-patient', async (audit) => {
-        const input = matchInput(ctx.body);
-        const query = queryFromPatient(journey.deps.countries, input.patient, (code) => { audit.country = code; });
-        const matches = await discover(journey.deps, pro, query, audit);
-        const certain = matches.length === 1;
-        const kept = (input.onlyCertainMatches && !certain ? [] : matches).slice(0, input.count ?? matches.length);
-        await auditMatches(kept, audit, (handle) => auditAlso(journey.audit, ctx, pro, 'match-patient', { patientHandle: handle, country: query.country.code, ehdsiTransaction: 'ITI-55' }));
-        const entries: SearchEntry[] = kept.map((m) => ({ resource: m.patient, score: certain ? 1 : 0.5, extension: grade(certain ? 'certain' : 'probable') }));
-        if (!kept.length) {
-          entries.push(matches.length
-            ? outcomeEntry('information', 'multiple-matches', `Plusieurs patients correspondent (${matches.length}) : aucun n'est certain ; précisez les traits d'identité`)
-            : outcomeEntry('information', 'not-found', `Aucun patient ne correspond aux traits d'identité saisis (${query.country.nameFr})`));
-        }
-        return { resource: searchset(ctx.baseUrl, 'Patient/$match', new URLSearchParams(), entries, journey.now()) };
-      });
+    audit: 'match-patient',
+    handler: async (ctx, audit, pro) => {
+      const input = matchInput(ctx.body);
+      const query = queryFromPatient(journey.deps.countries, input.patient, (code) => { audit.country = code; });
+      const matches = await discover(journey.deps, pro, query, audit);
+      const certain = matches.length === 1;
+      const kept = (input.onlyCertainMatches && !certain ? [] : matches).slice(0, input.count ?? matches.length);
+      auditMatches(kept, audit, (handle) => journey.audit.also(ctx, 'match-patient', { patientHandle: handle, country: query.country.code, ehdsiTransaction: 'ITI-55' }));
+      const entries: SearchEntry[] = kept.map((m) => ({ resource: m.patient, score: certain ? 1 : 0.5, extension: grade(certain ? 'certain' : 'probable') }));
+      if (!kept.length) {
+        entries.push(matches.length
+          ? outcomeEntry('information', 'multiple-matches', `Plusieurs patients correspondent (${matches.length}) : aucun n'est certain ; précisez les traits d'identité`)
+          : outcomeEntry('information', 'not-found', `Aucun patient ne correspond aux traits d'identité saisis (${query.country.nameFr})`));
+      }
+      return { resource: searchset(ctx.baseUrl, 'Patient/$match', new URLSearchParams(), entries, journey.now()) };
     },
   });
 }

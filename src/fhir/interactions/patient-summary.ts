@@ -1,5 +1,5 @@
 import { IMPLEMENTED, JOURNEY_CANONICALS, requireConsentedPatient, type Journey } from '../../journey/index.js';
-import { FhirError } from '../errors.js';
+import { FhirError } from '../../kernel/errors.js';
 import type { HandlerRegistry } from '../registry.js';
 
 /**
@@ -24,17 +24,15 @@ export function registerPatientSummary(registry: HandlerRegistry, journey: Journ
     },
     supportedProfiles: [IMPLEMENTED.ipsBundle],
     instantiates: [IMPLEMENTED.ipsServer],
-    handler: async (ctx) => {
-      const pro = journey.professionalOf(ctx);
-      return journey.audit.run(ctx, pro, 'summary-read', async (audit) => {
-        audit.patientHandle = ctx.id;
-        if (ctx.body && ctx.body.resourceType !== 'Parameters') throw FhirError.badRequest('$summary takes no body or a Parameters resource', ['Parameters'], 'structure');
-        for (const p of (ctx.body as fhir4.Parameters | undefined)?.parameter ?? []) {
-          throw FhirError.badRequest(`$summary parameter "${p.name}" is not supported at the instance level`, [`Parameters.parameter.${p.name}`], 'not-supported');
-        }
-        const consented = await requireConsentedPatient(journey.deps, pro, ctx.id!, audit, journey.now());
-        return { resource: await journey.documents.summary(consented, audit, ctx.baseUrl) };
-      });
+    audit: 'summary-read',
+    handler: async (ctx, audit, pro) => {
+      audit.patientHandle = ctx.id;
+      if (ctx.body && ctx.body.resourceType !== 'Parameters') throw FhirError.badRequest('$summary takes no body or a Parameters resource', ['Parameters'], 'structure');
+      for (const p of (ctx.body as fhir4.Parameters | undefined)?.parameter ?? []) {
+        throw FhirError.badRequest(`$summary parameter "${p.name}" is not supported at the instance level`, [`Parameters.parameter.${p.name}`], 'not-supported');
+      }
+      const consented = await requireConsentedPatient(journey.deps, pro, ctx.id!, audit, journey.now());
+      return { resource: await journey.documents.summary(consented, audit, ctx.baseUrl) };
     },
   });
 }

@@ -5,7 +5,7 @@ import { text } from '../../auth/psc-userinfo.js';
 
 /**
  * The logged-in professional as FHIR resources, mapped like the French
- * directory profiles (DESIGN §5.2): national id and RPPS identifiers, name and
+ * directory profiles (docs/references.md#pro-santé-connect-userinfo-and-the-french-nomenclatures): national id and RPPS identifiers, name and
  * qualifications on Practitioner; profession, category, specialty, practice
  * mode and the site (contained Organization + Location) on PractitionerRole.
  */

@@ -1,7 +1,6 @@
-import { requireProfessional } from '../../auth/professional.js';
 import type { HandlerRegistry } from '../registry.js';
 import { practitionerRoleOf, roleIdOf } from './practitioner-resources.js';
-import { notYours, searchsetOf } from './practitioner-search.js';
+import { notYours, registerOwnResource } from './own-resources.js';
 
 /** The practitioner id a reference search value names: "id", "Practitioner/id" or an absolute URL. */
 function referencedId(raw: string): string | undefined {
@@ -13,29 +12,19 @@ function referencedId(raw: string): string | undefined {
 
 /** GET PractitionerRole/{id} and GET PractitionerRole?practitioner= — the session's practice situation only. */
 export function registerPractitionerRole(registry: HandlerRegistry): void {
-  registry.register({
+  registerOwnResource(registry, {
     resourceType: 'PractitionerRole',
-    interaction: 'read',
-    documentation: 'The practice situation of the logged-in professional (site contained as Organization and Location).',
-    handler: async (ctx) => {
-      const me = requireProfessional(ctx);
-      if (ctx.id !== roleIdOf(me.practitionerId)) throw notYours(`PractitionerRole/${ctx.id}`);
-      return { resource: practitionerRoleOf(me) };
-    },
-  });
-  registry.register({
-    resourceType: 'PractitionerRole',
-    interaction: 'search-type',
-    documentation: 'The practice situation chosen for the session; searching for another professional is refused with 403.',
+    idOf: (me) => roleIdOf(me.practitionerId),
+    resourceOf: practitionerRoleOf,
+    read: 'The practice situation of the logged-in professional (site contained as Organization and Location).',
+    search: 'The practice situation chosen for the session; searching for another professional is refused with 403.',
     searchParams: [
       { name: 'practitioner', type: 'reference', definition: 'http://hl7.org/fhir/SearchParameter/PractitionerRole-practitioner', documentation: 'Practitioner/<own id>' },
     ],
-    handler: async (ctx) => {
-      const me = requireProfessional(ctx);
+    checkSearch: (ctx, me) => {
       for (const raw of ctx.params.getAll('practitioner')) {
         if (!raw.split(',').some((v) => referencedId(v) === me.practitionerId)) throw notYours('PractitionerRole search');
       }
-      return { resource: searchsetOf(ctx, 'PractitionerRole', [practitionerRoleOf(me)]) };
     },
   });
 }

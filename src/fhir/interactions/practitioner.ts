@@ -1,32 +1,21 @@
-import { requireProfessional } from '../../auth/professional.js';
-import { FhirError } from '../errors.js';
+import { FhirError } from '../../kernel/errors.js';
 import type { HandlerRegistry } from '../registry.js';
 import { practitionerOf } from './practitioner-resources.js';
-import { notYours, parseToken, searchsetOf } from './practitioner-search.js';
+import { notYours, parseToken, registerOwnResource } from './own-resources.js';
 
 /** GET Practitioner/{id} and GET Practitioner?identifier=|_id= — the logged-in professional only. */
 export function registerPractitioner(registry: HandlerRegistry): void {
-  registry.register({
+  registerOwnResource(registry, {
     resourceType: 'Practitioner',
-    interaction: 'read',
-    documentation: 'The logged-in professional (id psc-<national id>); 403 for anyone else.',
-    handler: async (ctx) => {
-      const me = requireProfessional(ctx);
-      if (ctx.id !== me.practitionerId) throw notYours(`Practitioner/${ctx.id}`);
-      return { resource: practitionerOf(me) };
-    },
-  });
-  registry.register({
-    resourceType: 'Practitioner',
-    interaction: 'search-type',
-    documentation: 'Finds the logged-in professional; searching for anyone else is refused with 403.',
+    idOf: (me) => me.practitionerId,
+    resourceOf: practitionerOf,
+    read: 'The logged-in professional (id psc-<national id>); 403 for anyone else.',
+    search: 'Finds the logged-in professional; searching for anyone else is refused with 403.',
     searchParams: [
       { name: 'identifier', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Practitioner-identifier', documentation: 'urn:oid:1.2.250.1.71.4.2.1|<national id> or https://rpps.esante.gouv.fr|<RPPS>' },
       { name: '_id', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Resource-id' },
     ],
-    handler: async (ctx) => {
-      const me = requireProfessional(ctx);
-      const practitioner = practitionerOf(me);
+    checkSearch: (ctx, me, practitioner) => {
       for (const raw of ctx.params.getAll('identifier')) {
         const alternatives = raw.split(',').map(parseToken);
         if (alternatives.some((t) => !t.value)) throw FhirError.badRequest('identifier needs a value (system|value)', ['identifier']);
@@ -36,7 +25,6 @@ export function registerPractitioner(registry: HandlerRegistry): void {
       for (const raw of ctx.params.getAll('_id')) {
         if (!raw.split(',').includes(me.practitionerId)) throw notYours('Practitioner search');
       }
-      return { resource: searchsetOf(ctx, 'Practitioner', [practitioner]) };
     },
   });
 }

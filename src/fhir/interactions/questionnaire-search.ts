@@ -1,17 +1,14 @@
-import { countriesOfJurisdiction, JOURNEY_CANONICALS, searchMaskQuestionnaire, searchset, type Journey } from '../../journey/index.js';
+import { countriesOfJurisdiction, searchMaskQuestionnaire, type Journey } from '../../journey/index.js';
+import { searchset } from '../searchset.js';
+import type { ConformanceResources } from '../conformance-resources.js';
 import type { HandlerRegistry } from '../registry.js';
 
 /** GET /fhir/Questionnaire?jurisdiction=<ISO code>: the country's search mask as an SDC Questionnaire. */
-export function registerQuestionnaireSearch(registry: HandlerRegistry, journey: Journey): void {
+export function registerQuestionnaireSearch(registry: HandlerRegistry, journey: Journey, published: ConformanceResources): void {
   registry.register({
     resourceType: 'Questionnaire',
     interaction: 'search-type',
-    searchParams: [{
-      name: 'jurisdiction',
-      type: 'token',
-      definition: JOURNEY_CANONICALS.searchParameter('Questionnaire-jurisdiction'),
-      documentation: 'Country of residence (ISO 3166-1 alpha-2, e.g. HR or urn:iso:std:iso:3166|HR)',
-    }],
+    searchParams: published.searchParams('Questionnaire', 'jurisdiction'),
     supportedProfiles: ['http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire'],
     documentation: 'The search masks of the reachable countries: one item per identity trait (French label and help, required, maxLength, regex, assigning authority in item.code).',
     handler: async (ctx) => {

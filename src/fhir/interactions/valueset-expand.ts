@@ -1,5 +1,5 @@
 import { expandValueSet, MAX_EXPANSION_COUNT } from '../../terminology/expansion.js';
-import { FhirError } from '../errors.js';
+import { FhirError } from '../../kernel/errors.js';
 import { OperationInput } from '../operation-input.js';
 import type { FhirContext, HandlerRegistry } from '../registry.js';
 import { answering, displayLanguageOf, type TerminologyDeps } from '../terminology-request.js';

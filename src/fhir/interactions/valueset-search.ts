@@ -1,5 +1,5 @@
-import { countParam, searchset } from '../../journey/index.js';
-import { FhirError } from '../errors.js';
+import { countParam, searchset } from '../searchset.js';
+import { FhirError } from '../../kernel/errors.js';
 import type { HandlerRegistry, SearchParamSpec } from '../registry.js';
 import type { TerminologyDeps } from '../terminology-request.js';
 import { KnownValueSets, type ServedValueSet } from './known-value-sets.js';

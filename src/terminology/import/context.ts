@@ -1,4 +1,4 @@
-import type { CatalogueSource, TerminologyCatalogue } from '../catalogue.js';
+import type { CatalogueSource, DesignationSink } from '../designation.js';
 import { type ChunkRead, own } from './chunks.js';
 import type { FileReport } from './report.js';
 
@@ -21,7 +21,7 @@ export class ImportContext {
   private readonly targetTags = new Map<string, boolean>();
 
   constructor(
-    readonly catalogue: TerminologyCatalogue,
+    readonly catalogue: DesignationSink,
     options: LoadOptions = {},
   ) {
     this.language = options.language ?? DEFAULT_LANGUAGE;

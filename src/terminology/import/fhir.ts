@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
-import type { CatalogueSource } from '../catalogue.js';
+import type { CatalogueSource } from '../designation.js';
 import { bytesSink, type ChunkRead } from './chunks.js';
 import { type FileImport, type ImportContext, sourceSummaries } from './context.js';
 import { type FileReport, SkipTally, TerminologyImportError } from './report.js';

@@ -1,4 +1,4 @@
-import type { TerminologyCatalogue } from '../catalogue.js';
+import type { DesignationSink } from '../designation.js';
 import { readChunks, readChunksSync } from './chunks.js';
 import { type FileImport, ImportContext, type LoadOptions } from './context.js';
 import { type Plan, planImports } from './plan.js';
@@ -42,7 +42,7 @@ function finish(imp: FileImport): FileReport {
 }
 
 /** Synchronous load (the conversion's catalogue is built synchronously at start-up). */
-export function loadOperatorCatalogue(catalogue: TerminologyCatalogue, location: string, options?: LoadOptions): LoadReport {
+export function loadOperatorCatalogue(catalogue: DesignationSink, location: string, options?: LoadOptions): LoadReport {
   const ctx = new ImportContext(catalogue, options);
   const { imports, ignored } = plan(ctx, location);
   const files = imports.map((imp) => {
@@ -59,7 +59,7 @@ export function loadOperatorCatalogue(catalogue: TerminologyCatalogue, location:
 }
 
 /** The same, reading from streams. */
-export async function loadOperatorCatalogueAsync(catalogue: TerminologyCatalogue, location: string, options?: LoadOptions): Promise<LoadReport> {
+export async function loadOperatorCatalogueAsync(catalogue: DesignationSink, location: string, options?: LoadOptions): Promise<LoadReport> {
   const ctx = new ImportContext(catalogue, options);
   const { imports, ignored } = plan(ctx, location);
   const files: FileReport[] = [];

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { CatalogueSource } from '../catalogue.js';
+import type { CatalogueSource } from '../designation.js';
 import { own } from './chunks.js';
 import { csvSink } from './csv.js';
 import { type FileImport, type ImportContext, sourceSummaries } from './context.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { CatalogueSource } from '../catalogue.js';
+import type { CatalogueSource } from '../designation.js';
 
 /** The distribution formats an operator's catalogue may come in. */
 export type ImportFormat = 'fhir' | 'fhir-npm-package' | 'snomed-rf2' | 'loinc-linguistic-variant' | 'csv';

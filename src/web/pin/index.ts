@@ -6,12 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Express, Request, Response } from 'express';
+import { PIN_LANGUAGES, PIN_PATH } from '../../journey/pin.js';
 import { projectPath } from '../../util/project.js';
 
-export const PIN_PATH = '/pin';
+export { PIN_LANGUAGES, PIN_PATH };
 
-/** The 24 official EU languages (ISO 639-1). */
-export const PIN_LANGUAGES = ['bg', 'cs', 'da', 'de', 'el', 'en', 'es', 'et', 'fi', 'fr', 'ga', 'hr', 'hu', 'it', 'lt', 'lv', 'mt', 'nl', 'pl', 'pt', 'ro', 'sk', 'sl', 'sv'] as const;
 
 /** The European Commission's page on cross-border health services, in one language. */
 export function euNoticeUrl(lang: string): string {

@@ -1,5 +1,5 @@
 /** Search result Bundles of the journey. */
-import { FhirError } from '../fhir/errors.js';
+import { FhirError } from '../kernel/errors.js';
 
 export interface SearchEntry {
   resource: fhir4.FhirResource & { id?: string };

@@ -1,13 +1,14 @@
-import { startStubGateway, type StubGateway } from '../../../test/helpers/stub-gateway.js';
-import { EhdsiError } from '../errors/ehdsi-error.js';
-import { SoapClient } from '../soap/client.js';
-import { buildEnvelope, parseSoapEnvelope } from '../soap/envelope.js';
-import { NS } from '../soap/namespaces.js';
-import { attr, children, parseXml, text } from '../soap/xml.js';
-import { findPatientSummaries } from './find.js';
-import { buildFindDocumentsQuery, FIND_DOCUMENTS_QUERY_ID } from './query.js';
-import { RegistryResponseError } from './registry.js';
-import { parseAdhocQueryResponse } from './response.js';
+// Under test/ rather than beside src/ehdsi: these tests use the loopback stub gateway of test/helpers, and src never imports test/.
+import { startStubGateway, type StubGateway } from '../helpers/stub-gateway.js';
+import { EhdsiError } from '../../src/ehdsi/errors/ehdsi-error.js';
+import { SoapClient } from '../../src/ehdsi/soap/client.js';
+import { buildEnvelope, parseSoapEnvelope } from '../../src/ehdsi/soap/envelope.js';
+import { NS } from '../../src/ehdsi/soap/namespaces.js';
+import { attr, children, parseXml, text } from '../../src/ehdsi/soap/xml.js';
+import { findPatientSummaries } from '../../src/ehdsi/xca-query/find.js';
+import { buildFindDocumentsQuery, FIND_DOCUMENTS_QUERY_ID } from '../../src/ehdsi/xca-query/query.js';
+import { RegistryResponseError } from '../../src/ehdsi/xca-query/registry.js';
+import { parseAdhocQueryResponse } from '../../src/ehdsi/xca-query/response.js';
 
 const PT_HCID = '2.16.17.710.850.1000.990.1';
 const patientId = { root: '2.16.17.710.850.1000.990.1.1', extension: 'PT-0001' };
@@ -44,7 +45,7 @@ const twoDocuments =
   '<rim:Association associationType="urn:ihe:iti:2007:AssociationType:XFRM" sourceObject="urn:uuid:00000000-0000-0000-0000-0000000000a1" targetObject="urn:uuid:00000000-0000-0000-0000-0000000000a3" id="urn:uuid:00000000-0000-0000-0000-0000000000f1"/>';
 
 describe('buildFindDocumentsQuery', () => {
-  it('is the FindDocuments stored query with the three slots of §6.2', () => {
+  it('is the FindDocuments stored query with the three slots of XCA (docs/references.md)', () => {
     const root = parseXml(buildFindDocumentsQuery({ root: '1.2.3', extension: "O'Neil-1" })).documentElement!;
     expect([root.namespaceURI, root.localName]).toEqual([NS.query, 'AdhocQueryRequest']);
     const [option, query] = children(root);
@@ -91,6 +92,11 @@ describe('parseAdhocQueryResponse', () => {
     const r = parseAdhocQueryResponse(buildEnvelope({ action: 'a', relatesTo: 'b', bodyXml: queryResponse(FAILURE, '', regError('4701', 'Error')) }));
     expect(r).toEqual({ status: 'Failure', entries: [], errors: [{ errorCode: '4701', codeContext: 'context 4701', severity: 'error', location: 'PT NCP' }] });
     expect(() => parseAdhocQueryResponse(queryResponse('Weird'))).toThrow(RegistryResponseError);
+  });
+
+  it('reads the envelope the SOAP client parsed as it reads the same text', () => {
+    const envelope = buildEnvelope({ action: 'a', relatesTo: 'b', bodyXml: queryResponse(SUCCESS, twoDocuments) });
+    expect(parseAdhocQueryResponse(parseSoapEnvelope(envelope))).toEqual(parseAdhocQueryResponse(envelope));
   });
 });
 

@@ -1,5 +1,5 @@
-import { systemUri } from './code-systems.js';
-import { isElement, parseXml, type XmlElement } from '../mapping/xml-tree.js';
+import { isElement, parseXml, type XmlElement } from '../../src/mapping/xml-tree.js';
+import { systemUri } from '../../src/terminology/code-systems.js';
 
 export interface CodedElement {
   system: string;

@@ -1,12 +1,13 @@
-import { startStubGateway, type StubGateway } from '../../../test/helpers/stub-gateway.js';
+// Under test/ rather than beside src/ehdsi: these tests use the loopback stub gateway of test/helpers, and src never imports test/.
+import { startStubGateway, type StubGateway } from '../helpers/stub-gateway.js';
 import http from 'node:http';
-import { SoapClient } from '../soap/client.js';
-import { buildEnvelope, parseSoapEnvelope } from '../soap/envelope.js';
-import { buildMtom } from '../soap/mtom.js';
-import { NS } from '../soap/namespaces.js';
-import { children, parseXml, text } from '../soap/xml.js';
-import { RegistryResponseError } from '../xca-query/registry.js';
-import { buildRetrieveRequest, parseRetrieveResponse, retrieveDocument } from './retrieve.js';
+import { SoapClient } from '../../src/ehdsi/soap/client.js';
+import { buildEnvelope, parseSoapEnvelope } from '../../src/ehdsi/soap/envelope.js';
+import { buildMtom } from '../../src/ehdsi/soap/mtom.js';
+import { NS } from '../../src/ehdsi/soap/namespaces.js';
+import { children, parseXml, text } from '../../src/ehdsi/soap/xml.js';
+import { RegistryResponseError } from '../../src/ehdsi/xca-query/registry.js';
+import { buildRetrieveRequest, parseRetrieveResponse, retrieveDocument } from '../../src/ehdsi/xca-retrieve/retrieve.js';
 
 const PT_HCID = '2.16.17.710.850.1000.990.1';
 const REPO = '2.16.17.710.850.1000.990.1.9';
@@ -41,6 +42,10 @@ describe('parseRetrieveResponse', () => {
   it('accepts inline base64 and refuses a reference to a missing part', () => {
     expect(parseRetrieveResponse(retrieveResponse(SUCCESS, cda.toString('base64'))).documents[0].data.equals(cda)).toBe(true);
     expect(() => parseRetrieveResponse(retrieveResponse(SUCCESS, include))).toThrow(RegistryResponseError);
+  });
+  it('reads the envelope the SOAP client parsed as it reads the same text', () => {
+    const envelope = buildEnvelope({ action: 'a', bodyXml: retrieveResponse(SUCCESS, cda.toString('base64')) });
+    expect(parseRetrieveResponse(parseSoapEnvelope(envelope))).toEqual(parseRetrieveResponse(envelope));
   });
 });
 

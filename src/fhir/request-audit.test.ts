@@ -1,4 +1,22 @@
-import { patientDataSubtype } from './refusal-audit.js';
+import { pino } from 'pino';
+import type { JourneyDeps } from '../journey/index.js';
+import { resolveRoute } from './app.js';
+import { buildRegistry } from './interactions/index.js';
+import { registerJourney } from './interactions/journey.js';
+
+// The interaction a request is audited as is its route's declared `audit`: the real registrations.
+const registry = buildRegistry({});
+registerJourney(registry, { logger: pino({ level: 'silent' }) } as unknown as JourneyDeps);
+
+function auditedAs(method: string, url: string): string | undefined {
+  const path = url.split('?')[0];
+  if (!path.startsWith('/fhir/')) return undefined;
+  try {
+    return resolveRoute(registry, method, path.slice('/fhir/'.length).split('/')).registration.audit;
+  } catch {
+    return undefined;
+  }
+}
 
 test.each([
   ['GET', '/fhir/Patient?identifier=x', 'search-patient'],
@@ -19,5 +37,5 @@ test.each([
   ['GET', '/fhir/ValueSet/countries/$expand', undefined],
   ['GET', '/portal', undefined],
 ])('%s %s is %s', (method, url, subtype) => {
-  expect(patientDataSubtype(method, url)).toBe(subtype);
+  expect(auditedAs(method, url)).toBe(subtype);
 });

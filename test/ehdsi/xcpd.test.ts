@@ -1,11 +1,12 @@
-import { startStubGateway, type StubGateway } from '../../../test/helpers/stub-gateway.js';
-import { buildEnvelope, parseSoapEnvelope } from '../soap/envelope.js';
-import { NS } from '../soap/namespaces.js';
-import { SoapClient } from '../soap/client.js';
-import { attr, child, children, descendants, parseXml, path, text } from '../soap/xml.js';
-import { discoverPatients, xcpdOutcomeError } from './discover.js';
-import { buildXcpdRequest, XcpdRequestError } from './request.js';
-import { parseXcpdResponse, XcpdResponseError } from './response.js';
+// Under test/ rather than beside src/ehdsi: these tests use the loopback stub gateway of test/helpers, and src never imports test/.
+import { startStubGateway, type StubGateway } from '../helpers/stub-gateway.js';
+import { buildEnvelope, parseSoapEnvelope } from '../../src/ehdsi/soap/envelope.js';
+import { NS } from '../../src/ehdsi/soap/namespaces.js';
+import { SoapClient } from '../../src/ehdsi/soap/client.js';
+import { attr, child, children, descendants, parseXml, path, text } from '../../src/ehdsi/soap/xml.js';
+import { discoverPatients, xcpdOutcomeError } from '../../src/ehdsi/xcpd/discover.js';
+import { buildXcpdRequest, XcpdRequestError } from '../../src/ehdsi/xcpd/request.js';
+import { parseXcpdResponse, XcpdResponseError } from '../../src/ehdsi/xcpd/response.js';
 
 const FR_HCID = '1.3.6.1.4.1.48336';
 const PT_HCID = '2.16.17.710.850.1000.990.1';
@@ -45,7 +46,7 @@ describe('buildXcpdRequest', () => {
   });
   const root = parseXml(xml).documentElement!;
 
-  it('is a PRPA_IN201305UV02 in the HL7 v3 namespace with the fixed header values of §6.1', () => {
+  it('is a PRPA_IN201305UV02 in the HL7 v3 namespace with the fixed header values of XCPD (docs/references.md)', () => {
     expect(root.localName).toBe('PRPA_IN201305UV02');
     expect(descendants(root, 'queryByParameter')[0].namespaceURI).toBe(NS.hl7);
     expect(attr(child(root, 'creationTime'), 'value')).toBe('20260301101112');
@@ -107,6 +108,12 @@ describe('parseXcpdResponse', () => {
   it('returns several matches as several patients', () => {
     const outcome = parseXcpdResponse(buildEnvelope({ action: 'a', relatesTo: 'r', bodyXml: responseXml({ ack: 'AA', query: 'OK', subjects: patientXml('1', 'Ana', 'Silva') + patientXml('2', 'Ana', 'Sousa') }) }));
     expect(outcome.kind === 'matches' && outcome.patients.map((p) => p.id.extension)).toEqual(['1', '2']);
+  });
+
+  it('reads the envelope the SOAP client parsed as it reads the same text', () => {
+    const envelope = buildEnvelope({ action: 'a', relatesTo: 'r', bodyXml: responseXml({ ack: 'AA', query: 'OK', subjects: patientXml('1', 'Ana', 'Silva') }) });
+    expect(parseXcpdResponse(parseSoapEnvelope(envelope))).toEqual(parseXcpdResponse(envelope));
+    expect(() => parseXcpdResponse(parseSoapEnvelope(buildEnvelope({ action: 'a', bodyXml: '<other/>' })))).toThrow(XcpdResponseError);
   });
 
   it('reads NF + AnswerNotAvailable as no match', () => {

@@ -1,10 +1,11 @@
-import { startStubGateway, type StubGateway } from '../../../test/helpers/stub-gateway.js';
+// Under test/ rather than beside src/ehdsi: these tests use the loopback stub gateway of test/helpers, and src never imports test/.
+import { startStubGateway, type StubGateway } from '../helpers/stub-gateway.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SoapClient } from './client.js';
-import { buildEnvelope, buildFaultEnvelope, parseSoapEnvelope } from './envelope.js';
-import { GatewayError } from './gateway-error.js';
-import { buildMtom } from './mtom.js';
+import { SoapClient } from '../../src/ehdsi/soap/client.js';
+import { buildEnvelope, buildFaultEnvelope, parseSoapEnvelope } from '../../src/ehdsi/soap/envelope.js';
+import { GatewayError } from '../../src/ehdsi/soap/gateway-error.js';
+import { buildMtom } from '../../src/ehdsi/soap/mtom.js';
 
 type Handler = (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void;
 

@@ -3,9 +3,45 @@
  * status and one OperationOutcome issue whose details carry the eHDSI code
  * and whose text (French) and diagnostics name the country.
  */
-import { GatewayError } from '../soap/gateway-error.js';
-import { EhdsiError } from './ehdsi-error.js';
-import { EHDSI_CODE_SYSTEM, ehdsiErrorRow, FHIR_ISSUE_CODE } from './ehdsi-errors.js';
+import { GatewayError } from '../ehdsi/soap/gateway-error.js';
+import { EhdsiError } from '../ehdsi/errors/ehdsi-error.js';
+import { EHDSI_CODE_SYSTEM, ehdsiErrorRow } from '../ehdsi/errors/ehdsi-errors.js';
+
+/**
+ * How the facade answers each eHDSI code of src/ehdsi/errors/ehdsi-errors.ts:
+ * HTTP status and OperationOutcome issue code. 4xx = something the
+ * professional or the patient can act on; 502 = the gateway (or the exchange
+ * between gateways) failed.
+ */
+export const EHDSI_ANSWERS: Readonly<Record<string, readonly [status: 403 | 404 | 422 | 502, code: fhir4.OperationOutcomeIssue['code']]>> = {
+  AnswerNotAvailable: [404, 'not-found'],
+  ResponderBusy: [502, 'transient'],
+  InternalError: [502, 'exception'],
+  AdditionalDemographicsRequested: [422, 'business-rule'],
+  DemographicsQueryNotAllowed: [422, 'business-rule'],
+  PrivacyViolation: [403, 'security'],
+  InsufficientRights: [403, 'forbidden'],
+  PatientAuthenticationRequired: [403, 'security'],
+  PolicyViolation: [403, 'forbidden'],
+  ERROR_PI_NO_MATCH: [404, 'not-found'],
+  ERROR_PI_GENERIC: [502, 'exception'],
+  ERROR_PI_MULTIPLE_MATCHES: [422, 'multiple-matches'],
+  '1001': [502, 'security'],
+  '1002': [502, 'security'],
+  '1102': [404, 'not-found'],
+  '4201': [404, 'not-found'],
+  '4202': [404, 'not-supported'],
+  '4203': [502, 'exception'],
+  '4206': [403, 'security'],
+  '4701': [403, 'forbidden'],
+  '4702': [403, 'security'],
+  '4703': [403, 'forbidden'],
+  '4704': [502, 'security'],
+  '4705': [403, 'forbidden'],
+  XDSRegistryError: [502, 'exception'],
+  XDSRepositoryError: [502, 'exception'],
+  XDSMissingDocument: [404, 'not-found'],
+};
 
 export interface FhirErrorAnswer {
   status: number;
@@ -22,7 +58,8 @@ const GATEWAY_KIND_TEXT: Record<GatewayError['kind'], { fr: string; en: string }
 
 function fromCode(code: string, country: string): FhirErrorAnswer {
   const row = ehdsiErrorRow(code);
-  if (!row) {
+  const answer = EHDSI_ANSWERS[code];
+  if (!row || !answer) {
     // A code outside the table: still the gateway's refusal, reported as such with its code.
     return {
       status: 502,
@@ -35,10 +72,10 @@ function fromCode(code: string, country: string): FhirErrorAnswer {
     };
   }
   return {
-    status: row.status,
+    status: answer[0],
     issue: {
       severity: row.informational ? 'information' : 'error',
-      code: FHIR_ISSUE_CODE[row.issueCode],
+      code: answer[1],
       details: { coding: [{ system: row.system, code: row.code, display: row.en }], text: `${row.fr} (pays : ${country})` },
       diagnostics: `${country}: ${row.en} (eHDSI ${row.code})`,
     },

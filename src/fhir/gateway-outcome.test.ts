@@ -1,9 +1,9 @@
-import { GatewayError } from '../soap/gateway-error.js';
-import { EhdsiError } from './ehdsi-error.js';
-import { EHDSI_CODE_SYSTEM, EHDSI_ERRORS, IHE_XCPD_CODE_SYSTEM } from './ehdsi-errors.js';
-import { ehdsiErrorToOutcome } from './outcome.js';
+import { GatewayError } from '../ehdsi/soap/gateway-error.js';
+import { EhdsiError } from '../ehdsi/errors/ehdsi-error.js';
+import { EHDSI_CODE_SYSTEM, EHDSI_ERRORS, IHE_XCPD_CODE_SYSTEM } from '../ehdsi/errors/ehdsi-errors.js';
+import { EHDSI_ANSWERS, ehdsiErrorToOutcome } from './gateway-outcome.js';
 
-// Every code DESIGN §6.1–6.2 names, written out here rather than derived from the table.
+// Every code docs/references.md#ehdsi-error-codes names, written out here rather than derived from the table.
 const SPEC_CODES = [
   'AnswerNotAvailable', 'ResponderBusy', 'InternalError',
   'AdditionalDemographicsRequested', 'DemographicsQueryNotAllowed', 'PrivacyViolation', 'InsufficientRights', 'PatientAuthenticationRequired', 'PolicyViolation',
@@ -12,14 +12,14 @@ const SPEC_CODES = [
 ];
 
 describe('eHDSI error table', () => {
-  it('has one row for every code of §6.1–6.2, each with French and English messages', () => {
+  it('has one row for every code of docs/references.md#ehdsi-error-codes, each with French and English messages', () => {
     const codes = EHDSI_ERRORS.map((r) => r.code);
     expect(new Set(codes).size).toBe(codes.length);
     for (const code of SPEC_CODES) expect(codes).toContain(code);
     for (const row of EHDSI_ERRORS) {
       expect(row.fr.length).toBeGreaterThan(10);
       expect(row.en.length).toBeGreaterThan(10);
-      expect([403, 404, 422, 502]).toContain(row.status);
+      expect([403, 404, 422, 502]).toContain(EHDSI_ANSWERS[row.code]?.[0]);
     }
   });
 

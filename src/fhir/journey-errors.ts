@@ -1,10 +1,10 @@
 import { AuditWriteError } from '../audit/index.js';
 import { UnknownCountryError } from '../ehdsi/countries/errors.js';
 import { EhdsiError } from '../ehdsi/errors/ehdsi-error.js';
-import { ehdsiErrorToOutcome } from '../ehdsi/errors/outcome.js';
+import { ehdsiErrorToOutcome } from './gateway-outcome.js';
 import { UnknownProfessionError } from '../ehdsi/saml/isco.js';
 import { GatewayError } from '../ehdsi/soap/gateway-error.js';
-import { FhirError } from '../fhir/errors.js';
+import { FhirError } from '../kernel/errors.js';
 import { CdaInputError } from '../mapping/errors.js';
 import { StoreError } from '../store/errors.js';
 
