@@ -16,7 +16,9 @@ import { country, FRANCE_HCID, hcpAssertion, removeTempDirs, startTestBed, trcAs
 const HR = country('HR');
 const DOMAIN = HR.searchMask.traits[0].domainOid;
 const PATIENT: TestPatient = { slug: 'ana-kovac', country: 'HR', identifiers: [{ root: DOMAIN, extension: '900000001' }], given: 'Ana', family: 'Kovač', gender: 'female', birthDate: '1971-03-04', documents: ['L3', 'L1'] };
-const TIMEOUT_MS = 300;
+/** The client's timeout when the simulator delays its answer (5 s); a generous one otherwise, so a loaded machine is no failure. */
+const SHORT_TIMEOUT_MS = 300;
+const TIMEOUT_MS = 10_000;
 
 let bed: TestBed;
 
@@ -31,16 +33,16 @@ afterAll(async () => {
 
 beforeEach(() => bed.sim.faults.reset());
 
-const discover = () =>
-  discoverPatients(bed.client, bed.xcpd('HR', TIMEOUT_MS), [{ domainOid: DOMAIN, value: '900000001' }], undefined, hcpAssertion(bed.keys).xml, { senderHomeCommunityId: FRANCE_HCID });
+const discover = (timeoutMs = TIMEOUT_MS) =>
+  discoverPatients(bed.client, bed.xcpd('HR', timeoutMs), [{ domainOid: DOMAIN, value: '900000001' }], undefined, hcpAssertion(bed.keys).xml, { senderHomeCommunityId: FRANCE_HCID });
 
 function assertions() {
   const hcp = hcpAssertion(bed.keys);
   return { hcp: hcp.xml, trc: trcAssertion(bed.keys, hcp, PATIENT.identifiers[0]).xml };
 }
-const query = () => findPatientSummaries(bed.client, bed.xca('HR', TIMEOUT_MS), PATIENT.identifiers[0], assertions());
-const retrieve = () =>
-  retrieveDocument(bed.client, bed.xca('HR', TIMEOUT_MS), { homeCommunityId: HR.homeCommunityId, repositoryUniqueId: repositoryIdFor(HR.homeCommunityId), documentUniqueId: `${repositoryIdFor(HR.homeCommunityId)}^ana-kovac.L3` }, assertions());
+const query = (timeoutMs = TIMEOUT_MS) => findPatientSummaries(bed.client, bed.xca('HR', timeoutMs), PATIENT.identifiers[0], assertions());
+const retrieve = (timeoutMs = TIMEOUT_MS) =>
+  retrieveDocument(bed.client, bed.xca('HR', timeoutMs), { homeCommunityId: HR.homeCommunityId, repositoryUniqueId: repositoryIdFor(HR.homeCommunityId), documentUniqueId: `${repositoryIdFor(HR.homeCommunityId)}^ana-kovac.L3` }, assertions());
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
   try {
@@ -68,7 +70,7 @@ describe.each([
 
   it.each(cases)('%s → GatewayError', async (fault, extra, expected) => {
     bed.sim.faults.add({ country: 'HR', transaction, fault, ...extra });
-    const e = await failure(run());
+    const e = await failure(run(fault === 'delay' ? SHORT_TIMEOUT_MS : TIMEOUT_MS));
     expect(e).toBeInstanceOf(GatewayError);
     expect(e).toMatchObject({ country: 'HR', ...expected });
     if (fault === 'truncated-mtom') expect(e.message).toMatch(/truncated/);
