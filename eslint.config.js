@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'scripts/**/*.mjs', 'node_modules/**', 'coverage/**', 'data/**', '.tmp/**'] },
+  { ignores: ['dist/**', 'scripts/**/*.mjs', 'node_modules/**', 'coverage/**', 'data/**', '.tmp/**', 'test/browser/vendor/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -9,6 +9,6 @@ export default {
   },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/test/corpus/'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/test/corpus/', '<rootDir>/test/browser/'],
   testTimeout: 20000,
 };

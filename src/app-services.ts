@@ -3,6 +3,7 @@ import type { RequestListener, Server } from 'node:http';
 import type { Config } from './config/config.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { buildRegistry } from './fhir/interactions/index.js';
+import { configurePaging } from './fhir/paging.js';
 import { createApp } from './server.js';
 import type { CountryRegistry } from './ehdsi/countries/index.js';
 import { createEhdsiTransport } from './ehdsi/soap/transport-config.js';
@@ -21,12 +22,13 @@ import { simulatorEnabled, startConfiguredSimulator } from './simulator/from-con
 import type { RunningSimulator } from './simulator/index.js';
 import type { Express } from 'express';
 import type { Authenticator, CapabilityContributor } from './kernel/request.js';
-import { DEV_CLIENT_SECRET, DEV_EHR_CLIENT_ID, PSC_DISCOVERY_SUFFIX, STAND_IN_AUDIENCE } from './dev-idp/constants.js';
+import { DEV_CLIENT_SECRET, DEV_EHR_CLIENT_ID, DEV_SMART_CLIENT_ID, PSC_DISCOVERY_SUFFIX, STAND_IN_AUDIENCE } from './dev-idp/constants.js';
 import { startDevIdp, type RunningDevIdp } from './dev-idp/server.js';
 import { pscAuthenticator } from './auth/authenticator.js';
 import { discoverPsc, type ClientAuthMethod, type PscSettings } from './auth/psc-client.js';
 import { securityContributor, smartConfiguration } from './auth/smart-configuration.js';
 import { BearerTokenValidator } from './auth/token-validator.js';
+import { corsEnabled, corsPolicyFromConfig } from './fhir/cors.js';
 
 export interface RunningServices {
   /** http://host:port of the FHIR server (the FHIR base is `${url}/fhir`). */
@@ -76,6 +78,8 @@ export async function startServices(config: Config, logger: Logger = createLogge
   // Before anything listens: a wrong mapping.terminologyPath stops the start, and a large
   // catalogue is read here rather than by the first request.
   preloadConversionCatalogues(conversionFromConfig(config), logger);
+  // The key signing page links (FHIR_PAGING_KEY): a wrong one stops the start here too.
+  configurePaging(config);
   const { createServer } = await import('node:http');
   // The server listens first: its URL is the portal's redirect URI at Pro Santé Connect.
   let handler: RequestListener | undefined = undefined;
@@ -143,6 +147,7 @@ export async function startServices(config: Config, logger: Logger = createLogge
     observer: requestAuditor({ trail, authenticate: auth.authenticate }),
     rateLimits: limits.fhir,
     loginRateLimit: limits.login,
+    cors: corsPolicyFromConfig(config),
     readiness: [{ name: 'store', check: () => store.ping() }],
     mount: (app) => {
       auth.mount(app);
@@ -224,7 +229,7 @@ export async function startAuth(config: Config, logger: Logger, publicOrigin: st
   try {
     const psc = await discoverPsc(settings);
     const meta = psc.serverMetadata();
-    const allowedClients = (config.get('auth.allowedClients') as string[] | undefined) ?? (devIdp ? [clientId, DEV_EHR_CLIENT_ID] : [clientId]);
+    const allowedClients = (config.get('auth.allowedClients') as string[] | undefined) ?? (devIdp ? [clientId, DEV_EHR_CLIENT_ID, DEV_SMART_CLIENT_ID] : [clientId]);
     const audiences = (config.get('auth.audience') as string[] | undefined) ?? (devIdp ? [STAND_IN_AUDIENCE] : undefined);
     const validator = new BearerTokenValidator(psc, {
       mode: config.get('auth.tokenValidation') === 'jwks' ? 'jwks' : 'introspection',
@@ -237,7 +242,7 @@ export async function startAuth(config: Config, logger: Logger, publicOrigin: st
     return {
       issuer: meta.issuer,
       authenticate: pscAuthenticator(validator, logger),
-      capability: securityContributor(meta),
+      capability: securityContributor(meta, { cors: corsEnabled(corsPolicyFromConfig(config)) }),
       portal,
       mount: (app) => {
         for (const path of ['/.well-known/smart-configuration', '/fhir/.well-known/smart-configuration']) {

@@ -10,6 +10,7 @@ import { capabilityHandler } from './fhir/interactions/metadata.js';
 import type { AnswerObserver } from './fhir/answer.js';
 import { addressRateLimit, type FhirRateLimits } from './fhir/throttle.js';
 import type { FixedWindowLimiter } from './util/rate-limit.js';
+import { ANY_ORIGIN, CORS_PATHS, corsMiddleware, type CorsPolicy } from './fhir/cors.js';
 
 export interface ReadinessCheck {
   name: string;
@@ -31,6 +32,8 @@ export interface AppDeps {
   rateLimits?: FhirRateLimits;
   /** Rate limit per source address of the login routes (e.g. /portal/login, /portal/callback). */
   loginRateLimit?: { limiter: FixedWindowLimiter; paths: string[] };
+  /** Browser apps allowed on /fhir and the SMART discovery document (default: any origin). */
+  cors?: CorsPolicy;
 }
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -81,6 +84,8 @@ export function createApp(deps: AppDeps): Express {
   });
 
   if (deps.loginRateLimit) app.use(deps.loginRateLimit.paths, addressRateLimit(deps.loginRateLimit.limiter));
+  // CORS headers and preflights before the SMART discovery routes (in mount) and the FHIR router.
+  app.use(CORS_PATHS, corsMiddleware(deps.cors ?? ANY_ORIGIN));
   deps.mount?.(app);
 
   const startedAt = new Date();

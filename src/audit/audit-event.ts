@@ -128,7 +128,8 @@ export function toAuditEvent(record: AuditRecord, baseUrl: string): fhir4.AuditE
   const event: fhir4.AuditEvent = {
     resourceType: 'AuditEvent',
     id: record.id,
-    meta: { lastUpdated: record.recorded.toISOString() },
+    // A record is never changed: version 1 is the record itself (AuditEvent/{id}/_history/1).
+    meta: { versionId: '1', lastUpdated: record.recorded.toISOString() },
     // A security event is DICOM's User Authentication (R4 AuditEvent.type value set: audit-event-type + DCM codes).
     type: isSecuritySubtype(record.subtype)
       ? { system: AUDIT_SYSTEMS.dicom, code: '110114', display: 'User Authentication' }

@@ -137,6 +137,12 @@ export class AuditTrail {
     return this.store.listAudit(owner, filter);
   }
 
+  /** One of the owner's own records by its id; undefined for another owner's, whatever the id. */
+  async get(owner: string, id: string): Promise<AuditRecord | undefined> {
+    const [record] = await this.list(owner, { id, limit: 1 });
+    return record;
+  }
+
   /** The owner's own records as FHIR AuditEvents (baseUrl: this server's FHIR base). */
   async events(owner: string, baseUrl: string, filter?: AuditFilter): Promise<fhir4.AuditEvent[]> {
     return (await this.list(owner, filter)).map((r) => toAuditEvent(r, baseUrl));

@@ -31,7 +31,12 @@ export function smartConfiguration(meta: ServerMetadata): Record<string, unknown
   };
 }
 
-export function restSecurity(meta: ServerMetadata): CapabilityStatementRestSecurity {
+/** What rest.security says besides PSC's metadata: whether browser apps may call (CORS, src/fhir/cors.ts). */
+export interface SecurityOptions {
+  cors: boolean;
+}
+
+export function restSecurity(meta: ServerMetadata, options: SecurityOptions): CapabilityStatementRestSecurity {
   const uris: Array<[string, string | undefined]> = [
     ['authorize', meta.authorization_endpoint],
     ['token', meta.token_endpoint],
@@ -39,7 +44,7 @@ export function restSecurity(meta: ServerMetadata): CapabilityStatementRestSecur
     ['revoke', meta.revocation_endpoint],
   ];
   return {
-    cors: false,
+    cors: options.cors,
     service: [{
       coding: [{ system: SECURITY_SERVICE, code: 'SMART-on-FHIR', display: 'SMART-on-FHIR' }, { system: SECURITY_SERVICE, code: 'OAuth', display: 'OAuth' }],
       text: 'OAuth 2.0 / OpenID Connect with Pro Santé Connect',
@@ -53,6 +58,6 @@ export function restSecurity(meta: ServerMetadata): CapabilityStatementRestSecur
   };
 }
 
-export function securityContributor(meta: ServerMetadata): CapabilityContributor {
-  return { security: () => restSecurity(meta) };
+export function securityContributor(meta: ServerMetadata, options: SecurityOptions): CapabilityContributor {
+  return { security: () => restSecurity(meta, options) };
 }

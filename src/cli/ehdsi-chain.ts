@@ -13,11 +13,14 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { admitProfessional } from '../auth/authenticator.js';
 import { loadConfig } from '../config/config.js';
+import { loadTestProfessionals, TestProfessionalDirectory } from '../dev-idp/practitioners.js';
+import { hcpIdentityOf } from '../journey/hcp-identity.js';
+import type { ProfessionalContext } from '../kernel/professional.js';
 import { loadCountryRegistry, type Country } from '../ehdsi/countries/index.js';
 import {
   buildHcpAssertion, buildTrcAssertion, createEhdsiTransport, discoverPatients, findPatientSummaries, retrieveDocument,
-  type HcpIdentity,
 } from '../ehdsi/index.js';
 import { startSimulator, type RunningSimulator } from '../simulator/index.js';
 
@@ -31,15 +34,14 @@ const { values } = parseArgs({
   },
 });
 
-/** The user guide's professional, as the PSC stand-in knows him. */
-const DEMO_PROFESSIONAL: Omit<HcpIdentity, 'homeCommunityId' | 'purposeOfUse'> = {
-  subjectId: '899700209937',
-  displayName: 'CYRIL TOUBIB',
-  profession: { code: '10', category: 'C', specialty: 'SM54' },
-  organisation: { name: 'CABINET DU DR CYRIL', id: 'urn:oid:1.2.250.1.71.4.2.2|80000000000001' },
-  facilityType: 'Resident Physician',
-  locality: 'Paris',
-};
+/** The user guide's professional (CYRIL TOUBIB), as the PSC stand-in knows him and the journey admits him. */
+function demoProfessional(): ProfessionalContext {
+  const cyril = new TestProfessionalDirectory(loadTestProfessionals()).findByNationalId('899700209937');
+  if (!cyril) throw new Error('fixtures/practitioners has no CYRIL TOUBIB (899700209937)');
+  const admitted = admitProfessional(cyril.userInfo, { expiresAt: 0 });
+  if (!admitted.allowed) throw new Error(`CYRIL TOUBIB is not eligible: ${admitted.refusals.map((r) => r.code).join(', ')}`);
+  return admitted.professional.context;
+}
 
 function say(step: string, detail: string): void {
   process.stdout.write(`${step.padEnd(14)} ${detail}\n`);
@@ -66,8 +68,9 @@ async function main(): Promise<number> {
       return 2;
     }
     const trait = country.searchMask.traits[0];
-    const hcp = buildHcpAssertion({ ...DEMO_PROFESSIONAL, homeCommunityId: transport.homeCommunityId, purposeOfUse: values.emergency ? 'EMERGENCY' : 'TREATMENT' }, transport.keys);
-    say('HCP assertion', `${hcp.id} for ${DEMO_PROFESSIONAL.displayName} (${DEMO_PROFESSIONAL.subjectId}), valid until ${hcp.notOnOrAfter.toISOString()}`);
+    const identity = hcpIdentityOf(demoProfessional(), transport.homeCommunityId, values.emergency ? 'EMERGENCY' : 'TREATMENT');
+    const hcp = buildHcpAssertion(identity, transport.keys);
+    say('HCP assertion', `${hcp.id} for ${identity.displayName} (${identity.subjectId}), valid until ${hcp.notOnOrAfter.toISOString()}`);
 
     say('XCPD ITI-55', `${country.nameFr} (${country.code}) ${country.endpoints.xcpd}: ${trait.labelFr} [${trait.domainOid}] = ${values.id}`);
     const outcome = await discoverPatients(transport.client, { country: country.code, endpoint: country.endpoints.xcpd, homeCommunityId: country.homeCommunityId },
@@ -82,7 +85,7 @@ async function main(): Promise<number> {
     }
     const patient = outcome.patients[0];
 
-    const trc = buildTrcAssertion({ patientId: patient.id, purposeOfUse: values.emergency ? 'EMERGENCY' : 'TREATMENT', hcp: { id: hcp.id, subjectId: DEMO_PROFESSIONAL.subjectId } }, transport.keys);
+    const trc = buildTrcAssertion({ patientId: patient.id, purposeOfUse: values.emergency ? 'EMERGENCY' : 'TREATMENT', hcp: { id: hcp.id, subjectId: identity.subjectId } }, transport.keys);
     say('TRC assertion', `${trc.id} bound to ${hcp.id}, valid until ${trc.notOnOrAfter.toISOString()}`);
 
     say('XCA ITI-38', `FindDocuments (60591-5) at ${country.endpoints.xcaQuery}`);

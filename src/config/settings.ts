@@ -4,7 +4,9 @@
  */
 import { AUDIT_SETTINGS } from './settings/audit.js';
 import { AUTH_SETTINGS } from './settings/auth.js';
+import { CORS_SETTINGS } from './settings/cors.js';
 import { EHDSI_SETTINGS } from './settings/ehdsi.js';
+import { FHIR_PAGING_SETTINGS } from './settings/fhir-paging.js';
 import { RATE_LIMIT_SETTINGS } from './settings/limits.js';
 import { MAPPING_SETTINGS } from './settings/mapping.js';
 import { SIMULATOR_SETTINGS } from './settings/simulator.js';
@@ -23,6 +25,8 @@ const CORE_SETTINGS: readonly SettingDef[] = [
 /** Every setting: the core ones above, then one list per layer (src/config/settings/*.ts). */
 export const SETTINGS: readonly SettingDef[] = [
   ...CORE_SETTINGS,
+  ...CORS_SETTINGS,
+  ...FHIR_PAGING_SETTINGS,
   ...AUTH_SETTINGS,
   ...EHDSI_SETTINGS,
   ...SIMULATOR_SETTINGS,

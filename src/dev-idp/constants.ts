@@ -21,6 +21,14 @@ export { REQUIRED_ACR as PSC_ACR } from '../auth/token-validator.js';
 export const STAND_IN_AUDIENCE = 'urn:ehdsi-fhir-facade:fhir';
 /** Public client of the stand-in for EHRs and scripts (azp of `npm run dev-token` tokens). */
 export const DEV_EHR_CLIENT_ID = 'dev-ehr';
+/**
+ * Public client of the stand-in for SMART apps in a browser (SMART App Launch standalone, PKCE S256, no
+ * secret): redirect URIs on loopback, any port (oidc-provider matches a native client's loopback redirect
+ * URIs whatever their port, RFC 8252 §7.3), at the app's root or its index.html.
+ */
+export const DEV_SMART_CLIENT_ID = 'dev-smart-app';
+export const DEV_SMART_REDIRECT_URIS = ['127.0.0.1', 'localhost', '[::1]']
+  .flatMap((host) => [`http://${host}/`, `http://${host}/index.html`]);
 /** Development secret of the portal client when no PSC_CLIENT_SECRET is set (the stand-in is loopback-only). */
 export const DEV_CLIENT_SECRET = 'stand-in-development-secret-not-for-production';
 

@@ -6,7 +6,7 @@ import Provider, { errors as oidcErrors, type OidcToken } from 'oidc-provider';
 import type { Logger } from '../logging/logger.js';
 import { accessTokenClaims, verifyOwnAccessToken } from './access-token.js';
 import {
-  DEV_EHR_CLIENT_ID, ENDPOINTS, PSC_ACR, PSC_DISCOVERY_SUFFIX, PSC_SCOPE, REALM_PATH, STAND_IN_AUDIENCE, issuerFor,
+  DEV_EHR_CLIENT_ID, DEV_SMART_CLIENT_ID, DEV_SMART_REDIRECT_URIS, ENDPOINTS, PSC_ACR, PSC_DISCOVERY_SUFFIX, PSC_SCOPE, REALM_PATH, STAND_IN_AUDIENCE, issuerFor,
 } from './constants.js';
 import { escapeHtml, page } from '../web/html.js';
 import { loadOrCreateDevIdpKeys, type DevIdpKeys } from './keys.js';
@@ -121,6 +121,17 @@ export async function startDevIdp(opts: DevIdpOptions): Promise<RunningDevIdp> {
         application_type: 'native',
         token_endpoint_auth_method: 'none',
         redirect_uris: ['http://127.0.0.1/callback'],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+      },
+      {
+        // A SMART app in a browser (e.g. fhirclient's FHIR.oauth2.authorize): public, PKCE (required of
+        // every client), its token request cross-origin (clientBasedCORS). The SMART scopes it asks
+        // (fhirUser, launch/patient, user/*.rs…) are ignored, as PSC ignores scopes it does not know.
+        client_id: DEV_SMART_CLIENT_ID,
+        application_type: 'native',
+        token_endpoint_auth_method: 'none',
+        redirect_uris: DEV_SMART_REDIRECT_URIS,
         grant_types: ['authorization_code'],
         response_types: ['code'],
       },

@@ -11,6 +11,8 @@ import { enforce, type FhirRateLimits } from './throttle.js';
 import { sourceAddressOf } from '../util/source-address.js';
 import type { Authenticator } from '../kernel/request.js';
 import { toFhirError } from './journey-errors.js';
+import { isNotModified, validatorsOf } from './conditional-read.js';
+import { checkPageParam, PAGE_PARAM } from './paging.js';
 
 export interface FhirAppOptions {
   registry: HandlerRegistry;
@@ -145,13 +147,13 @@ function queryParams(req: Request): URLSearchParams {
 /**
  * The parameters of a request, checked before the handler runs (so a refused
  * request reaches no country): _summary and _elements, _pretty, and for a
- * search _count, the modifiers of its parameters and, under
+ * search _count, _page (its form; src/fhir/paging.ts), the modifiers of its parameters and, under
  * `Prefer: handling=strict`, unknown parameters (ignored otherwise, as FHIR
  * search is lenient by default); for an operation that declares its URL
  * parameters, any other one.
  */
 function checkParams(route: Route, params: URLSearchParams, req: Request): void {
-  checkSubsettingParams(params);
+  checkSubsettingParams(params, route.registration.interaction);
   const pretty = params.getAll('_pretty');
   if (pretty.length > 1 || (pretty.length === 1 && pretty[0] !== 'true' && pretty[0] !== 'false')) {
     throw FhirError.badRequest('_pretty must be given once, true or false', ['_pretty'], 'value');
@@ -169,6 +171,7 @@ function checkParams(route: Route, params: URLSearchParams, req: Request): void 
   if (counts.length > 1 || (counts.length === 1 && !/^\d{1,6}$/.test(counts[0]))) {
     throw FhirError.badRequest(`_count must be given once, a non-negative integer${counts.length === 1 ? `, got "${counts[0].slice(0, 32)}"` : ''}`, ['_count'], 'value');
   }
+  checkPageParam(params, COMMON_PARAMS);
   const strict = /handling\s*=\s*strict/i.test(String(req.headers.prefer ?? ''));
   const specs = new Map((reg.searchParams ?? []).map((p) => [p.name, p]));
   for (const key of params.keys()) {
@@ -178,7 +181,7 @@ function checkParams(route: Route, params: URLSearchParams, req: Request): void 
       throw FhirError.badRequest(`The modifier :${modifier} of "${base}" is not supported on ${route.resourceType}${spec.modifiers?.length ? ` (only :${spec.modifiers.join(', :')})` : ''}`, [key], 'not-supported');
     }
     // Lenient by default (FHIR search): unknown parameters are ignored.
-    if (strict && !spec && !COMMON_PARAMS.has(base) && base !== '_count') {
+    if (strict && !spec && !COMMON_PARAMS.has(base) && base !== '_count' && base !== PAGE_PARAM) {
       throw FhirError.badRequest(`Search parameter "${key}" is not supported on ${route.resourceType}`, [key], 'not-supported');
     }
   }
@@ -284,7 +287,7 @@ export function createFhirRouter(opts: FhirAppOptions): Router {
         ? await opts.registry.auditorOf(reg).run(ctx, reg.audit, (audit, professional) => reg.handler(ctx, audit, professional))
         : await reg.handler(ctx);
       if (result.resource && route.registration.interaction !== 'create') result.resource = applySubsetting(result.resource, params);
-      await send(req, res, result, negotiated);
+      await send(req, res, result, negotiated, route.registration.interaction === 'read' || route.registration.interaction === 'vread');
     } catch (err) {
       next(err);
     }
@@ -315,10 +318,12 @@ function readBody(req: Request, res: Response, parser: ReturnType<typeof express
 /**
  * Writes a handler's result: serialised first, then the answer's hooks and
  * observer run with its status (an error while serialising is an answer of
- * its own, through the error handler), then the bytes are sent.
+ * its own, through the error handler), then the bytes are sent. A read
+ * (`conditional`) answers its validators (ETag, Last-Modified), and 304 with
+ * no body when the client's copy is current: a success, audited as such.
  */
-async function send(req: Request, res: Response, result: FhirResult, negotiated: { format: 'json' | 'xml'; raw?: string }): Promise<void> {
-  const status = result.status ?? 200;
+async function send(req: Request, res: Response, result: FhirResult, negotiated: { format: 'json' | 'xml'; raw?: string }, conditional = false): Promise<void> {
+  let status = result.status ?? 200;
   let payload: { contentType?: string; body?: string | Buffer };
   if (result.binary) {
     const wantsRaw = negotiated.raw !== undefined || !req.headers.accept || /\*\/\*/.test(String(req.headers.accept));
@@ -333,8 +338,17 @@ async function send(req: Request, res: Response, result: FhirResult, negotiated:
   } else {
     payload = {};
   }
+  let headers: Record<string, string> = result.headers ?? {};
+  if (conditional && status === 200 && payload.body !== undefined) {
+    const validators = validatorsOf(result.resource, payload.body, headers);
+    headers = { ...headers, ...validators };
+    if (isNotModified(req, validators)) {
+      status = 304;
+      payload = {};
+    }
+  }
   await beforeAnswer(req, res, status);
-  for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
+  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   res.status(status);
   if (payload.body === undefined) {
     res.end();

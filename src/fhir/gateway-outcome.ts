@@ -9,39 +9,28 @@ import { EHDSI_CODE_SYSTEM, ehdsiErrorRow } from '../ehdsi/errors/ehdsi-errors.j
 
 /**
  * How the facade answers each eHDSI code of src/ehdsi/errors/ehdsi-errors.ts:
- * HTTP status and OperationOutcome issue code. 4xx = something the
+ * HTTP status and OperationOutcome issue code, one row per answer. 4xx = something the
  * professional or the patient can act on; 502 = the gateway (or the exchange
  * between gateways) failed.
  */
-export const EHDSI_ANSWERS: Readonly<Record<string, readonly [status: 403 | 404 | 422 | 502, code: fhir4.OperationOutcomeIssue['code']]>> = {
-  AnswerNotAvailable: [404, 'not-found'],
-  ResponderBusy: [502, 'transient'],
-  InternalError: [502, 'exception'],
-  AdditionalDemographicsRequested: [422, 'business-rule'],
-  DemographicsQueryNotAllowed: [422, 'business-rule'],
-  PrivacyViolation: [403, 'security'],
-  InsufficientRights: [403, 'forbidden'],
-  PatientAuthenticationRequired: [403, 'security'],
-  PolicyViolation: [403, 'forbidden'],
-  ERROR_PI_NO_MATCH: [404, 'not-found'],
-  ERROR_PI_GENERIC: [502, 'exception'],
-  ERROR_PI_MULTIPLE_MATCHES: [422, 'multiple-matches'],
-  '1001': [502, 'security'],
-  '1002': [502, 'security'],
-  '1102': [404, 'not-found'],
-  '4201': [404, 'not-found'],
-  '4202': [404, 'not-supported'],
-  '4203': [502, 'exception'],
-  '4206': [403, 'security'],
-  '4701': [403, 'forbidden'],
-  '4702': [403, 'security'],
-  '4703': [403, 'forbidden'],
-  '4704': [502, 'security'],
-  '4705': [403, 'forbidden'],
-  XDSRegistryError: [502, 'exception'],
-  XDSRepositoryError: [502, 'exception'],
-  XDSMissingDocument: [404, 'not-found'],
-};
+type Answer = readonly [status: 403 | 404 | 422 | 502, code: fhir4.OperationOutcomeIssue['code']];
+
+const ANSWER_GROUPS: ReadonlyArray<readonly [...Answer, codes: readonly string[]]> = [
+  [403, 'forbidden', ['InsufficientRights', 'PolicyViolation', '4701', '4703', '4705']],
+  [403, 'security', ['PrivacyViolation', 'PatientAuthenticationRequired', '4206', '4702']],
+  [404, 'not-found', ['AnswerNotAvailable', 'ERROR_PI_NO_MATCH', '1102', '4201', 'XDSMissingDocument']],
+  [404, 'not-supported', ['4202']],
+  [422, 'business-rule', ['AdditionalDemographicsRequested', 'DemographicsQueryNotAllowed']],
+  [422, 'multiple-matches', ['ERROR_PI_MULTIPLE_MATCHES']],
+  [502, 'exception', ['InternalError', 'ERROR_PI_GENERIC', '4203', 'XDSRegistryError', 'XDSRepositoryError']],
+  [502, 'security', ['1001', '1002', '4704']],
+  [502, 'transient', ['ResponderBusy']],
+];
+
+/** The same, by eHDSI code. */
+export const EHDSI_ANSWERS: Readonly<Record<string, Answer>> = Object.fromEntries(
+  ANSWER_GROUPS.flatMap(([status, code, codes]) => codes.map((c): [string, Answer] => [c, [status, code]])),
+);
 
 export interface FhirErrorAnswer {
   status: number;

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { FhirError } from '../kernel/errors.js';
 import type { Resource } from '../kernel/types.js';
+import { projectPath } from '../util/project.js';
+import type { InteractionKind } from './registry.js';
 
 // Required top-level elements per type come from the R4 definitions FHIR.js loads.
 const require = createRequire(import.meta.url);
@@ -45,24 +48,90 @@ function summaryOf(resource: Resource, mode: 'text' | 'data'): Resource {
   return r as unknown as Resource;
 }
 
-const SUMMARY_VALUES = ['text', 'data', 'count', 'false'];
+/**
+ * The summary elements of R4 (isSummary in the official definitions) and the
+ * mandatory ones (kept as _elements and _summary=text keep them), derived
+ * into summary-elements.json by test/fhir/summary-elements.test.ts: for each
+ * resource type and backbone element path, the names of those children;
+ * `references`, the paths defined as another (Consent.provision.provision).
+ */
+interface SummaryElements {
+  elements: Record<string, string[] | undefined>;
+  references: Record<string, string | undefined>;
+}
+let summaryElements: SummaryElements | undefined;
+
+function summaryDefinitions(): SummaryElements {
+  summaryElements ??= JSON.parse(readFileSync(projectPath('src', 'fhir', 'summary-elements.json'), 'utf8')) as SummaryElements;
+  return summaryElements;
+}
+
+/** The summary element `key` (a JSON property: name, _name, or a choice type's valueString) stands for, if any. */
+function summaryElement(names: string[], key: string): string | undefined {
+  const name = key.startsWith('_') ? key.slice(1) : key;
+  if (names.includes(name)) return name;
+  return names.find((n) => n.endsWith('[x]') && name.startsWith(n.slice(0, -3)) && /^[A-Z]/.test(name.slice(n.length - 3)));
+}
+
+/**
+ * Keeps the summary elements of an object defined at `path`: a backbone
+ * element keeps its own summary children, a data type is kept whole; an
+ * object left empty is dropped.
+ */
+function keepSummary(value: Record<string, unknown>, path: string, defs: SummaryElements): Record<string, unknown> | undefined {
+  const names = defs.elements[path] ?? [];
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    const element = summaryElement(names, key);
+    if (element === undefined) continue;
+    const child = `${path}.${element}`;
+    const childPath = defs.references[child] ?? child;
+    if (key.startsWith('_') || !defs.elements[childPath] || v === null || typeof v !== 'object') {
+      out[key] = v;
+    } else if (Array.isArray(v)) {
+      const kept = v.map((item) => (item && typeof item === 'object' ? keepSummary(item as Record<string, unknown>, childPath, defs) : item)).filter((item) => item !== undefined);
+      if (kept.length) out[key] = kept;
+    } else {
+      const kept = keepSummary(v as Record<string, unknown>, childPath, defs);
+      if (kept) out[key] = kept;
+    }
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** `_summary=true`: the elements R4 marks as summary and the mandatory ones (nested in backbone elements), tagged SUBSETTED. */
+function summaryElementsOf(resource: Resource): Resource {
+  const defs = summaryDefinitions();
+  if (!defs.elements[resource.resourceType]) return resource;
+  const kept = keepSummary(resource as unknown as Record<string, unknown>, resource.resourceType, defs) ?? {};
+  const out: Record<string, unknown> = { resourceType: resource.resourceType, ...kept };
+  tagSubsetted(out);
+  return out as unknown as Resource;
+}
+
+const SUMMARY_VALUES = ['true', 'text', 'data', 'count', 'false'];
+/** Where `_summary=true` applies: resources the server reads or finds (not an operation's output). */
+const SUMMARY_TRUE_INTERACTIONS: readonly InteractionKind[] = ['read', 'vread', 'search-type'];
 /** An element name as _elements lists them (R4: base elements of the resource, e.g. identifier,active). */
 const ELEMENT_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
 
 /**
  * Checks `_summary` and `_elements` as the router does before any handler
  * runs (so a refused request sends nothing anywhere): one value each,
- * `_summary` one of text, data, count, false — `true` needs the isSummary
- * flags of every element, which we do not carry: it is refused rather than
- * answered wrongly —, `_elements` a comma list of element names.
+ * `_summary` one of true, text, data, count, false — `true` on a read or a
+ * search only (given the `interaction`) —, `_elements` a comma list of
+ * element names.
  */
-export function checkSubsettingParams(params: URLSearchParams): void {
+export function checkSubsettingParams(params: URLSearchParams, interaction?: InteractionKind): void {
   for (const name of ['_summary', '_elements']) {
     if (params.getAll(name).length > 1) throw new FhirError(400, { code: 'invalid', diagnostics: `${name} is given more than once`, expression: [name] });
   }
   const summary = params.get('_summary');
   if (summary !== null && !SUMMARY_VALUES.includes(summary)) {
-    throw new FhirError(400, { code: 'not-supported', diagnostics: `_summary=${summary} is not supported; use text, data, count or false`, expression: ['_summary'] });
+    throw new FhirError(400, { code: 'not-supported', diagnostics: `_summary=${summary} is not supported; use true, text, data, count or false`, expression: ['_summary'] });
+  }
+  if (summary === 'true' && interaction !== undefined && !SUMMARY_TRUE_INTERACTIONS.includes(interaction)) {
+    throw new FhirError(400, { code: 'not-supported', diagnostics: '_summary=true applies to reads and searches only; use text, data, count or false', expression: ['_summary'] });
   }
   const elements = params.get('_elements');
   if (elements !== null) {
@@ -75,7 +144,7 @@ export function checkSubsettingParams(params: URLSearchParams): void {
 }
 
 /**
- * Applies `_elements` and `_summary` (text, data, count, false) to a response.
+ * Applies `_elements` and `_summary` (true, text, data, count, false) to a response.
  * For a searchset Bundle they apply to each matched resource, as FHIR search does.
  */
 export function applySubsetting(resource: Resource, params: URLSearchParams): Resource {
@@ -87,6 +156,7 @@ export function applySubsetting(resource: Resource, params: URLSearchParams): Re
   const apply = (r: Resource): Resource => {
     if (elements) return keepElements(r, elements);
     if (summary === 'text' || summary === 'data') return summaryOf(r, summary);
+    if (summary === 'true') return summaryElementsOf(r);
     return r;
   };
   if (resource.resourceType === 'Bundle') {

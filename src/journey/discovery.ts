@@ -16,12 +16,21 @@ export interface DiscoveryQuery {
   country: Country;
   /** Identity trait values keyed by assigning-authority OID. */
   traits: Record<string, string>;
+  /** The demographics sent to the country (those its mask takes). */
   demographics: Demographics;
+  /** Every demographic the request gave, sent or not: what each match is compared with (default: demographics). */
+  asked?: Demographics;
 }
+
+/** PDQm match grade (http://hl7.org/fhir/StructureDefinition/match-grade). */
+export type MatchGrade = 'certain' | 'probable' | 'possible';
 
 export interface DiscoveredMatch {
   handle: string;
   patient: fhir4.Patient;
+  /** How well the patient fits the request, 0 to 1 (Bundle.entry.search.score); see assessMatch. */
+  score: number;
+  grade: MatchGrade;
 }
 
 /** Codes that mean "nobody matches", whatever way the country said it. */
@@ -77,10 +86,61 @@ export function patientResource(m: MatchedPatient, country: Country): fhir4.Pati
   return patient;
 }
 
+/** Lower case, without accents (đ → d), in words: how names and places are compared. */
+function words(value: string | undefined): string[] {
+  return (value ?? '').normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase().split(/[\s,.'-]+/).filter(Boolean);
+}
+
+/** Whether the patient's values agree with what was asked: undefined when either side is unknown. */
+function agrees(asked: string | undefined, have: (string | undefined)[]): boolean | undefined {
+  const wanted = words(asked);
+  const known = have.flatMap((h) => words(h));
+  if (!wanted.length || !known.length) return undefined;
+  return wanted.every((w) => known.includes(w));
+}
+
+/**
+ * How well a patient the country returned fits the request. The countries
+ * match on the identifiers of their mask; the demographics are compared here,
+ * accents and case aside, the patient's unknown ones counting as neither.
+ * - score: 1 when the patient carries every identifier asked, 0.5 when the
+ *   country matched on demographics only; a quarter less for each demographic
+ *   the patient contradicts (at least 0.05); at most 0.8 when the country
+ *   returned several patients;
+ * - grade: certain (every identifier, nothing contradicted, the only match),
+ *   probable (every identifier), possible (matched on demographics only).
+ */
+export function assessMatch(query: DiscoveryQuery, patient: fhir4.Patient, several: boolean): { score: number; grade: MatchGrade } {
+  const ids = Object.entries(query.traits).every(([oid, value]) => (patient.identifier ?? []).some((i) => i.system === `urn:oid:${oid}` && i.value?.trim() === value.trim()));
+  const asked = query.asked ?? query.demographics;
+  const names = patient.name ?? [];
+  const addresses = patient.address ?? [];
+  const birth = asked.birthDate && patient.birthDate
+    ? patient.birthDate.startsWith(asked.birthDate) || asked.birthDate.startsWith(patient.birthDate)
+    : undefined;
+  const sexed = (g: string | undefined) => g === 'male' || g === 'female';
+  const gender = sexed(asked.gender) && sexed(patient.gender) ? asked.gender === patient.gender : undefined;
+  const checks = [
+    agrees(asked.family, names.map((n) => n.family)),
+    agrees(asked.given, names.flatMap((n) => n.given ?? [])),
+    birth,
+    gender,
+    agrees(asked.street, addresses.flatMap((a) => a.line ?? [])),
+    agrees(asked.postalCode, addresses.map((a) => a.postalCode)),
+    agrees(asked.city, addresses.map((a) => a.city)),
+  ];
+  const contradicted = checks.filter((c) => c === false).length;
+  let score = Math.max(0.05, (ids ? 1 : 0.5) * (1 - 0.25 * contradicted));
+  if (several) score = Math.min(score, 0.8);
+  const grade: MatchGrade = ids && !contradicted && !several ? 'certain' : ids ? 'probable' : 'possible';
+  return { score: Math.round(score * 100) / 100, grade };
+}
+
 /**
  * XCPD for one professional: HCP assertion (purpose TREATMENT), one
  * livingSubjectId per trait; each match is stored under an opaque handle
- * bound to this professional. Empty list when nobody matches.
+ * bound to this professional, with its score and grade (assessMatch), the
+ * best first. Empty list when nobody matches.
  */
 export async function discover(deps: JourneyDeps, pro: ProfessionalContext, query: DiscoveryQuery, audit: JourneyAuditContext): Promise<DiscoveredMatch[]> {
   const { transport } = deps;
@@ -108,12 +168,13 @@ export async function discover(deps: JourneyDeps, pro: ProfessionalContext, quer
   const ids = new Set(outcome.patients.map((m) => `${m.id.root}|${m.id.extension}`));
   if (ids.size < outcome.patients.length) throw new EhdsiError(query.country.code, 'xcpd', 'ERROR_PI_MULTIPLE_MATCHES');
   const matches: DiscoveredMatch[] = [];
+  const several = outcome.patients.length > 1;
   for (const m of outcome.patients) {
     const demographics = patientResource(m, query.country);
     const handle = await deps.store.savePatient({ owner: pro.nationalId, country: query.country.code, patientId: m.id, demographics });
-    matches.push({ handle, patient: { ...demographics, id: handle } });
+    matches.push({ handle, patient: { ...demographics, id: handle }, ...assessMatch(query, demographics, several) });
   }
-  return matches;
+  return matches.sort((a, b) => b.score - a.score);
 }
 
 /** Audit facts of a discovery: the first patient in the call's own record; the others in records of their own. */

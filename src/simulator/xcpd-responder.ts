@@ -76,11 +76,18 @@ export function readXcpdQuery(payload: Element | undefined): XcpdQuery {
 
 const hasId = (p: SimulatedPatient, id: PatientId): boolean => p.identifiers.some((i) => i.root === id.root && i.extension === id.extension);
 
-/** True when every demographic criterion given in the query agrees with the patient. */
+/** The words of names, accents and case aside ("Maria Inês" → maria, ines). */
+const nameWords = (names: string[]): string[] => names.flatMap((n) => foldName(n).split(/[\s-]+/)).filter(Boolean);
+
+/**
+ * True when every demographic criterion given in the query agrees with the
+ * patient: each word of the names asked is one of the patient's (a query may
+ * give both given names in one element, or only the first family name).
+ */
 function demographicsAgree(p: SimulatedPatient, q: XcpdQuery): boolean {
   const names = (wanted: string[], have: string[]): boolean => {
-    const folded = have.map(foldName);
-    return wanted.every((w) => folded.includes(foldName(w)));
+    const known = nameWords(have);
+    return nameWords(wanted).every((w) => known.includes(w));
   };
   if (q.family.length && !names(q.family, p.family)) return false;
   if (q.given.length && !names(q.given, p.given)) return false;

@@ -222,6 +222,10 @@ export abstract class SqlStore implements FacadeStore {
   async listAudit(owner: string, filter: AuditFilter = {}): Promise<AuditRecord[]> {
     const where = ['owner = ?'];
     const params: unknown[] = [owner];
+    if (filter.id !== undefined) {
+      where.push('id = ?');
+      params.push(filter.id);
+    }
     if (filter.patientHandle !== undefined) {
       where.push('patient_handle = ?');
       params.push(filter.patientHandle);

@@ -67,6 +67,8 @@ export interface ConsentFilter {
 }
 
 export interface AuditFilter {
+  /** One record by its id (AuditEvent/{id}). */
+  id?: string;
   patientHandle?: string;
   /** Inclusive lower bound on `recorded`. */
   from?: Date;

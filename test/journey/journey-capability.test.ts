@@ -41,12 +41,12 @@ test('lists exactly the journey\'s interactions, search parameters and operation
     };
   };
   expect(shape('ValueSet')).toEqual({ interactions: ['read', 'search-type'], params: ['name', 'status', 'title', 'url', 'version'], operations: ['expand'] });
-  expect(shape('Questionnaire')).toEqual({ interactions: ['search-type'], params: ['jurisdiction'], operations: [] });
+  expect(shape('Questionnaire')).toEqual({ interactions: ['read', 'search-type'], params: ['jurisdiction'], operations: [] });
   expect(shape('Patient')).toEqual({ interactions: ['read', 'search-type'], params: ['address-country', 'birthdate', 'family', 'gender', 'given', 'identifier'], operations: ['match', 'summary'] });
   expect(shape('Consent')).toEqual({ interactions: ['create', 'read', 'search-type', 'vread'], params: ['patient'], operations: [] });
   expect(shape('DocumentReference')).toEqual({ interactions: ['read', 'search-type'], params: ['patient'], operations: [] });
   expect(shape('Binary')).toEqual({ interactions: ['read'], params: [], operations: [] });
-  expect(shape('AuditEvent')).toEqual({ interactions: ['search-type'], params: ['agent', 'date', 'patient'], operations: [] });
+  expect(shape('AuditEvent')).toEqual({ interactions: ['read', 'search-type', 'vread'], params: ['agent', 'date', 'patient'], operations: [] });
   expect(resource('Patient').operation!.find((o) => o.name === 'summary')!.definition).toBe(`${CANONICAL_BASE}/OperationDefinition/Patient-summary`);
 });
 

@@ -1,6 +1,7 @@
 import { auditFilterFromSearch } from '../../audit/index.js';
 import { auditablePatient, type Journey } from '../../journey/index.js';
-import { countParam, searchset } from '../searchset.js';
+import { searchPage } from '../paging.js';
+import { pagedSearchset } from '../searchset.js';
 import type { ConformanceResources } from '../conformance-resources.js';
 import type { HandlerRegistry } from '../registry.js';
 
@@ -13,12 +14,11 @@ export function registerAuditEventSearch(registry: HandlerRegistry, journey: Jou
     documentation: 'The trail of your own accesses (refused ones included), newest first.',
     audit: 'audit-read',
     handler: async (ctx, audit, pro) => {
-      const filter = auditFilterFromSearch({ patient: ctx.params.getAll('patient'), date: ctx.params.getAll('date'), agent: ctx.params.getAll('agent') });
+      const page = searchPage(ctx, 'AuditEvent', pro.nationalId);
+      const filter = auditFilterFromSearch({ patient: page.params.getAll('patient'), date: page.params.getAll('date'), agent: page.params.getAll('agent') });
       audit.patientHandle = auditablePatient(filter.patientHandle);
-      const count = countParam(ctx.params);
       const events = await journey.audit.trail.events(pro.nationalId, ctx.baseUrl, filter);
-      const shown = events.slice(0, count ?? events.length);
-      return { resource: searchset(ctx.baseUrl, 'AuditEvent', ctx.params, shown.map((resource) => ({ resource })), journey.now(), events.length) };
+      return { resource: pagedSearchset(page, events.map((resource) => ({ resource })), journey.now()) };
     },
   });
 }

@@ -1,5 +1,6 @@
 import { auditablePatient, referencedId, type Journey } from '../../journey/index.js';
-import { countParam, searchset } from '../searchset.js';
+import { searchPage } from '../paging.js';
+import { pagedSearchset } from '../searchset.js';
 import { FhirError } from '../../kernel/errors.js';
 import type { ConformanceResources } from '../conformance-resources.js';
 import type { HandlerRegistry } from '../registry.js';
@@ -13,7 +14,8 @@ export function registerConsentSearch(registry: HandlerRegistry, journey: Journe
     documentation: 'Your own consents, newest first (expired ones inactive).',
     audit: 'consent-search',
     handler: async (ctx, audit, pro) => {
-      const values = ctx.params.getAll('patient').flatMap((v) => v.split(','));
+      const page = searchPage(ctx, 'Consent', pro.nationalId);
+      const values = page.params.getAll('patient').flatMap((v) => v.split(','));
       if (values.length > 1) throw FhirError.badRequest('Consent search takes one patient', ['patient'], 'not-supported');
       let patientHandle: string | undefined;
       if (values[0] !== undefined) {
@@ -21,10 +23,8 @@ export function registerConsentSearch(registry: HandlerRegistry, journey: Journe
         if (!patientHandle) throw FhirError.badRequest(`patient must be Patient/<id>, got "${values[0]}"`, ['patient'], 'value');
         audit.patientHandle = auditablePatient(patientHandle);
       }
-      const limit = countParam(ctx.params);
       const consents = await journey.deps.store.listConsents(pro.nationalId, { patientHandle, now: journey.now() });
-      const shown = consents.slice(0, limit ?? consents.length);
-      return { resource: searchset(ctx.baseUrl, 'Consent', ctx.params, shown.map((c) => ({ resource: c.consent })), journey.now(), consents.length) };
+      return { resource: pagedSearchset(page, consents.map((c) => ({ resource: c.consent })), journey.now()) };
     },
   });
 }

@@ -2,6 +2,7 @@ import { createJourney, type Journey, type JourneyDeps } from '../../journey/ind
 import { projectPath } from '../../util/project.js';
 import { ConformanceResources } from '../conformance-resources.js';
 import type { HandlerRegistry } from '../registry.js';
+import { registerAuditEventRead } from './audit-event-read.js';
 import { registerAuditEventSearch } from './audit-event-search.js';
 import { registerBinaryRead } from './binary-read.js';
 import { registerConformanceReads } from './conformance-read.js';
@@ -14,6 +15,7 @@ import { registerPatientMatch } from './patient-match.js';
 import { registerPatientRead } from './patient-read.js';
 import { registerPatientSearch } from './patient-search.js';
 import { registerPatientSummary } from './patient-summary.js';
+import { registerQuestionnaireRead } from './questionnaire-read.js';
 import { registerQuestionnaireSearch } from './questionnaire-search.js';
 import { registerTerminology } from './terminology.js';
 
@@ -34,6 +36,7 @@ export function registerJourney(registry: HandlerRegistry, deps: JourneyDeps & {
   // Published ValueSets are served by the terminology's ValueSet read, search and $expand.
   registerTerminology(registry, journey, conformance.list('ValueSet') as fhir4.ValueSet[]);
   registerQuestionnaireSearch(registry, journey, conformance);
+  registerQuestionnaireRead(registry, journey);
   registerPatientSearch(registry, journey, conformance);
   registerPatientMatch(registry, journey);
   registerPatientRead(registry, journey);
@@ -45,6 +48,7 @@ export function registerJourney(registry: HandlerRegistry, deps: JourneyDeps & {
   registerDocumentReferenceRead(registry, journey);
   registerBinaryRead(registry, journey);
   registerAuditEventSearch(registry, journey, conformance);
+  registerAuditEventRead(registry, journey);
   registerConformanceReads(registry, conformance);
   return journey;
 }

@@ -5,7 +5,8 @@
 import { requireProfessional, type AuthenticatedProfessional } from '../../auth/professional.js';
 import { FhirError } from '../../kernel/errors.js';
 import type { FhirContext, HandlerRegistry, SearchParamSpec } from '../registry.js';
-import { searchset } from '../searchset.js';
+import { searchPage } from '../paging.js';
+import { pagedSearchset } from '../searchset.js';
 
 /** 403 for anything about another professional: each one only sees themselves. */
 export function notYours(what: string): FhirError {
@@ -50,9 +51,10 @@ export function registerOwnResource(registry: HandlerRegistry, own: OwnResource)
     searchParams: own.searchParams,
     handler: async (ctx) => {
       const me = requireProfessional(ctx);
+      const page = searchPage(ctx, type, me.context.nationalId);
       const resource = own.resourceOf(me);
-      own.checkSearch(ctx, me, resource);
-      return { resource: searchset(ctx.baseUrl, type, ctx.params, [{ resource }], new Date()) };
+      own.checkSearch({ ...ctx, params: page.params }, me, resource);
+      return { resource: pagedSearchset(page, [{ resource }], new Date()) };
     },
   });
 }

@@ -1,5 +1,6 @@
 import { auditMatches, discover, IMPLEMENTED, queryFromSearch, type Journey } from '../../journey/index.js';
-import { outcomeEntry, searchset } from '../searchset.js';
+import { searchPage } from '../paging.js';
+import { outcomeEntry, pagedSearchset } from '../searchset.js';
 import type { ConformanceResources } from '../conformance-resources.js';
 import type { HandlerRegistry } from '../registry.js';
 
@@ -14,13 +15,14 @@ export function registerPatientSearch(registry: HandlerRegistry, journey: Journe
     documentation: 'Patient discovery in the country of residence (XCPD). Traits are checked against the country\'s mask first (400 naming the trait). Returned ids are bound to the professional.',
     audit: 'search-patient',
     handler: async (ctx, audit, pro) => {
-      const query = queryFromSearch(journey.deps.countries, ctx.params, (code) => { audit.country = code; });
+      const page = searchPage(ctx, 'Patient', pro.nationalId);
+      const query = queryFromSearch(journey.deps.countries, page.params, (code) => { audit.country = code; });
       const matches = await discover(journey.deps, pro, query, audit);
       auditMatches(matches, audit, (handle) => journey.audit.also(ctx, 'search-patient', { patientHandle: handle, country: query.country.code, ehdsiTransaction: 'ITI-55' }));
       const entries = matches.length
-        ? matches.map((m) => ({ resource: m.patient }))
+        ? matches.map((m) => ({ resource: m.patient, score: m.score }))
         : [outcomeEntry('information', 'not-found', `Aucun patient ne correspond aux traits d'identité saisis (${query.country.nameFr})`)];
-      return { resource: searchset(ctx.baseUrl, 'Patient', ctx.params, entries, journey.now()) };
+      return { resource: pagedSearchset(page, entries, journey.now()) };
     },
   });
 }

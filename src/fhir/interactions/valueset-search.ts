@@ -1,4 +1,5 @@
-import { countParam, searchset } from '../searchset.js';
+import { searchPage } from '../paging.js';
+import { pagedSearchset } from '../searchset.js';
 import { FhirError } from '../../kernel/errors.js';
 import type { HandlerRegistry, SearchParamSpec } from '../registry.js';
 import type { TerminologyDeps } from '../terminology-request.js';
@@ -68,12 +69,11 @@ export function registerValueSetSearch(registry: HandlerRegistry, deps: Terminol
     documentation: 'The value sets $expand knows (the computed ones, the terminology catalogue\'s, conformance/): e.g. ?_elements=url,title to list their URLs; _count, _summary=count.',
     handler: async (ctx) => {
       deps.requireCaller(ctx);
-      const tests = searchTests(ctx.params);
-      const count = countParam(ctx.params);
+      const page = searchPage(ctx, 'ValueSet');
+      const tests = searchTests(page.params);
       const now = deps.now();
       const matches = known.list(now).filter((vs) => tests.every((test) => test(vs)));
-      const shown = matches.slice(0, count ?? matches.length);
-      return { resource: searchset(ctx.baseUrl, 'ValueSet', ctx.params, shown.map((resource) => ({ resource })), now, matches.length) };
+      return { resource: pagedSearchset(page, matches.map((resource) => ({ resource })), now) };
     },
   });
   registry.register({
