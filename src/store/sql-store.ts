@@ -46,8 +46,11 @@ function consentFromRow(row: Row, now: Date): StoredConsent {
   const expiresAt = toDate(row.trc_expires_at);
   const expired = expiresAt.getTime() <= now.getTime();
   const resource = JSON.parse(String(row.resource)) as fhir4.Consent;
-  // The stored status stays what was recorded; expiry is a fact of the read time.
-  const consent: fhir4.Consent = expired && resource.status === 'active' ? { ...resource, status: 'inactive' } : resource;
+  // The stored status stays what was recorded; expiry is a fact of the read time, and the
+  // consent's second version (so a copy cached while it was active is no longer current).
+  const consent: fhir4.Consent = expired && resource.status === 'active'
+    ? { ...resource, status: 'inactive', meta: { ...resource.meta, versionId: '2', lastUpdated: expiresAt.toISOString() } }
+    : resource;
   const assertion = optionalString(row.trc_assertion);
   return {
     id: String(row.id),

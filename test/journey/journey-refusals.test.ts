@@ -147,6 +147,8 @@ test('an expired consent: 403 without SOAP call, reads back inactive; a new one 
     const first = await client.post('/Consent', consentBody(short.url, marija.id!, DOCTOR));
     expect(first.status).toBe(201);
     expect(Date.parse(first.body.provision.period.end) - Date.now()).toBeLessThanOrEqual(3000);
+    const cached = await client.get(`/Consent/${first.body.id}`);
+    expect([cached.status, cached.headers.get('etag')]).toEqual([200, 'W/"1"']);
     await new Promise((resolve) => setTimeout(resolve, 3200));
     const before = soapCalls(short);
     const expired = await client.get(`/Patient/${marija.id}/$summary`);
@@ -155,6 +157,13 @@ test('an expired consent: 403 without SOAP call, reads back inactive; a new one 
     expect(issue(expired.body).diagnostics).toMatch(/a expiré/);
     expect(soapCalls(short)).toBe(before);
     expect((await client.get(`/Consent/${first.body.id}`)).body.status).toBe('inactive');
+    // Expiry is a new version: a copy cached while the consent was active is not current any more.
+    const revalidated = await client.get(`/Consent/${first.body.id}`, { 'If-None-Match': cached.headers.get('etag')!, 'If-Modified-Since': cached.headers.get('last-modified')! });
+    expect([revalidated.status, revalidated.body.status, revalidated.headers.get('etag')]).toEqual([200, 'inactive', 'W/"2"']);
+    expect((await client.get(`/Consent/${first.body.id}`, { 'If-None-Match': 'W/"2"' })).status).toBe(304);
+    expect((await client.get(`/Consent/${first.body.id}/_history/1`)).body).toMatchObject({ status: 'active', meta: { versionId: '1' } });
+    expect((await client.get(`/Consent/${first.body.id}/_history/2`)).body).toMatchObject({ status: 'inactive', meta: { versionId: '2' } });
+    expect((await client.get(`/Consent/${first.body.id}/_history/3`)).status).toBe(404);
     const second = await client.post('/Consent', consentBody(short.url, marija.id!, DOCTOR));
     expect(second.status).toBe(201);
     expect(second.body.id).not.toBe(first.body.id);

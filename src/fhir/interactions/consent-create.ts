@@ -26,7 +26,7 @@ export function registerConsentCreate(registry: HandlerRegistry, journey: Journe
       audit.patientHandle = accepted.patient.handle;
       audit.country = accepted.patient.country;
       const stored = await recordConsent(journey.deps, journey.assertions, pro, accepted, now);
-      const answer = consentResult(stored);
+      const answer = consentResult(stored.consent, stored.recordedAt);
       // The Location names the version (FHIR create); consents are never updated.
       return { ...answer, status: 201, headers: { ...answer.headers, Location: `${ctx.baseUrl}/Consent/${stored.id}/_history/${stored.consent.meta?.versionId ?? '1'}` } };
     },
