@@ -9,9 +9,7 @@ import { Client } from 'fhir-kit-client';
 import { ConfigError } from '../../src/config/config.js';
 import { configurePaging, issueCursor, PAGE_SIZE } from '../../src/fhir/paging.js';
 import {
-  CARDIOLOGIST, DOCTOR, fhirClient, findCroatian, HR_DOMAIN, MARIJA_MBO, soapCalls, startJourneyServer,
-  type FhirTestClient, type JourneyServer,
-} from '../journey/harness.js';
+  CARDIOLOGIST, DOCTOR, fhirClient, findCroatian, HR_DOMAIN, MARIJA_MBO, soapCalls, type FhirTestClient, type JourneyServer, withJourneyServer } from '../journey/harness.js';
 
 let server: JourneyServer;
 let doctor: FhirTestClient;
@@ -28,18 +26,14 @@ const ids = (bundle: fhir4.Bundle) => (bundle.entry ?? []).map((e) => e.resource
 const tokenOf = (url: string) => new URL(url).searchParams.get('_page')!;
 const croatian = (mbo: string) => `identifier=${encodeURIComponent(`urn:oid:${HR_DOMAIN}|${mbo}`)}&address-country=HR`;
 
-beforeAll(async () => {
-  server = await startJourneyServer();
+withJourneyServer(async (started, client) => {
+  server = started;
   doctorToken = await server.token(DOCTOR);
-  doctor = fhirClient(server.fhir, doctorToken);
+  doctor = client;
   cardiologist = fhirClient(server.fhir, await server.token(CARDIOLOGIST));
   // Some history: one discovery and a few reads of the trail (each one audited).
   await findCroatian(doctor, MARIJA_MBO);
   for (let i = 0; i < 6; i++) expect((await doctor.get('/AuditEvent?_count=0')).status).toBe(200);
-});
-
-afterAll(async () => {
-  await server?.close();
 });
 
 /** Every page of a search from its first URL, following `next`. */

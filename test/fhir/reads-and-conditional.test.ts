@@ -10,9 +10,7 @@ import { Client } from 'fhir-kit-client';
 import { JOURNEY_CANONICALS } from '../../src/journey/index.js';
 import { consentBody } from '../journey/consent-body.js';
 import {
-  auditTrail, CARDIOLOGIST, DOCTOR, fhirClient, findCroatian, MARIJA_MBO, startJourneyServer,
-  type FhirTestClient, type JourneyServer,
-} from '../journey/harness.js';
+  auditTrail, CARDIOLOGIST, DOCTOR, fhirClient, findCroatian, MARIJA_MBO, type FhirTestClient, type JourneyServer, withJourneyServer } from '../journey/harness.js';
 
 const SUBSETTED = expect.objectContaining({ code: 'SUBSETTED' });
 
@@ -23,19 +21,15 @@ let client: Client;
 let marija: fhir4.Patient;
 let consentId: string;
 
-beforeAll(async () => {
-  server = await startJourneyServer();
-  doctor = fhirClient(server.fhir, await server.token(DOCTOR));
+withJourneyServer(async (started, doctorClient) => {
+  server = started;
+  doctor = doctorClient;
   cardiologist = fhirClient(server.fhir, await server.token(CARDIOLOGIST));
   client = new Client({ baseUrl: server.fhir, bearerToken: await server.token(DOCTOR) });
   marija = await findCroatian(doctor, MARIJA_MBO);
   const created = await doctor.post('/Consent', consentBody(server.url, marija.id!, DOCTOR));
   expect(created.status).toBe(201);
   consentId = created.body.id;
-});
-
-afterAll(async () => {
-  await server?.close();
 });
 
 const local = (fullUrl: string) => fullUrl.slice(server.fhir.length);

@@ -6,7 +6,7 @@
  * missing or wrong is named by its element, in French and English.
  */
 import http from 'node:http';
-import { DOCTOR, MARIJA_MBO, findCroatian, fhirClient, startJourneyServer, type FhirTestClient, type JourneyServer } from './harness.js';
+import { DOCTOR, MARIJA_MBO, findCroatian, type FhirTestClient, type JourneyServer, withJourneyServer } from './harness.js';
 
 const CANONICAL_PIN = 'https://ehdsi-fhir-facade.org/fhir/pin';
 const ACT_REASON = 'http://terminology.hl7.org/CodeSystem/v3-ActReason';
@@ -16,15 +16,11 @@ let doctor: FhirTestClient;
 let marijaId: string;
 let token: string;
 
-beforeAll(async () => {
-  server = await startJourneyServer();
+withJourneyServer(async (started, client) => {
+  server = started;
   token = await server.token(DOCTOR);
-  doctor = fhirClient(server.fhir, token);
+  doctor = client;
   marijaId = (await findCroatian(doctor, MARIJA_MBO)).id!;
-});
-
-afterAll(async () => {
-  await server?.close();
 });
 
 /** A Consent as a FHIR R4 client writes it, with nothing of this project's own. */

@@ -135,6 +135,21 @@ export async function startJourneyServer(opts: {
   };
 }
 
+/**
+ * The file's journey server: started before its tests, told with the doctor's client to `ready`
+ * (the file's own set-up), stopped after them.
+ */
+export function withJourneyServer(ready: (server: JourneyServer, doctor: FhirTestClient) => void | Promise<void>): void {
+  let server: JourneyServer | undefined;
+  beforeAll(async () => {
+    server = await startJourneyServer();
+    await ready(server, fhirClient(server.fhir, await server.token(DOCTOR)));
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+}
+
 /** A tiny FHIR client over fetch with a bearer token. */
 export function fhirClient(base: string, token: string) {
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {

@@ -6,20 +6,14 @@
  */
 import { consentBody } from './consent-body.js';
 import {
-  auditTrail, DOCTOR, fhirClient, findCroatian, HR_DOMAIN, MARIJA_MBO, soapCalls, startJourneyServer,
-  type FhirTestClient, type JourneyServer,
-} from './harness.js';
+  auditTrail, DOCTOR, findCroatian, HR_DOMAIN, MARIJA_MBO, soapCalls, type FhirTestClient, type JourneyServer, withJourneyServer } from './harness.js';
 
 let server: JourneyServer;
 let doctor: FhirTestClient;
 
-beforeAll(async () => {
-  server = await startJourneyServer();
-  doctor = fhirClient(server.fhir, await server.token(DOCTOR));
-});
-
-afterAll(async () => {
-  await server?.close();
+withJourneyServer(async (started, client) => {
+  server = started;
+  doctor = client;
 });
 
 const marija = `identifier=${encodeURIComponent(`urn:oid:${HR_DOMAIN}|${MARIJA_MBO}`)}&address-country=HR`;

@@ -5,20 +5,16 @@
  * in French with links for the other EU languages.
  */
 import { CANONICAL_BASE } from '../../src/journey/index.js';
-import { DOCTOR, fhirClient, startJourneyServer, type FhirTestClient, type JourneyServer } from './harness.js';
+import { type FhirTestClient, type JourneyServer, withJourneyServer } from './harness.js';
 
 let server: JourneyServer;
 let doctor: FhirTestClient;
 let cs: fhir4.CapabilityStatement;
 
-beforeAll(async () => {
-  server = await startJourneyServer();
-  doctor = fhirClient(server.fhir, await server.token(DOCTOR));
+withJourneyServer(async (started, client) => {
+  server = started;
+  doctor = client;
   cs = (await fetch(`${server.fhir}/metadata`).then((r) => r.json())) as fhir4.CapabilityStatement;
-});
-
-afterAll(async () => {
-  await server?.close();
 });
 
 const resource = (type: string) => cs.rest![0].resource!.find((r) => r.type === type)!;

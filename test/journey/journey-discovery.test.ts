@@ -3,18 +3,12 @@
  * probable matches), onlyCertainMatches and count, one audit record per
  * patient returned, handles stable per professional, FHIR XML answers.
  */
-import { DOCTOR, FAMILY_CARD_MBO, fhirClient, HR_DOMAIN, MARIJA_MBO, auditTrail, startJourneyServer, type FhirTestClient, type JourneyServer } from './harness.js';
+import { FAMILY_CARD_MBO, HR_DOMAIN, MARIJA_MBO, auditTrail, type FhirTestClient, withJourneyServer } from './harness.js';
 
-let server: JourneyServer;
 let doctor: FhirTestClient;
 
-beforeAll(async () => {
-  server = await startJourneyServer();
-  doctor = fhirClient(server.fhir, await server.token(DOCTOR));
-});
-
-afterAll(async () => {
-  await server?.close();
+withJourneyServer(async (_server, client) => {
+  doctor = client;
 });
 
 const match = (mbo: string, extra: fhir4.ParametersParameter[] = [], patient: Partial<fhir4.Patient> = {}) => doctor.post('/Patient/$match', {

@@ -14,7 +14,7 @@ import { defaultCatalogue } from '../../src/terminology/catalogue.js';
 import { projectPath } from '../../src/util/project.js';
 import { pdfText } from '../helpers/pdf-text.js';
 import { consentBody } from './consent-body.js';
-import { DOCTOR, fhirClient, startJourneyServer, type FhirTestClient, type JourneyServer } from './harness.js';
+import { DOCTOR, type FhirTestClient, type JourneyServer, withJourneyServer } from './harness.js';
 
 const DIR = projectPath('fixtures', 'patients');
 interface FixtureJson { country: string; identifiers: Array<{ root: string; extension: string }>; name: { family: string; given: string[] }; birthDate: string; documents?: { L3: string | null; L1: string | null } }
@@ -26,13 +26,9 @@ const fixtures = readdirSync(DIR)
 let server: JourneyServer;
 let doctor: FhirTestClient;
 
-beforeAll(async () => {
-  server = await startJourneyServer();
-  doctor = fhirClient(server.fhir, await server.token(DOCTOR));
-});
-
-afterAll(async () => {
-  await server?.close();
+withJourneyServer(async (started, client) => {
+  server = started;
+  doctor = client;
 });
 
 async function consentedPatient(f: FixtureJson): Promise<string> {

@@ -7,20 +7,16 @@
  */
 import type { FaultSpec } from '../../src/simulator/index.js';
 import { consentBody } from './consent-body.js';
-import { auditTrail, DOCTOR, fhirClient, findCroatian, HR_DOMAIN, MARIJA_MBO, startJourneyServer, type FhirTestClient, type JourneyServer } from './harness.js';
+import { auditTrail, DOCTOR, findCroatian, HR_DOMAIN, MARIJA_MBO, type FhirTestClient, type JourneyServer, withJourneyServer } from './harness.js';
 
 let server: JourneyServer;
 let doctor: FhirTestClient;
 let marijaId: string;
 
-beforeAll(async () => {
-  server = await startJourneyServer();
-  doctor = fhirClient(server.fhir, await server.token(DOCTOR));
+withJourneyServer(async (started, client) => {
+  server = started;
+  doctor = client;
   marijaId = (await findCroatian(doctor, MARIJA_MBO)).id!;
-});
-
-afterAll(async () => {
-  await server?.close();
 });
 
 beforeEach(() => server.sim.faults.reset());

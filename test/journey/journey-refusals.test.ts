@@ -7,21 +7,16 @@
 import { consentBody } from './consent-body.js';
 import {
   auditTrail, CARDIOLOGIST, DOCTOR, fhirClient, findCroatian, HR_DOMAIN, MARIJA_MBO, NO_SUMMARY_MBO, soapCalls, startJourneyServer,
-  type FhirTestClient, type JourneyServer,
-} from './harness.js';
+  type FhirTestClient, type JourneyServer, withJourneyServer } from './harness.js';
 
 let server: JourneyServer;
 let doctor: FhirTestClient;
 let cardiologist: FhirTestClient;
 
-beforeAll(async () => {
-  server = await startJourneyServer();
-  doctor = fhirClient(server.fhir, await server.token(DOCTOR));
+withJourneyServer(async (started, client) => {
+  server = started;
+  doctor = client;
   cardiologist = fhirClient(server.fhir, await server.token(CARDIOLOGIST));
-});
-
-afterAll(async () => {
-  await server?.close();
 });
 
 beforeEach(() => server.sim.faults.reset());

@@ -7,7 +7,7 @@
  */
 import type { Country, CountryRegistry } from '../../src/ehdsi/countries/index.js';
 import { queryFromSearch } from '../../src/journey/index.js';
-import { DOCTOR, HR_DOMAIN, MARIJA_MBO, fhirClient, startJourneyServer, type FhirTestClient, type JourneyServer } from './harness.js';
+import { HR_DOMAIN, MARIJA_MBO, type FhirTestClient, type JourneyServer, withJourneyServer } from './harness.js';
 
 const MATCH_GRADE = 'http://hl7.org/fhir/StructureDefinition/match-grade';
 const PT_DOMAIN = '2.16.17.710.820.1000.990.1';
@@ -16,13 +16,10 @@ const JOSIP_ZAGREB = '298314765';
 let server: JourneyServer;
 let doctor: FhirTestClient;
 
-beforeAll(async () => {
-  server = await startJourneyServer();
-  const token = await server.token(DOCTOR);
-  doctor = fhirClient(server.fhir, token);
+withJourneyServer(async (started, client) => {
+  server = started;
+  doctor = client;
 });
-
-afterAll(() => server?.close());
 
 const marija = `identifier=${encodeURIComponent(`urn:oid:${HR_DOMAIN}|${MARIJA_MBO}`)}&address-country=HR`;
 const matchesOf = (bundle: fhir4.Bundle) => (bundle.entry ?? []).filter((e) => e.search?.mode === 'match');
