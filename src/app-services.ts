@@ -17,7 +17,7 @@ import { portalLoginAuditor } from './web/login-audit.js';
 import { isAuthenticatedProfessional } from './auth/professional.js';
 import type { FhirRateLimits } from './fhir/throttle.js';
 import { FixedWindowLimiter } from './util/rate-limit.js';
-import { createPortal, portalUrls, PORTAL_PATH, type Portal, type PortalLoginAudit } from './web/portal.js';
+import { createPortal, portalUrls, PORTAL_PATH, type Portal, type PortalLoginAudit } from './web/portal/index.js';
 import { simulatorEnabled, startConfiguredSimulator } from './simulator/from-config.js';
 import type { RunningSimulator } from './simulator/index.js';
 import type { Express } from 'express';
@@ -117,7 +117,11 @@ export async function startServices(config: Config, logger: Logger = createLogge
       });
     }
     // The portal's logins are audited once the store is open (below); none can complete before the app is routed.
-    auth = await startAuth(config, logger, url, { portalAudit: (event) => logins.audit?.(event) ?? Promise.resolve() });
+    auth = await startAuth(config, logger, url, {
+      portalAudit: (event) => logins.audit?.(event) ?? Promise.resolve(),
+      // The portal calls this very process's FHIR API, over loopback whatever the public URL.
+      apiBase: `http://${loopbackHost(config.host)}:${port}/fhir`,
+    });
     stops.push(() => auth.close());
     if (simulatorEnabled(config)) {
       const sim = await startConfiguredSimulator(config, logger);
@@ -180,6 +184,13 @@ export interface AuthServices {
   close: () => Promise<void>;
 }
 
+/** How this process reaches itself: its own address, or loopback when it listens on every interface. */
+function loopbackHost(host: string): string {
+  if (host === '0.0.0.0' || host === '' || host === 'localhost') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 /** True when no real PSC is configured: the embedded stand-in is used. */
 export function isEmbeddedPsc(config: Config): boolean {
   return config.get('auth.issuer') === undefined;
@@ -190,7 +201,7 @@ export function isEmbeddedPsc(config: Config): boolean {
  * PSC is configured), discovery, the bearer-token validator and the portal.
  * `publicOrigin` is this server's origin as browsers see it (redirect URIs).
  */
-export async function startAuth(config: Config, logger: Logger, publicOrigin: string, options: { portalAudit?: PortalLoginAudit } = {}): Promise<AuthServices> {
+export async function startAuth(config: Config, logger: Logger, publicOrigin: string, options: { portalAudit?: PortalLoginAudit; apiBase?: string } = {}): Promise<AuthServices> {
   const clientId = String(config.get('auth.clientId'));
   const authMethod = config.get('auth.clientAuthMethod') as ClientAuthMethod;
   const urls = portalUrls(publicOrigin);
@@ -237,7 +248,7 @@ export async function startAuth(config: Config, logger: Logger, publicOrigin: st
       audiences,
       ...(devIdp ? { issuerHint: 'npm run dev-token names the issuer from DEV_IDP_HOST and DEV_IDP_PORT: give it the values the server runs with' } : {}),
     });
-    const portal = createPortal({ psc, publicOrigin, sessionTtlSeconds: Number(config.get('auth.sessionTtlSeconds')), logger, audit: options.portalAudit });
+    const portal = createPortal({ psc, publicOrigin, apiBase: options.apiBase ?? `${publicOrigin}/fhir`, sessionTtlSeconds: Number(config.get('auth.sessionTtlSeconds')), logger, audit: options.portalAudit });
     const smart = smartConfiguration(meta);
     return {
       issuer: meta.issuer,

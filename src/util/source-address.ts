@@ -1,6 +1,35 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
+
+/**
+ * The portal calls this server's own FHIR API over loopback on behalf of a
+ * browser: the browser's address travels in FORWARDED_CLIENT_HEADER, believed
+ * only when the call comes from loopback with this process's key (random, never
+ * leaves the process), so that audit and rate limits see the professional's
+ * address rather than 127.0.0.1, and nobody else can claim another address.
+ */
+export const FORWARDED_CLIENT_HEADER = 'x-facade-client-address';
+export const INTERNAL_KEY_HEADER = 'x-facade-internal-key';
+const INTERNAL_KEY = randomBytes(32).toString('base64url');
+const LOOPBACK = /^(?:127\.|::1$|::ffff:127\.)/;
+
+/** The headers an in-process client adds to tell the browser's address. */
+export function forwardedClientHeaders(clientAddress: string): Record<string, string> {
+  return { [FORWARDED_CLIENT_HEADER]: clientAddress, [INTERNAL_KEY_HEADER]: INTERNAL_KEY };
+}
+
+function isInternalCall(req: Request, peer: string): boolean {
+  const key = req.get(INTERNAL_KEY_HEADER);
+  if (!key || !LOOPBACK.test(peer)) return false;
+  const a = Buffer.from(key);
+  const b = Buffer.from(INTERNAL_KEY);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 /** The address the request came from (the socket's peer; a reverse proxy's own address behind one). */
 export function sourceAddressOf(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  const peer = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  const forwarded = req.get(FORWARDED_CLIENT_HEADER);
+  if (forwarded && forwarded.length <= 64 && isInternalCall(req, peer)) return forwarded;
+  return peer;
 }

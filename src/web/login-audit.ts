@@ -1,7 +1,7 @@
 import { OPERATOR_OWNER, UNIDENTIFIED_AGENT, auditableAddress, auditableClientId, outcomeOfStatus, type AuditTrail } from '../audit/index.js';
 import { auditAgentOf, refusedAgentOf } from '../journey/index.js';
 import { sourceAddressOf } from '../util/source-address.js';
-import type { PortalLoginAudit } from './portal.js';
+import type { PortalLoginAudit } from './portal/index.js';
 
 /**
  * The audit of the portal's logins (security events, DICOM 110114 / Login):

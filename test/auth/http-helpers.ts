@@ -99,7 +99,7 @@ export function formOf(html: string, baseUrl: string): { action: string; fields:
  * portal → PSC authorization → login page → pick the card → callback → portal.
  */
 export async function portalLogin(browser: Browser, baseUrl: string, nationalId: string): Promise<{ res: Response; url: string; html: string }> {
-  const start = `${baseUrl}/portal/login`;
+  const start = `${baseUrl}/portal/login?cgu=on`;
   const toLoginPage = await browser.follow(await browser.request(start), start);
   expect(toLoginPage.res.status).toBe(200);
   const page = await toLoginPage.res.text();

@@ -2,7 +2,7 @@ import express from 'express';
 import request from 'supertest';
 import { decodeJwt } from 'jose';
 import { discoverPsc } from '../../src/auth/psc-client.js';
-import { createPortal } from '../../src/web/portal.js';
+import { createPortal } from '../../src/web/portal/index.js';
 import { memoryLogger } from '../helpers/test-app.js';
 import { Browser, formOf, portalLogin, startTestServices } from './http-helpers.js';
 
@@ -43,15 +43,15 @@ describe('the embedded Pro Santé Connect stand-in', () => {
 });
 
 describe('portal login with Pro Santé Connect', () => {
-  test('CYRIL TOUBIB logs in through the whole code flow and lands logged in', async () => {
+  test('CYRIL TOUBIB logs in through the whole code flow and lands on the patient search, his name in the header', async () => {
     const browser = new Browser();
     const { res, url, html } = await portalLogin(browser, services.url, '899700209937');
-    expect(url).toBe(`${services.url}/portal`);
+    expect(url).toBe(`${services.url}/portal/recherche`);
     expect(res.status).toBe(200);
-    expect(html).toContain('Connecté : <strong>CYRIL TOUBIB</strong>');
-    expect(html).toContain('CABINET DU DR CYRIL');
-    expect(html).toContain('695 AVENUE DE LA REPUBLIQUE');
-    expect(html).toContain('Practitioner/psc-899700209937');
+    expect(html).toContain('CYRIL TOUBIB · ID 899700209937 · CABINET DU DR CYRIL');
+    expect(html).toContain('<label for="pays">Pays de résidence</label>');
+    // The countries come from the FHIR API called with his token.
+    expect(html).toContain('<option value="HR">Croatie</option>');
     // The authorization request carried PKCE S256, state, nonce, acr_values=eidas1 and PSC's scopes.
     const authRequest = new URL(browser.visited.find((u) => u.includes('/protocol/openid-connect/auth?'))!);
     expect(authRequest.searchParams.get('code_challenge_method')).toBe('S256');
@@ -69,7 +69,7 @@ describe('portal login with Pro Santé Connect', () => {
   });
 
   test('the session cookie is HttpOnly, SameSite=Lax, not Secure over http, and holds only an id', async () => {
-    const start = `${services.url}/portal/login`;
+    const start = `${services.url}/portal/login?cgu=on`;
     const res = await fetch(start, { redirect: 'manual' });
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith('portal_login='))!;
     expect(cookie).toMatch(/HttpOnly/);
@@ -90,8 +90,14 @@ describe('portal login with Pro Santé Connect', () => {
 
   test('logout ends the portal session and the PSC session (RP-initiated logout)', async () => {
     const browser = new Browser();
-    await portalLogin(browser, services.url, '899700301131');
-    const logout = await browser.request(`${services.url}/portal/logout`, { form: {} });
+    const { html } = await portalLogin(browser, services.url, '899700301131');
+    // Without the session's CSRF token (a forged form), the session stays.
+    const forged = await browser.request(`${services.url}/portal/logout`, { form: {} });
+    expect(forged.status).toBe(403);
+    expect((await browser.request(`${services.url}/portal/me`)).status).toBe(200);
+    const { fields: logoutForm } = formOf(html.slice(html.indexOf('<form method="post" action="/portal/logout"')), services.url);
+    expect(logoutForm._csrf).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    const logout = await browser.request(`${services.url}/portal/logout`, { form: logoutForm });
     expect(logout.status).toBe(303);
     const endSession = new URL(logout.headers.get('location')!);
     expect(endSession.href.startsWith(`${services.auth.issuer}/protocol/openid-connect/logout`)).toBe(true);
@@ -104,13 +110,13 @@ describe('portal login with Pro Santé Connect', () => {
     expect(await out.res.text()).toContain('Vous êtes déconnecté');
     expect((await browser.request(`${services.url}/portal/me`)).status).toBe(401);
     // A new login asks again which professional (the PSC session is gone).
-    const again = await browser.follow(await browser.request(`${services.url}/portal/login`), `${services.url}/portal/login`);
+    const again = await browser.follow(await browser.request(`${services.url}/portal/login?cgu=on`), `${services.url}/portal/login?cgu=on`);
     expect(await again.res.text()).toContain('Choisissez la carte de test');
   });
 
   test('cancelling at PSC, or a callback without a login in progress, gives a clear error page', async () => {
     const browser = new Browser();
-    const start = `${services.url}/portal/login`;
+    const start = `${services.url}/portal/login?cgu=on`;
     const page = await browser.follow(await browser.request(start), start);
     const { action } = formOf((await page.res.text()).replace(/<form method="post" action="[^"]+">[\s\S]*?<\/form>\s*(?=<form)/, ''), page.url);
     expect(action).toMatch(/\/abort$/);
@@ -125,7 +131,7 @@ describe('portal login with Pro Santé Connect', () => {
 
   test('a callback whose state does not match the login in progress is refused', async () => {
     const browser = new Browser();
-    const start = `${services.url}/portal/login`;
+    const start = `${services.url}/portal/login?cgu=on`;
     const page = await browser.follow(await browser.request(start), start);
     const { action } = formOf(await page.res.text(), page.url);
     let res = await browser.request(action, { form: { nationalId: '899700209937' } });
@@ -146,9 +152,9 @@ describe('portal login with Pro Santé Connect', () => {
 test('behind https the portal cookies are Secure too', async () => {
   const idp = services.auth.devIdp!;
   const psc = await discoverPsc({ issuer: idp.issuer, discoveryUrl: idp.discoveryUrl, clientId: 'ehdsi-fhir-facade', clientSecret: 'x', clientAuthMethod: 'client_secret_basic' });
-  const portal = createPortal({ psc, publicOrigin: 'https://portal.example.org', sessionTtlSeconds: 600, logger: memoryLogger().logger });
+  const portal = createPortal({ psc, publicOrigin: 'https://portal.example.org', apiBase: 'https://portal.example.org/fhir', sessionTtlSeconds: 600, logger: memoryLogger().logger });
   const app = express().use('/portal', portal.router);
-  const res = await request(app).get('/portal/login');
+  const res = await request(app).get('/portal/login?cgu=on');
   expect(res.status).toBe(303);
   expect(new URL(res.headers.location).searchParams.get('redirect_uri')).toBe('https://portal.example.org/portal/callback');
   expect(res.headers['set-cookie'][0]).toMatch(/^portal_login=[^;]+; Path=\/portal; HttpOnly; SameSite=Lax; Secure; Max-Age=600$/);

@@ -118,7 +118,7 @@ test('an ineligible professional\'s attempt on patient data is still audited as 
 
 test('portal logins are audited: a completed login under the professional\'s name, a refused one with its rule, a broken one for the operator', async () => {
   const since = new Date();
-  expect((await portalLogin(new Browser(), services.url, '899700209937')).url).toBe(`${services.url}/portal`);
+  expect((await portalLogin(new Browser(), services.url, '899700209937')).url).toBe(`${services.url}/portal/recherche`);
   await portalLogin(new Browser(), services.url, '899700302014');
   const stale = await fetch(`${services.url}/portal/callback?code=abc&state=def`, { redirect: 'manual' });
   expect(stale.status).toBe(400);

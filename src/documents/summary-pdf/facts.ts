@@ -122,7 +122,22 @@ function conceptText(c: fhir4.CodeableConcept | undefined): string | undefined {
   return clean(c.text) || clean(c.coding?.find((x) => x.display)?.display) || undefined;
 }
 
-function address(a: fhir4.Address | undefined): string | undefined {
+/** "masculin", "féminin"… for an administrative gender. */
+export function sexName(gender: string | undefined): string | undefined {
+  return gender ? SEX[gender] : undefined;
+}
+
+/**
+ * Where the patient lives, on one line, when the country said more than the
+ * country itself (a residence address of "Croatie" alone tells nothing).
+ */
+export function residenceAddress(p: fhir4.Patient | undefined): string | undefined {
+  const home = p?.address?.find((a) => a.use === 'home') ?? p?.address?.find((a) => a.use !== 'old' && a.type !== 'postal') ?? p?.address?.[0];
+  return home && (home.text || home.line?.length || home.city || home.postalCode) ? addressText(home) : undefined;
+}
+
+/** An address on one line, in French (country by its French name). */
+export function addressText(a: fhir4.Address | undefined): string | undefined {
   if (!a) return undefined;
   if (a.text) return clean(a.text);
   const city = clean([a.postalCode, a.city].filter(Boolean).join(' '));
@@ -198,8 +213,8 @@ export function summaryFacts(bundle: fhir4.Bundle, generatedAt: Date, producer: 
     ['Nom', patientName],
     ['Identifiant(s)', ids.length ? [...new Set(ids)].join(', ') : 'non renseigné'],
     ['Date de naissance', birth ?? 'non renseignée'],
-    ['Sexe', (patient?.gender && SEX[patient.gender]) ?? 'non renseigné'],
-    ['Adresse', address(home) ?? 'non renseignée'],
+    ['Sexe', sexName(patient?.gender) ?? 'non renseigné'],
+    ['Adresse', addressText(home) ?? 'non renseignée'],
   ];
 
   const source = translatedFrom(composition);

@@ -1,18 +1,17 @@
-import express, { type Request, type Response, type Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import * as oidc from 'openid-client';
-import { admitProfessional } from '../auth/authenticator.js';
-import type { Refusal } from '../auth/eligibility/index.js';
-import type { AuthenticatedProfessional } from '../auth/professional.js';
-import { PSC_SCOPE } from '../auth/psc-client.js';
-import { parsePscUserInfo, type PscUserInfo } from '../auth/psc-userinfo.js';
-import { SessionStore } from '../auth/session-store.js';
-import { REQUIRED_ACR } from '../auth/token-validator.js';
-import type { Logger } from '../logging/logger.js';
+import { admitProfessional } from '../../auth/authenticator.js';
+import type { Refusal } from '../../auth/eligibility/index.js';
+import type { AuthenticatedProfessional } from '../../auth/professional.js';
+import { PSC_SCOPE } from '../../auth/psc-client.js';
+import { parsePscUserInfo, type PscUserInfo } from '../../auth/psc-userinfo.js';
+import { SessionStore } from '../../auth/session-store.js';
+import { REQUIRED_ACR } from '../../auth/token-validator.js';
+import type { Logger } from '../../logging/logger.js';
 import { clearCookie, readCookie, setCookie } from './cookies.js';
-import { errorPage, loggedOutPage, professionalPage, refusedPage } from './portal-pages.js';
+import { accueilPage, errorPage, sendPage } from './pages.js';
+import { PORTAL_PATH, type PortalSession, type PortalSessions } from './session.js';
 
-export const PORTAL_PATH = '/portal';
-const SESSION_COOKIE = 'portal_session';
 const LOGIN_COOKIE = 'portal_login';
 const LOGIN_TTL_MS = 10 * 60_000;
 
@@ -36,26 +35,13 @@ export interface PortalLoginEvent {
 /** Records a portal login; rejecting makes the portal answer 503 rather than log in unaudited. */
 export type PortalLoginAudit = (event: PortalLoginEvent) => Promise<void>;
 
-export interface PortalOptions {
+export interface LoginOptions {
   psc: oidc.Configuration;
   /** Origin of this server as browsers see it (http://127.0.0.1:8080, https://…). */
   publicOrigin: string;
-  sessionTtlSeconds: number;
   logger: Logger;
   /** The audit of logins, failed ones included. */
   audit?: PortalLoginAudit;
-}
-
-/** A portal session: who logged in, and either their practice situation or why they are refused. */
-export interface PortalSession {
-  idToken: string;
-  /** PSC access token, for portal pages that call this server's FHIR API on the professional's behalf. */
-  accessToken: string;
-  /** Epoch seconds. */
-  accessTokenExpiresAt: number;
-  outcome:
-    | { allowed: true; professional: AuthenticatedProfessional }
-    | { allowed: false; refusals: Refusal[]; displayName: string; nationalId: string };
 }
 
 interface LoginTransaction {
@@ -69,43 +55,20 @@ export function portalUrls(publicOrigin: string) {
   return { home: base, callback: `${base}/callback`, loggedOut: `${base}/logged-out` };
 }
 
-function html(res: Response, status: number, body: string): void {
-  res.status(status).set('Cache-Control', 'no-store').type('html').send(body);
-}
-
 /**
- * The professional's portal: OpenID Connect login with Pro Santé Connect
- * (authorization code + PKCE S256 + state + nonce, acr_values=eidas1), ID
- * token and acr checks, UserInfo, eligibility, a server-side session in an
- * HttpOnly SameSite cookie, and RP-initiated logout.
+ * The portal's login: OpenID Connect with Pro Santé Connect (authorization
+ * code + PKCE S256 + state + nonce, acr_values=eidas1), ID token and acr
+ * checks, UserInfo, eligibility, a server-side session, and RP-initiated
+ * logout. The login starts only once the terms of use are accepted.
  */
-export interface Portal {
-  router: Router;
-  /** The portal session of a request (from its cookie), for other pages mounted under /portal. */
-  sessionOf: (req: Request) => PortalSession | undefined;
-}
-
-export function createPortal(opts: PortalOptions): Portal {
-  const router = express.Router();
+export function mountLogin(router: Router, sessions: PortalSessions, opts: LoginOptions): void {
   const urls = portalUrls(opts.publicOrigin);
-  const secure = urls.home.startsWith('https:');
-  const cookie = { secure, path: PORTAL_PATH };
-  const sessions = new SessionStore<PortalSession>(opts.sessionTtlSeconds * 1000);
+  const cookie = { secure: urls.home.startsWith('https:'), path: PORTAL_PATH };
   const logins = new SessionStore<LoginTransaction>(LOGIN_TTL_MS);
 
-  router.use((_req, res, next) => {
-    res.locals.routePattern = `${PORTAL_PATH}${_req.path === '/' ? '' : _req.path}`;
-    next();
-  });
-
-  router.get('/', (req, res) => {
-    const session = sessions.get(readCookie(req, SESSION_COOKIE));
-    if (!session) return html(res, 200, loggedOutPage());
-    if (session.outcome.allowed) return html(res, 200, professionalPage(session.outcome.professional));
-    return html(res, 403, refusedPage(session.outcome.displayName, session.outcome.refusals));
-  });
-
-  router.get('/login', async (_req, res) => {
+  router.get('/login', async (req, res) => {
+    // Sesali's first step: the terms of use, accepted before Pro Santé Connect is even called.
+    if (req.query.cgu !== 'on') return sendPage(res, 400, accueilPage({ cguMissing: true }));
     const codeVerifier = oidc.randomPKCECodeVerifier();
     const tx: LoginTransaction = { codeVerifier, state: oidc.randomState(), nonce: oidc.randomNonce() };
     const url = oidc.buildAuthorizationUrl(opts.psc, {
@@ -129,12 +92,12 @@ export function createPortal(opts: PortalOptions): Portal {
       await opts.audit?.({ req, status, clientId, ...event });
     } catch (e) {
       opts.logger.error({ err: (e as Error).name }, 'portal login not audited');
-      return html(res, 503, errorPage('La connexion n\'a pas pu être tracée : le service est momentanément indisponible.'));
+      return sendPage(res, 503, errorPage('La connexion n\'a pas pu être tracée : le service est momentanément indisponible.'));
     }
     body();
   };
   const failed = (req: Request, res: Response, status: number, reason: string, message: string) =>
-    answer(req, res, status, () => html(res, status, errorPage(message)), { outcome: 'failed', reason });
+    answer(req, res, status, () => sendPage(res, status, errorPage(message)), { outcome: 'failed', reason });
 
   router.get('/callback', async (req, res) => {
     const tx = logins.take(readCookie(req, LOGIN_COOKIE));
@@ -174,7 +137,7 @@ export function createPortal(opts: PortalOptions): Portal {
     const idToken = tokens.id_token;
     const accessToken = tokens.access_token;
     await answer(req, res, 303, () => {
-      setCookie(res, SESSION_COOKIE, sessions.create({ idToken, accessToken, accessTokenExpiresAt: expiresAt, outcome }), { ...cookie, maxAgeSeconds: opts.sessionTtlSeconds });
+      sessions.open(res, { idToken, accessToken, accessTokenExpiresAt: expiresAt, outcome });
       res.redirect(303, urls.home);
     }, admitted.allowed
       ? { outcome: 'success', userInfo, professional: admitted.professional }
@@ -183,7 +146,7 @@ export function createPortal(opts: PortalOptions): Portal {
 
   /** The session as JSON: fhirUser and the practice situation (for scripts and SMART-style clients). */
   router.get('/me', (req, res) => {
-    const session = sessions.get(readCookie(req, SESSION_COOKIE));
+    const session = sessions.of(req);
     res.set('Cache-Control', 'no-store');
     if (!session) return void res.status(401).json({ error: 'not logged in' });
     if (!session.outcome.allowed) return void res.status(403).json({ refusals: session.outcome.refusals });
@@ -191,17 +154,13 @@ export function createPortal(opts: PortalOptions): Portal {
     res.json({ fhirUser: `Practitioner/${p.practitionerId}`, professional: p.context });
   });
 
+  // The CSRF check of every POST (index.ts) has run: a forged logout cannot end a session.
   router.post('/logout', (req, res) => {
-    const id = readCookie(req, SESSION_COOKIE);
-    const session = sessions.get(id);
-    sessions.delete(id);
-    clearCookie(res, SESSION_COOKIE, cookie);
+    const session = sessions.close(req, res);
     if (!session || !opts.psc.serverMetadata().end_session_endpoint) return res.redirect(303, urls.home);
     const url = oidc.buildEndSessionUrl(opts.psc, { id_token_hint: session.idToken, post_logout_redirect_uri: urls.loggedOut });
     res.redirect(303, url.href);
   });
 
-  router.get('/logged-out', (_req, res) => html(res, 200, loggedOutPage('Vous êtes déconnecté.')));
-
-  return { router, sessionOf: (req) => sessions.get(readCookie(req, SESSION_COOKIE)) };
+  router.get('/logged-out', (_req, res) => sendPage(res, 200, accueilPage({ notice: 'Vous êtes déconnecté.' })));
 }

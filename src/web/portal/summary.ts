@@ -1,0 +1,75 @@
+import type { Router } from 'express';
+import { PortalApiError } from './api-client.js';
+import { journeyRoute, PATIENT_ID, type JourneyDeps } from './journey-route.js';
+import { alertBox, journeySteps, portalPage } from './layout.js';
+import { notFoundPage, sendPage } from './pages.js';
+import { summaryView, type SummaryLinks } from './summary-view.js';
+
+/** The summary's documents the portal opens (MHD Binary ids: <patient>.<kind>) and the media type asked for. */
+const DOCUMENTS: Record<string, { accept: string; link: keyof SummaryLinks; filename: string }> = {
+  L1: { accept: 'application/pdf', link: 'originalPdf', filename: 'synthese-originale.pdf' },
+  'fr-PDF': { accept: 'application/pdf', link: 'frenchPdf', filename: 'synthese-traduite.pdf' },
+  L3: { accept: 'text/xml', link: 'originalCda', filename: 'synthese-originale.xml' },
+};
+
+/** Which documents the country offers for this patient, from the MHD DocumentReference search. */
+async function documentLinks(list: () => Promise<fhir4.Bundle>, id: string): Promise<SummaryLinks> {
+  let bundle: fhir4.Bundle;
+  try {
+    bundle = await list();
+  } catch (err) {
+    if (err instanceof PortalApiError && err.status !== 401) return {};
+    throw err;
+  }
+  const links: SummaryLinks = {};
+  for (const entry of bundle.entry ?? []) {
+    const docId = entry.resource?.id;
+    if (!docId?.startsWith(`${id}.`)) continue;
+    const kind = docId.slice(id.length + 1);
+    const doc = DOCUMENTS[kind];
+    if (doc) links[doc.link] = `/portal/patients/${encodeURIComponent(id)}/documents/${encodeURIComponent(kind)}`;
+  }
+  return links;
+}
+
+/** Synthèse médicale: the translated summary ($summary) and the country's documents (MHD), through the FHIR API. */
+export function mountSummary(router: Router, deps: JourneyDeps): void {
+  router.get('/patients/:id/synthese', journeyRoute(deps, async (req, res, { api, banner }) => {
+    const id = String(req.params.id);
+    if (!PATIENT_ID.test(id)) return sendPage(res, 404, notFoundPage(banner));
+    const again = '<div class="actions"><a class="button" href="/portal/recherche">Nouvelle recherche</a></div>';
+    let bundle: fhir4.Bundle;
+    try {
+      bundle = await api.read<fhir4.Bundle>(`Patient/${id}/$summary`);
+    } catch (err) {
+      if (!(err instanceof PortalApiError) || err.status === 401) throw err;
+      // No consent yet (or it expired): back to the verification step.
+      const consentNeeded = err.status === 403 && /consent/i.test(`${err.code ?? ''} ${err.message}`);
+      const back = consentNeeded ? `<p><a href="/portal/patients/${encodeURIComponent(id)}/verification">Vérifier l'identité et recueillir le consentement</a></p>` : '';
+      return sendPage(res, err.status, portalPage({ title: 'Synthèse médicale', banner, steps: journeySteps(3), body: `${alertBox(err.message)}${back}${again}` }));
+    }
+    const links = await documentLinks(() => api.read<fhir4.Bundle>(`DocumentReference?patient=Patient/${encodeURIComponent(id)}`), id);
+    sendPage(res, 200, portalPage({
+      title: 'Synthèse médicale',
+      banner,
+      steps: journeySteps(3),
+      body: `<div class="actions no-print"><button type="button" data-print hidden>Imprimer</button> <a class="button secondary" href="/portal/recherche">Nouvelle recherche</a></div>
+${summaryView(bundle, links)}
+${again}`,
+    }));
+  }));
+
+  router.get('/patients/:id/documents/:kind', journeyRoute(deps, async (req, res, { api, banner }) => {
+    const id = String(req.params.id);
+    const kind = String(req.params.kind);
+    const doc = DOCUMENTS[kind];
+    if (!PATIENT_ID.test(id) || !doc) return sendPage(res, 404, notFoundPage(banner));
+    const { contentType, body } = await api.binary(`Binary/${id}.${kind}`, doc.accept);
+    res.status(200).set({
+      'Cache-Control': 'no-store',
+      'Content-Type': contentType,
+      'Content-Disposition': `inline; filename="${doc.filename}"`,
+      'X-Content-Type-Options': 'nosniff',
+    }).send(body);
+  }));
+}
