@@ -112,7 +112,8 @@ export async function startDevIdp(opts: DevIdpOptions): Promise<RunningDevIdp> {
         client_secret: opts.client.clientSecret,
         redirect_uris: opts.client.redirectUris,
         post_logout_redirect_uris: opts.client.postLogoutRedirectUris,
-        grant_types: ['authorization_code'],
+        // The portal keeps its session beyond one access token's life with refresh tokens, as with PSC.
+        grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         token_endpoint_auth_method: opts.client.authMethod,
       },
@@ -155,7 +156,9 @@ export async function startDevIdp(opts: DevIdpOptions): Promise<RunningDevIdp> {
       end_session: ENDPOINTS.endSession,
       revocation: ENDPOINTS.revocation,
     },
-    ttl: { AccessToken: opts.accessTokenTtlSeconds, AuthorizationCode: 60, IdToken: 3600, Interaction: 600, Session: 8 * 3600, Grant: 8 * 3600 },
+    ttl: { AccessToken: opts.accessTokenTtlSeconds, AuthorizationCode: 60, IdToken: 3600, Interaction: 600, Session: 8 * 3600, Grant: 8 * 3600, RefreshToken: 8 * 3600 },
+    // PSC (Keycloak) gives a refresh token with every code grant, without offline_access: so does the stand-in, to the clients allowed to use one.
+    issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed: (type: string) => boolean }) => client.grantTypeAllowed('refresh_token'),
     features: {
       devInteractions: { enabled: false },
       introspection: { enabled: true },

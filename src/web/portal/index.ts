@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type * as oidc from 'openid-client';
+import * as oidc from 'openid-client';
 import type { Logger } from '../../logging/logger.js';
 import { projectPath } from '../../util/project.js';
 import type { JourneyDeps } from './journey-route.js';
@@ -72,7 +72,14 @@ function securityHeaders(pscOrigins: string[]) {
 export function createPortal(opts: PortalOptions): Portal {
   const router = express.Router();
   const urls = portalUrls(opts.publicOrigin);
-  const sessions = new PortalSessions(opts.sessionTtlSeconds, urls.home.startsWith('https:'));
+  const sessions = new PortalSessions(opts.sessionTtlSeconds, urls.home.startsWith('https:'), async (refreshToken) => {
+    const tokens = await oidc.refreshTokenGrant(opts.psc, refreshToken);
+    return {
+      accessToken: tokens.access_token,
+      expiresAt: Math.floor(Date.now() / 1000) + (tokens.expiresIn() ?? 0),
+      ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
+    };
+  });
   const meta = opts.psc.serverMetadata();
   const pscOrigins = [...new Set([meta.authorization_endpoint, meta.end_session_endpoint].filter((u): u is string => !!u).map((u) => new URL(u).origin))];
 

@@ -35,7 +35,7 @@ export const PATIENT_ID = /^[A-Za-z0-9.-]{1,64}$/;
  */
 export function journeyRoute(deps: JourneyDeps, handler: JourneyHandler): RequestHandler {
   return async (req, res) => {
-    const session = deps.sessions.of(req);
+    const session = await deps.sessions.active(req);
     if (!session) {
       if (deps.sessions.expired(req)) {
         deps.sessions.forget(res);

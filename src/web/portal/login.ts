@@ -136,8 +136,9 @@ export function mountLogin(router: Router, sessions: PortalSessions, opts: Login
     if (!admitted.allowed) opts.logger.info({ rules: admitted.refusals.map((r) => r.code) }, 'portal login refused by eligibility');
     const idToken = tokens.id_token;
     const accessToken = tokens.access_token;
+    const refreshToken = tokens.refresh_token;
     await answer(req, res, 303, () => {
-      sessions.open(res, { idToken, accessToken, accessTokenExpiresAt: expiresAt, outcome });
+      sessions.open(res, { idToken, accessToken, accessTokenExpiresAt: expiresAt, ...(refreshToken ? { refreshToken } : {}), outcome });
       res.redirect(303, urls.home);
     }, admitted.allowed
       ? { outcome: 'success', userInfo, professional: admitted.professional }

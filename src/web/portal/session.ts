@@ -15,6 +15,8 @@ export interface PortalSession {
   accessToken: string;
   /** Epoch seconds. */
   accessTokenExpiresAt: number;
+  /** PSC refresh token, when PSC gave one: a new access token when this one is about to expire. */
+  refreshToken?: string;
   /** The token every form of this session carries (CSRF). */
   csrf: string;
   outcome:
@@ -22,25 +24,50 @@ export interface PortalSession {
     | { allowed: false; refusals: Refusal[]; displayName: string; nationalId: string };
 }
 
+/** A new access token for a refresh token (PSC's token endpoint). */
+export type TokenRefresher = (refreshToken: string) => Promise<{ accessToken: string; expiresAt: number; refreshToken?: string }>;
+
+/** An access token this close to its expiry is renewed before a call to the API. */
+const RENEW_BEFORE_SECONDS = 30;
+
 /** The portal's sessions: server-side, the cookie (HttpOnly, SameSite=Lax, Secure behind https) carries a random id. */
 export class PortalSessions {
   private readonly store: SessionStore<PortalSession>;
   private readonly cookie: { secure: boolean; path: string };
 
-  constructor(private readonly ttlSeconds: number, secure: boolean) {
+  constructor(private readonly ttlSeconds: number, secure: boolean, private readonly refresh?: TokenRefresher) {
     this.store = new SessionStore<PortalSession>(ttlSeconds * 1000);
     this.cookie = { secure, path: PORTAL_PATH };
   }
 
-  /** The request's session, if any and still valid (an expired access token ends it). */
+  /** The request's session, if any (for pages that call no API: its access token may be stale). */
   of(req: Request): PortalSession | undefined {
+    return this.store.get(readCookie(req, SESSION_COOKIE));
+  }
+
+  /**
+   * The request's session with an access token good for an API call: renewed
+   * with the refresh token when about to expire; a session whose token cannot
+   * be renewed ends.
+   */
+  async active(req: Request): Promise<PortalSession | undefined> {
     const id = readCookie(req, SESSION_COOKIE);
     const session = this.store.get(id);
-    if (session && session.accessTokenExpiresAt * 1000 <= Date.now()) {
-      this.store.delete(id);
-      return undefined;
+    if (!session || session.accessTokenExpiresAt - RENEW_BEFORE_SECONDS > Date.now() / 1000) return session;
+    if (session.refreshToken && this.refresh) {
+      try {
+        const renewed = await this.refresh(session.refreshToken);
+        session.accessToken = renewed.accessToken;
+        session.accessTokenExpiresAt = renewed.expiresAt;
+        session.refreshToken = renewed.refreshToken ?? session.refreshToken;
+        return session;
+      } catch {
+        // PSC refused (session ended there, token revoked): the portal's session ends too.
+      }
     }
-    return session;
+    if (session.accessTokenExpiresAt > Date.now() / 1000) return session;
+    this.store.delete(id);
+    return undefined;
   }
 
   /** True when the request carried a session cookie that no longer designates a session. */
