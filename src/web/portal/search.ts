@@ -96,7 +96,9 @@ ${textField('naissance', 'naissance', 'Date de naissance', form.values.naissance
 </fieldset>
 <div class="actions"><button type="submit">Rechercher</button></div>
 </form>` : '';
-  return portalPage({ title: 'Recherche du patient', banner, steps: journeySteps(1), body: `${countrySelect}\n${traits}\n${outcome}` });
+  // A message (error, no match) comes first, where it is seen; a list of candidates follows the search it answers.
+  const message = outcome.startsWith('<div class="alert');
+  return portalPage({ title: 'Recherche du patient', banner, steps: journeySteps(1), body: message ? `${outcome}\n${countrySelect}\n${traits}` : `${countrySelect}\n${traits}\n${outcome}` });
 }
 
 function candidateList(patients: fhir4.Patient[]): string {
@@ -168,7 +170,7 @@ export function mountSearch(router: Router, deps: JourneyDeps): void {
     } catch (err) {
       // The country's answer (no match it refuses to tell, an error, no answer), in French: the search stays on screen.
       if (!(err instanceof PortalApiError) || err.status === 401) throw err;
-      return sendPage(res, err.status, searchPage(banner, all, form, alertBox(`${country.name} : ${err.message}`)));
+      return sendPage(res, err.status, searchPage(banner, all, form, alertBox(`La recherche n'a pas abouti (pays de résidence : ${country.name}). ${err.message}`)));
     }
     if (found.length === 1) return res.redirect(303, `/portal/patients/${encodeURIComponent(found[0].id!)}/verification`);
     const outcome = found.length === 0
