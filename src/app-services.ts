@@ -13,6 +13,7 @@ import { mountPatientInformationNotice } from './web/pin/index.js';
 import { AuditTrail } from './audit/index.js';
 import { atnaExporterFromConfig, type AtnaExporter } from './audit/atna/index.js';
 import { requestAuditor } from './fhir/request-audit.js';
+import { trustedProxies } from './config/trusted-proxies.js';
 import { portalLoginAuditor } from './web/login-audit.js';
 import { isAuthenticatedProfessional } from './auth/professional.js';
 import type { FhirRateLimits } from './fhir/throttle.js';
@@ -80,6 +81,8 @@ export async function startServices(config: Config, logger: Logger = createLogge
   preloadConversionCatalogues(conversionFromConfig(config), logger);
   // The key signing page links (FHIR_PAGING_KEY): a wrong one stops the start here too.
   configurePaging(config);
+  // A wrong TRUST_PROXY stops the start too, before anything listens.
+  const trustProxy = trustedProxies(config);
   const { createServer } = await import('node:http');
   // The server listens first: its URL is the portal's redirect URI at Pro Santé Connect.
   let handler: RequestListener | undefined = undefined;
@@ -152,6 +155,7 @@ export async function startServices(config: Config, logger: Logger = createLogge
     rateLimits: limits.fhir,
     loginRateLimit: limits.login,
     cors: corsPolicyFromConfig(config),
+    trustProxy,
     readiness: [{ name: 'store', check: () => store.ping() }],
     mount: (app) => {
       auth.mount(app);

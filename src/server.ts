@@ -34,6 +34,8 @@ export interface AppDeps {
   loginRateLimit?: { limiter: FixedWindowLimiter; paths: string[] };
   /** Browser apps allowed on /fhir and the SMART discovery document (default: any origin). */
   cors?: CorsPolicy;
+  /** Proxies whose X-Forwarded-For is believed (Express 'trust proxy': loopback, CIDR ranges…). */
+  trustProxy?: string[];
 }
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -64,6 +66,8 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  // Only named proxies are believed: req.ip (audit, rate limits) is otherwise the socket's peer.
+  if (deps.trustProxy?.length) app.set('trust proxy', deps.trustProxy);
   app.use(requestLog(deps.logger));
 
   app.get('/health', (_req, res) => {

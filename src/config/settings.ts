@@ -19,6 +19,7 @@ const CORE_SETTINGS: readonly SettingDef[] = [
   { key: 'publicBaseUrl', env: 'PUBLIC_BASE_URL', type: 'url', optional: true, description: 'Public URL of the server as clients see it (e.g. behind a proxy); defaults to http://HOST:PORT.' },
   { key: 'logLevel', env: 'LOG_LEVEL', type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', description: 'Log level (pino). Logs never contain bodies, query values or patient identifiers.' },
   { key: 'dataDir', env: 'DATA_DIR', type: 'path', default: './data', description: 'Directory for local state (SQLite store, generated development keys).' },
+  { key: 'trustProxy', env: 'TRUST_PROXY', type: 'list', optional: true, description: 'Reverse proxies (load balancers) whose X-Forwarded-For and X-Forwarded-Proto are believed, comma-separated: loopback, uniquelocal, addresses or CIDR ranges (Express \'trust proxy\'). The source address of audit records and rate limits is then the client\'s, not the proxy\'s. Unset: the socket\'s peer.' },
   { key: 'fhir.maxBodyBytes', env: 'FHIR_MAX_BODY_BYTES', type: 'int', default: 1048576, min: 1024, max: 104857600, description: 'Largest request body accepted on /fhir (bytes); larger ones get 413.' },
 ];
 

@@ -26,10 +26,10 @@ function isInternalCall(req: Request, peer: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The address the request came from (the socket's peer; a reverse proxy's own address behind one). */
+/** The address the request came from: the socket's peer, or the client a trusted proxy names (TRUST_PROXY, req.ip). */
 export function sourceAddressOf(req: Request): string {
-  const peer = req.ip ?? req.socket.remoteAddress ?? 'unknown';
   const forwarded = req.get(FORWARDED_CLIENT_HEADER);
-  if (forwarded && forwarded.length <= 64 && isInternalCall(req, peer)) return forwarded;
-  return peer;
+  // The portal's own call is recognised by the socket (never by a proxy's X-Forwarded-For).
+  if (forwarded && forwarded.length <= 64 && isInternalCall(req, req.socket?.remoteAddress ?? '')) return forwarded;
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
