@@ -88,6 +88,8 @@ describe('the journey in the portal', () => {
     const summary = await page(browser, consented.location!);
     expect(summary.status).toBe(200);
     expect(summary.html).toContain('Informations administratives du patient');
+    // The identifier named as the country's search mask names it.
+    expect(summary.html).toMatch(/157601853<\/span> — Numéro d&#39;assuré \(MBO\)/);
     expect(summary.html).toContain('Informations sur la synthèse médicale');
     expect(summary.html).toContain('Allergies et intolérances');
     expect(summary.html).toContain('Texte original');

@@ -15,7 +15,7 @@ const COUNTRY = /^[A-Z]{2}$/;
 interface Country { code: string; name: string }
 
 /** One identity trait of a country's search mask (an SDC Questionnaire item). */
-interface Trait {
+export interface Trait {
   linkId: string;
   label: string;
   system: string;
@@ -36,7 +36,8 @@ async function countries(api: PortalApi): Promise<Country[]> {
   return (vs.expansion?.contains ?? []).filter((c) => c.code).map((c) => ({ code: c.code!, name: c.display ?? c.code! }));
 }
 
-async function traitsOf(api: PortalApi, country: string): Promise<Trait[]> {
+/** A country's identity traits, from its search mask (Questionnaire?jurisdiction=XX). */
+export async function traitsOf(api: PortalApi, country: string): Promise<Trait[]> {
   const bundle = await api.read<fhir4.Bundle>(`Questionnaire?jurisdiction=${country}`);
   const q = bundle.entry?.map((x) => x.resource).find((r): r is fhir4.Questionnaire => r?.resourceType === 'Questionnaire');
   return (q?.item ?? []).filter((i) => i.type !== 'display' && i.code?.[0]?.code).map((i) => {

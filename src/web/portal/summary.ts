@@ -1,8 +1,9 @@
 import type { Router } from 'express';
-import { PortalApiError } from './api-client.js';
+import { PortalApiError, type PortalApi } from './api-client.js';
 import { journeyRoute, PATIENT_ID, type JourneyDeps } from './journey-route.js';
 import { alertBox, journeySteps, portalPage } from './layout.js';
 import { notFoundPage, sendPage } from './pages.js';
+import { traitsOf } from './search.js';
 import { summaryView, type SummaryLinks } from './summary-view.js';
 
 /** The summary's documents the portal opens (MHD Binary ids: <patient>.<kind>) and the media type asked for. */
@@ -32,6 +33,20 @@ async function documentLinks(list: () => Promise<fhir4.Bundle>, id: string): Pro
   return links;
 }
 
+/** The names of the patient's identifiers, from the country's search mask ("Numéro d'assuré (MBO)"); none when it cannot be read. */
+async function identifierLabels(api: PortalApi, bundle: fhir4.Bundle): Promise<(system: string) => string | undefined> {
+  const patient = bundle.entry?.map((x) => x.resource).find((r): r is fhir4.Patient => r?.resourceType === 'Patient');
+  const country = patient?.address?.find((a) => a.country)?.country;
+  if (!country || !/^[A-Z]{2}$/.test(country)) return () => undefined;
+  try {
+    const traits = await traitsOf(api, country);
+    return (system) => traits.find((t) => t.system === system)?.label;
+  } catch (err) {
+    if (err instanceof PortalApiError && err.status !== 401) return () => undefined;
+    throw err;
+  }
+}
+
 /** Synthèse médicale: the translated summary ($summary) and the country's documents (MHD), through the FHIR API. */
 export function mountSummary(router: Router, deps: JourneyDeps): void {
   router.get('/patients/:id/synthese', journeyRoute(deps, async (req, res, { api, banner }) => {
@@ -49,12 +64,13 @@ export function mountSummary(router: Router, deps: JourneyDeps): void {
       return sendPage(res, err.status, portalPage({ title: 'Synthèse médicale', banner, steps: journeySteps(3), body: `${alertBox(err.message)}${back}${again}` }));
     }
     const links = await documentLinks(() => api.read<fhir4.Bundle>(`DocumentReference?patient=Patient/${encodeURIComponent(id)}`), id);
+    const identifierLabel = await identifierLabels(api, bundle);
     sendPage(res, 200, portalPage({
       title: 'Synthèse médicale',
       banner,
       steps: journeySteps(3),
       body: `<div class="actions no-print"><button type="button" data-print hidden>Imprimer</button> <a class="button secondary" href="/portal/recherche">Nouvelle recherche</a></div>
-${summaryView(bundle, links)}
+${summaryView(bundle, links, { identifierLabel })}
 ${again}`,
     }));
   }));

@@ -13,9 +13,19 @@ document.addEventListener('DOMContentLoaded', function () {
     boxes.forEach(function (b) { b.addEventListener('change', update); });
     update();
   });
-  // "Imprimer": the browser's print dialog (the print stylesheet opens every section).
+  // "Imprimer": the browser's print dialog.
   document.querySelectorAll('[data-print]').forEach(function (button) {
     button.hidden = false;
     button.addEventListener('click', function () { window.print(); });
+  });
+  // A printed summary shows every original text (a closed <details> prints only its summary line).
+  var opened = [];
+  window.addEventListener('beforeprint', function () {
+    opened = Array.prototype.filter.call(document.querySelectorAll('details:not([open])'), function (d) { return !d.closest('.no-print'); });
+    opened.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener('afterprint', function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
   });
 });
