@@ -14,7 +14,7 @@
  *   6  fhir
  *   7  web
  *   8  dev-idp, simulator              independent of each other
- *   9  server.ts, app-services.ts, main.ts, port-check.ts, cli/   entry points and wiring
+ *   9  server.ts, app-services.ts, main.ts, port-check.ts, cli/, load/   entry points and wiring
  *
  * Tests under src/ (*.test.ts) obey the same rules, except that they may also
  * import the test wiring: src/simulator, src/dev-idp, src/app-services.ts and
@@ -34,7 +34,7 @@ const LAYERS = [
   { level: 6, name: 'fhir', folders: ['fhir'] },
   { level: 7, name: 'web', folders: ['web'] },
   { level: 8, name: 'dev-idp-simulator', folders: ['dev-idp', 'simulator'] },
-  { level: 9, name: 'entry-points', folders: ['cli'], files: ['server.ts', 'app-services.ts', 'main.ts', 'port-check.ts'] },
+  { level: 9, name: 'entry-points', folders: ['cli', 'load'], files: ['server.ts', 'app-services.ts', 'main.ts', 'port-check.ts'] },
 ];
 
 const TEST = '\\.test\\.ts$';

@@ -4,7 +4,7 @@ import type { Config } from './config/config.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { buildRegistry } from './fhir/interactions/index.js';
 import { configurePaging } from './fhir/paging.js';
-import { createApp } from './server.js';
+import { createApp, metricsTokenFromConfig, readinessReport, type ReadinessCheck } from './server.js';
 import type { CountryRegistry } from './ehdsi/countries/index.js';
 import { createEhdsiTransport } from './ehdsi/soap/transport-config.js';
 import { conversionFromConfig, journeyDepsFromConfig, preloadConversionCatalogues, type JourneyDeps } from './journey/index.js';
@@ -18,7 +18,7 @@ import { portalLoginAuditor } from './web/login-audit.js';
 import { isAuthenticatedProfessional } from './auth/professional.js';
 import type { FhirRateLimits } from './fhir/throttle.js';
 import { FixedWindowLimiter } from './util/rate-limit.js';
-import { createPortal, portalUrls, PORTAL_PATH, type Portal, type PortalLoginAudit } from './web/portal/index.js';
+import { createPortal, portalUrls, PORTAL_PATH, type Portal, type PortalLoginAudit, type WebSessionStore } from './web/portal/index.js';
 import { simulatorEnabled, startConfiguredSimulator } from './simulator/from-config.js';
 import type { RunningSimulator } from './simulator/index.js';
 import type { Express } from 'express';
@@ -32,8 +32,10 @@ import { BearerTokenValidator } from './auth/token-validator.js';
 import { corsEnabled, corsPolicyFromConfig } from './fhir/cors.js';
 
 export interface RunningServices {
-  /** http://host:port of the FHIR server (the FHIR base is `${url}/fhir`). */
+  /** The server's URL as clients see it: PUBLIC_BASE_URL, else http://host:port (the FHIR base is `${url}/fhir`). */
   url: string;
+  /** Where this instance itself listens (http://127.0.0.1:port): differs from `url` behind a load balancer. */
+  listenUrl: string;
   logger: Logger;
   /** Pro Santé Connect in use (issuer, embedded stand-in when no real PSC is configured). */
   auth: AuthServices;
@@ -76,9 +78,16 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 
 /** Starts the FHIR server and the embedded services the configuration asks for. */
 export async function startServices(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServices> {
+  // /ready says not ready until the maps and catalogues are loaded (its check 'conversion-maps').
+  const conversion = { loaded: false };
   // Before anything listens: a wrong mapping.terminologyPath stops the start, and a large
   // catalogue is read here rather than by the first request.
   preloadConversionCatalogues(conversionFromConfig(config), logger);
+  conversion.loaded = true;
+  // A short METRICS_TOKEN stops the start too.
+  const metricsToken = metricsTokenFromConfig(config);
+  // What /ready checks once the app is routed (the store is added when open).
+  const readiness: ReadinessCheck[] = [{ name: 'conversion-maps', check: async () => conversion.loaded }];
   // The key signing page links (FHIR_PAGING_KEY): a wrong one stops the start here too.
   configurePaging(config);
   // A wrong TRUST_PROXY stops the start too, before anything listens.
@@ -88,6 +97,13 @@ export async function startServices(config: Config, logger: Logger = createLogge
   let handler: RequestListener | undefined = undefined;
   const server = createServer((req, res) => {
     if (handler) return handler(req, res);
+    // Still starting: /ready names what is not ready yet (the services themselves).
+    if (req.url === '/ready' && (req.method === 'GET' || req.method === 'HEAD')) {
+      void readinessReport([...readiness, { name: 'services', check: async () => false }]).then(({ body }) => {
+        res.writeHead(503, { 'Retry-After': '1', 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }).end(req.method === 'HEAD' ? undefined : JSON.stringify(body));
+      });
+      return;
+    }
     res.writeHead(503, { 'Retry-After': '1' }).end();
   });
   // Slow or stalled clients must not hold sockets forever.
@@ -119,8 +135,13 @@ export async function startServices(config: Config, logger: Logger = createLogge
         await exporter.close();
       });
     }
-    // The portal's logins are audited once the store is open (below); none can complete before the app is routed.
+    // The store first: the portal keeps its sessions there (every instance sees them).
+    const opened = await openStore(config, logger);
+    store = opened;
+    stops.push(() => opened.close());
+    // The portal's logins are audited once the trail exists (below); none can complete before the app is routed.
     auth = await startAuth(config, logger, url, {
+      sessionStore: opened,
       portalAudit: (event) => logins.audit?.(event) ?? Promise.resolve(),
       // The portal calls this very process's FHIR API, over loopback whatever the public URL.
       apiBase: `http://${loopbackHost(config.host)}:${port}/fhir`,
@@ -131,9 +152,6 @@ export async function startServices(config: Config, logger: Logger = createLogge
       simulator = sim;
       stops.push(() => sim.close());
     }
-    const opened = await openStore(config, logger);
-    store = opened;
-    stops.push(() => opened.close());
     const transport = createEhdsiTransport(config, logger);
     stops.push(async () => transport.client.close());
     journey = { ...journeyDepsFromConfig(config, { store, logger, simulatorBaseUrl: simulator?.url, transport }), onAuditRecorded: atna && ((r) => atna!.enqueue(r)) };
@@ -156,7 +174,8 @@ export async function startServices(config: Config, logger: Logger = createLogge
     loginRateLimit: limits.login,
     cors: corsPolicyFromConfig(config),
     trustProxy,
-    readiness: [{ name: 'store', check: () => store.ping() }],
+    readiness: [{ name: 'store', check: () => store.ping() }, ...readiness],
+    metricsToken,
     mount: (app) => {
       auth.mount(app);
       mountPatientInformationNotice(app);
@@ -164,6 +183,7 @@ export async function startServices(config: Config, logger: Logger = createLogge
   });
   return {
     url,
+    listenUrl: `http://${loopbackHost(config.host)}:${port}`,
     logger,
     auth,
     simulator,
@@ -205,7 +225,7 @@ export function isEmbeddedPsc(config: Config): boolean {
  * PSC is configured), discovery, the bearer-token validator and the portal.
  * `publicOrigin` is this server's origin as browsers see it (redirect URIs).
  */
-export async function startAuth(config: Config, logger: Logger, publicOrigin: string, options: { portalAudit?: PortalLoginAudit; apiBase?: string } = {}): Promise<AuthServices> {
+export async function startAuth(config: Config, logger: Logger, publicOrigin: string, options: { portalAudit?: PortalLoginAudit; apiBase?: string; sessionStore?: WebSessionStore } = {}): Promise<AuthServices> {
   const clientId = String(config.get('auth.clientId'));
   const authMethod = config.get('auth.clientAuthMethod') as ClientAuthMethod;
   const urls = portalUrls(publicOrigin);
@@ -252,7 +272,7 @@ export async function startAuth(config: Config, logger: Logger, publicOrigin: st
       audiences,
       ...(devIdp ? { issuerHint: 'npm run dev-token names the issuer from DEV_IDP_HOST and DEV_IDP_PORT: give it the values the server runs with' } : {}),
     });
-    const portal = createPortal({ psc, publicOrigin, apiBase: options.apiBase ?? `${publicOrigin}/fhir`, sessionTtlSeconds: Number(config.get('auth.sessionTtlSeconds')), logger, audit: options.portalAudit });
+    const portal = createPortal({ psc, publicOrigin, sessionStore: options.sessionStore, apiBase: options.apiBase ?? `${publicOrigin}/fhir`, sessionTtlSeconds: Number(config.get('auth.sessionTtlSeconds')), logger, audit: options.portalAudit });
     const smart = smartConfiguration(meta);
     return {
       issuer: meta.issuer,

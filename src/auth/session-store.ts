@@ -27,6 +27,12 @@ export class SessionStore<T> {
     return e.value;
   }
 
+  /** Writes a new value under an existing, unexpired id (its expiry unchanged). */
+  replace(id: string, value: T): void {
+    const e = this.entries.get(id);
+    if (e && e.expiresAt > this.now()) e.value = value;
+  }
+
   /** Reads and removes (one-time values such as a login transaction). */
   take(id: string | undefined): T | undefined {
     const v = this.get(id);

@@ -9,6 +9,7 @@ import { EHDSI_SETTINGS } from './settings/ehdsi.js';
 import { FHIR_PAGING_SETTINGS } from './settings/fhir-paging.js';
 import { RATE_LIMIT_SETTINGS } from './settings/limits.js';
 import { MAPPING_SETTINGS } from './settings/mapping.js';
+import { METRICS_SETTINGS } from './settings/metrics.js';
 import { SIMULATOR_SETTINGS } from './settings/simulator.js';
 import { STORE_SETTINGS } from './settings/store.js';
 import type { SettingDef } from './setting-def.js';
@@ -35,4 +36,5 @@ export const SETTINGS: readonly SettingDef[] = [
   ...STORE_SETTINGS,
   ...AUDIT_SETTINGS,
   ...RATE_LIMIT_SETTINGS,
+  ...METRICS_SETTINGS,
 ];

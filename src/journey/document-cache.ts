@@ -6,6 +6,7 @@
  * or byte bound is reached.
  */
 import type { DocumentEntry } from '../ehdsi/xca-query/response.js';
+import { countCacheLookup } from '../util/metrics.js';
 
 export interface RetrievedOriginal {
   entry: DocumentEntry;
@@ -53,13 +54,19 @@ export class DocumentCache {
     return `${owner}\u0000${patientHandle}\u0000${consentId}`;
   }
 
+  /** The entry of `key`, if kept and not expired (each lookup counts as a hit or a miss in the metrics). */
   get(key: string): CachedDocuments | undefined {
     const slot = this.slots.get(key);
-    if (!slot) return undefined;
-    if (slot.expiresAt <= this.now()) {
-      this.slots.delete(key);
+    if (!slot) {
+      countCacheLookup(false);
       return undefined;
     }
+    if (slot.expiresAt <= this.now()) {
+      this.slots.delete(key);
+      countCacheLookup(false);
+      return undefined;
+    }
+    countCacheLookup(true);
     // Most recently used last.
     this.slots.delete(key);
     this.slots.set(key, slot);

@@ -10,6 +10,7 @@ import { renderSummaryPdf, translateCda } from '../documents/index.js';
 import { convertPatientSummary, pdfOfLevel1, reportCounts, stableUuid } from '../mapping/index.js';
 import { defaultCatalogue } from '../terminology/catalogue.js';
 import type { DiscoveredPatient, StoredConsent } from '../store/index.js';
+import { timeConversion } from '../util/metrics.js';
 import type { ConsentAssertions } from './assertions.js';
 import type { JourneyAuditContext } from './audit.js';
 import type { JourneyDeps } from './deps.js';
@@ -129,7 +130,7 @@ export class PatientDocuments {
     if (docs.summary) return docs.summary;
     // The Bundle's Patient is the one the professional found: same id, URL and identifiers.
     const patient = { id: p.patient.handle, fullUrl: `${baseUrl}/Patient/${p.patient.handle}`, identifier: p.patient.demographics.identifier, address: p.patient.demographics.address };
-    const { bundle, report } = convertPatientSummary(original.cda, { language: 'fr-FR', ...this.deps.conversion, patient, sourceCountry: p.country.code });
+    const { bundle, report } = timeConversion(entry.level, () => convertPatientSummary(original.cda, { language: 'fr-FR', ...this.deps.conversion, patient, sourceCountry: p.country.code }));
     this.deps.logger.debug({ conversion: reportCounts(report) }, 'patient summary converted');
     docs.summary = bundle;
     docs.summaryBytes = Buffer.byteLength(JSON.stringify(bundle));

@@ -77,6 +77,20 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX audit_by_time ON audit_record (recorded)',
     ],
   },
+  {
+    version: 3,
+    description: 'web sessions (portal sessions, login transactions) shared by every instance',
+    statements: [
+      `CREATE TABLE web_session (
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        data TEXT NOT NULL,
+        expires_at {{timestamp}} NOT NULL,
+        PRIMARY KEY (kind, key)
+      )`,
+      'CREATE INDEX web_session_by_expiry ON web_session (expires_at)',
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION_TABLE = `CREATE TABLE IF NOT EXISTS schema_version (

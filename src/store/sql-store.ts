@@ -275,6 +275,39 @@ export abstract class SqlStore implements FacadeStore {
     });
   }
 
+  async putWebSession(kind: string, key: string, data: string, expiresAt: Date): Promise<void> {
+    requireText(kind, 'kind');
+    requireText(key, 'key');
+    await this.guard('putWebSession', () => this.db.run(
+      `INSERT INTO web_session (kind, key, data, expires_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (kind, key) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at`,
+      [kind, key, data, expiresAt],
+    ));
+  }
+
+  async getWebSession(kind: string, key: string, now: Date = new Date()): Promise<string | undefined> {
+    return this.guard('getWebSession', async () => {
+      const [row] = await this.db.all<{ data: string }>('SELECT data FROM web_session WHERE kind = ? AND key = ? AND expires_at > ?', [kind, key, now]);
+      return row ? String(row.data) : undefined;
+    });
+  }
+
+  async takeWebSession(kind: string, key: string, now: Date = new Date()): Promise<string | undefined> {
+    return this.guard('takeWebSession', async () => {
+      // One statement: two instances receiving the same callback cannot both take it.
+      const [row] = await this.db.all<{ data: string; expires_at: unknown }>('DELETE FROM web_session WHERE kind = ? AND key = ? RETURNING data, expires_at', [kind, key]);
+      return row && toDate(row.expires_at).getTime() > now.getTime() ? String(row.data) : undefined;
+    });
+  }
+
+  async deleteWebSession(kind: string, key: string): Promise<void> {
+    await this.guard('deleteWebSession', () => this.db.run('DELETE FROM web_session WHERE kind = ? AND key = ?', [kind, key]));
+  }
+
+  async sweepWebSessions(now: Date = new Date()): Promise<number> {
+    return this.guard('sweepWebSessions', () => this.db.run('DELETE FROM web_session WHERE expires_at <= ?', [now]));
+  }
+
   async ping(): Promise<boolean> {
     try {
       await this.db.ping();

@@ -116,6 +116,18 @@ export interface FacadeStore {
   listAudit(owner: string, filter?: AuditFilter): Promise<AuditRecord[]>;
   /** Every owner's records, oldest first: for the operator's command line only, never for a professional. */
   listAuditForOperator(filter?: OperatorAuditFilter): Promise<AuditRecord[]>;
+  /**
+   * Server-side web sessions (portal sessions, login transactions) by kind and
+   * key, shared by every instance on the same database; an expired one is never
+   * returned. Keys are what the web layer chooses (a hash of the cookie).
+   */
+  putWebSession(kind: string, key: string, data: string, expiresAt: Date): Promise<void>;
+  getWebSession(kind: string, key: string, now?: Date): Promise<string | undefined>;
+  /** Reads and removes at once (one-time values: a login transaction is used once, on one instance). */
+  takeWebSession(kind: string, key: string, now?: Date): Promise<string | undefined>;
+  deleteWebSession(kind: string, key: string): Promise<void>;
+  /** Removes the expired sessions; how many. */
+  sweepWebSessions(now?: Date): Promise<number>;
   /** True when the storage answers (for /ready); never rejects. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

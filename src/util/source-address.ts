@@ -13,6 +13,11 @@ export const INTERNAL_KEY_HEADER = 'x-facade-internal-key';
 const INTERNAL_KEY = randomBytes(32).toString('base64url');
 const LOOPBACK = /^(?:127\.|::1$|::ffff:127\.)/;
 
+/** A loopback peer: 127.0.0.0/8 or ::1 (IPv4-mapped too). */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  return !!address && LOOPBACK.test(address);
+}
+
 /** The headers an in-process client adds to tell the browser's address. */
 export function forwardedClientHeaders(clientAddress: string): Record<string, string> {
   return { [FORWARDED_CLIENT_HEADER]: clientAddress, [INTERNAL_KEY_HEADER]: INTERNAL_KEY };
@@ -20,7 +25,7 @@ export function forwardedClientHeaders(clientAddress: string): Record<string, st
 
 function isInternalCall(req: Request, peer: string): boolean {
   const key = req.get(INTERNAL_KEY_HEADER);
-  if (!key || !LOOPBACK.test(peer)) return false;
+  if (!key || !isLoopbackAddress(peer)) return false;
   const a = Buffer.from(key);
   const b = Buffer.from(INTERNAL_KEY);
   return a.length === b.length && timingSafeEqual(a, b);

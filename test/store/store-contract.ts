@@ -36,6 +36,39 @@ export function storeContract(name: string, newDatabase: () => Promise<TestDatab
       await db.dispose();
     });
 
+    describe('web sessions', () => {
+      test('are shared by every connection (instance) on the database, until they expire', async () => {
+        const other = await open();
+        const now = new Date();
+        await store.putWebSession('portal', 'k1', '{"a":1}', new Date(now.getTime() + HOUR));
+        expect(await other.getWebSession('portal', 'k1')).toBe('{"a":1}');
+        expect(await other.getWebSession('login', 'k1')).toBeUndefined();
+        // Written again (a renewed access token): the new data, the same key.
+        await other.putWebSession('portal', 'k1', '{"a":2}', new Date(now.getTime() + HOUR));
+        expect(await store.getWebSession('portal', 'k1')).toBe('{"a":2}');
+        expect(await store.getWebSession('portal', 'k1', new Date(now.getTime() + 2 * HOUR))).toBeUndefined();
+        await store.deleteWebSession('portal', 'k1');
+        expect(await other.getWebSession('portal', 'k1')).toBeUndefined();
+      });
+
+      test('a one-time value is taken once, whoever asks second gets nothing', async () => {
+        const other = await open();
+        await store.putWebSession('login', 'once', 'tx', new Date(Date.now() + HOUR));
+        const [a, b] = await Promise.all([store.takeWebSession('login', 'once'), other.takeWebSession('login', 'once')]);
+        expect([a, b].filter((x) => x === 'tx')).toHaveLength(1);
+        expect([a, b].filter((x) => x === undefined)).toHaveLength(1);
+      });
+
+      test('expired sessions are swept, and an expired one is never taken', async () => {
+        const past = new Date(Date.now() - 1000);
+        await store.putWebSession('login', 'old', 'x', past);
+        await store.putWebSession('login', 'old2', 'y', past);
+        expect(await store.takeWebSession('login', 'old')).toBeUndefined();
+        expect(await store.sweepWebSessions()).toBeGreaterThanOrEqual(1);
+        expect(await store.getWebSession('login', 'old2', new Date(0))).toBeUndefined();
+      });
+    });
+
     describe('discovered patients', () => {
       test('a handle is a random, unguessable FHIR id that says nothing of the patient', async () => {
         const owner = nationalId();

@@ -1,6 +1,7 @@
 /** ITI-38 end to end: FindDocuments for the patient summary with the HCP and TRC assertions. */
 import { EhdsiError } from '../errors/ehdsi-error.js';
 import type { PatientId } from '../saml/types.js';
+import { timedGatewayCall } from '../soap/call-metrics.js';
 import type { SoapClient } from '../soap/client.js';
 import { GatewayError } from '../soap/gateway-error.js';
 import { ACTIONS } from '../soap/namespaces.js';
@@ -23,7 +24,12 @@ export interface PatientSummaryList {
 /** Code 1102 (no patient summary) is a warning meaning "empty", never an error for the caller. */
 export const NO_PATIENT_SUMMARY = '1102';
 
-export async function findPatientSummaries(client: SoapClient, target: GatewayTarget, patientId: PatientId, assertions: AssertionPair): Promise<PatientSummaryList> {
+export function findPatientSummaries(client: SoapClient, target: GatewayTarget, patientId: PatientId, assertions: AssertionPair): Promise<PatientSummaryList> {
+  // Timed with its outcome (metrics): a RegistryError thrown below counts as the class of its code.
+  return timedGatewayCall(target.country, 'ITI-38', () => findUntimed(client, target, patientId, assertions));
+}
+
+async function findUntimed(client: SoapClient, target: GatewayTarget, patientId: PatientId, assertions: AssertionPair): Promise<PatientSummaryList> {
   const response = await client.call({
     country: target.country,
     endpoint: target.endpoint,

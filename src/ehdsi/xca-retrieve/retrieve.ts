@@ -1,6 +1,7 @@
 /** XCA ITI-39 RetrieveDocumentSet: request, MTOM/XOP response, end to end. */
 import { create } from 'xmlbuilder2';
 import { EhdsiError } from '../errors/ehdsi-error.js';
+import { timedGatewayCall } from '../soap/call-metrics.js';
 import type { SoapClient } from '../soap/client.js';
 import { payloadOf, type SoapAnswer } from '../soap/envelope.js';
 import { GatewayError } from '../soap/gateway-error.js';
@@ -84,7 +85,12 @@ export function parseRetrieveResponse(answer: SoapAnswer, parts: ReadonlyMap<str
 }
 
 /** Retrieves one document; a missing one is XDSMissingDocument, a RegistryError its own code. */
-export async function retrieveDocument(client: SoapClient, target: GatewayTarget, request: DocumentRequest, assertions: AssertionPair): Promise<RetrievedDocument> {
+export function retrieveDocument(client: SoapClient, target: GatewayTarget, request: DocumentRequest, assertions: AssertionPair): Promise<RetrievedDocument> {
+  // Timed with its outcome (metrics): a missing document or a RegistryError counts as the class of its code.
+  return timedGatewayCall(target.country, 'ITI-39', () => retrieveUntimed(client, target, request, assertions));
+}
+
+async function retrieveUntimed(client: SoapClient, target: GatewayTarget, request: DocumentRequest, assertions: AssertionPair): Promise<RetrievedDocument> {
   const response = await client.call({
     country: target.country,
     endpoint: target.endpoint,

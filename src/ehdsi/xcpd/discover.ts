@@ -1,5 +1,6 @@
 /** ITI-55 end to end: build, send with the HCP assertion only, parse. */
 import { EhdsiError } from '../errors/ehdsi-error.js';
+import { ehdsiCodeClass, timedGatewayCall } from '../soap/call-metrics.js';
 import { ACTIONS } from '../soap/namespaces.js';
 import { GatewayError } from '../soap/gateway-error.js';
 import type { SoapClient } from '../soap/client.js';
@@ -27,13 +28,16 @@ export async function discoverPatients(
     traits,
     demographics,
   });
-  const response = await client.call({ country: target.country, endpoint: target.endpoint, action: ACTIONS.xcpdRequest, bodyXml, assertions: [hcpAssertionXml], timeoutMs: target.timeoutMs });
-  try {
-    return parseXcpdResponse(response.body);
-  } catch (e) {
-    if (e instanceof XcpdResponseError) throw new GatewayError({ country: target.country, kind: 'malformed', message: `unreadable XCPD response: ${e.message}` });
-    throw e;
-  }
+  // Timed with its outcome (metrics): an error outcome counts as the class of the code the journey will answer with.
+  return timedGatewayCall(target.country, 'ITI-55', async () => {
+    const response = await client.call({ country: target.country, endpoint: target.endpoint, action: ACTIONS.xcpdRequest, bodyXml, assertions: [hcpAssertionXml], timeoutMs: target.timeoutMs });
+    try {
+      return parseXcpdResponse(response.body);
+    } catch (e) {
+      if (e instanceof XcpdResponseError) throw new GatewayError({ country: target.country, kind: 'malformed', message: `unreadable XCPD response: ${e.message}` });
+      throw e;
+    }
+  }, (outcome) => (outcome.kind === 'error' ? ehdsiCodeClass(xcpdOutcomeError(outcome, target.country).code) : 'success'));
 }
 
 const GENERIC_ISSUES = new Set(['AnswerNotAvailable', 'InternalError']);

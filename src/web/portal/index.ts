@@ -5,7 +5,9 @@ import type { Logger } from '../../logging/logger.js';
 import { projectPath } from '../../util/project.js';
 import type { JourneyDeps } from './journey-route.js';
 import { mountLogin, portalUrls, type PortalLoginAudit } from './login.js';
-import { accueilPage, cguPage, notFoundPage, refusedPage, sendPage } from './pages.js';
+import type { Banner } from './layout.js';
+import { accueilPage, cguPage, errorPage, notFoundPage, refusedPage, sendPage } from './pages.js';
+import { databaseBackend, memoryBackend, type WebSessionStore } from './session-backend.js';
 import { mountSearch } from './search.js';
 import { PORTAL_PATH, PortalSessions, csrfMatches, type PortalSession } from './session.js';
 import { mountSummary } from './summary.js';
@@ -13,6 +15,7 @@ import { mountVerification } from './verification.js';
 
 export { PORTAL_PATH, type PortalSession } from './session.js';
 export { portalUrls, type PortalLoginAudit, type PortalLoginEvent } from './login.js';
+export type { WebSessionStore } from './session-backend.js';
 
 export interface PortalOptions {
   psc: oidc.Configuration;
@@ -24,12 +27,19 @@ export interface PortalOptions {
   logger: Logger;
   /** The audit of logins, failed ones included. */
   audit?: PortalLoginAudit;
+  /** Where sessions and login transactions live, shared by every instance (default: this process's memory). */
+  sessionStore?: WebSessionStore;
 }
 
 export interface Portal {
   router: Router;
   /** The portal session of a request (from its cookie). */
-  sessionOf: (req: Request) => PortalSession | undefined;
+  sessionOf: (req: Request) => Promise<PortalSession | undefined>;
+}
+
+/** The header of a logged-in, eligible professional's page. */
+function bannerOf(session: PortalSession | undefined): Banner | undefined {
+  return session?.outcome.allowed ? { professional: session.outcome.professional.context, csrf: session.csrf } : undefined;
 }
 
 /** The portal's two static files (its only stylesheet and script), read once. */
@@ -72,7 +82,9 @@ function securityHeaders(pscOrigins: string[]) {
 export function createPortal(opts: PortalOptions): Portal {
   const router = express.Router();
   const urls = portalUrls(opts.publicOrigin);
-  const sessions = new PortalSessions(opts.sessionTtlSeconds, urls.home.startsWith('https:'), async (refreshToken) => {
+  const ttlMs = opts.sessionTtlSeconds * 1000;
+  const backend = opts.sessionStore ? databaseBackend<PortalSession>(opts.sessionStore, 'portal-session', ttlMs) : memoryBackend<PortalSession>(ttlMs);
+  const sessions = new PortalSessions(backend, opts.sessionTtlSeconds, urls.home.startsWith('https:'), async (refreshToken: string) => {
     const tokens = await oidc.refreshTokenGrant(opts.psc, refreshToken);
     return {
       accessToken: tokens.access_token,
@@ -98,19 +110,19 @@ export function createPortal(opts: PortalOptions): Portal {
   // Forms are small (a few traits): anything larger is refused before it is read.
   router.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   // Every POST of a session carries its CSRF token (SameSite=Lax cookies are not enough on their own).
-  router.use((req, res, next) => {
+  router.use(async (req, res, next) => {
     if (req.method !== 'POST') return next();
-    const session = sessions.of(req);
+    const session = await sessions.of(req);
     if (session && !csrfMatches(session, (req.body as Record<string, unknown> | undefined)?._csrf)) {
       return sendPage(res, 403, accueilPage({ notice: 'Ce formulaire a expiré ou ne vient pas de ce portail : recommencez.' }));
     }
     next();
   });
 
-  router.get('/', (req, res) => {
-    const session = sessions.of(req);
+  router.get('/', async (req, res) => {
+    const session = await sessions.of(req);
     if (!session) {
-      if (sessions.expired(req)) {
+      if (await sessions.expired(req)) {
         sessions.forget(res);
         return sendPage(res, 200, accueilPage({ notice: 'Votre session a expiré : reconnectez-vous pour continuer.' }));
       }
@@ -119,28 +131,27 @@ export function createPortal(opts: PortalOptions): Portal {
     if (!session.outcome.allowed) return sendPage(res, 403, refusedPage(session.outcome.displayName, session.outcome.refusals, session));
     res.redirect(303, `${PORTAL_PATH}/recherche`);
   });
-  router.get('/cgu', (req, res) => {
-    const session = sessions.of(req);
-    const banner = session?.outcome.allowed ? { professional: session.outcome.professional.context, csrf: session.csrf } : undefined;
-    sendPage(res, 200, cguPage(banner));
+  router.get('/cgu', async (req, res) => {
+    sendPage(res, 200, cguPage(bannerOf(await sessions.of(req))));
   });
 
-  mountLogin(router, sessions, { psc: opts.psc, publicOrigin: opts.publicOrigin, logger: opts.logger, audit: opts.audit });
+  mountLogin(router, sessions, { sessionStore: opts.sessionStore, psc: opts.psc, publicOrigin: opts.publicOrigin, logger: opts.logger, audit: opts.audit });
   const journey: JourneyDeps = { sessions, apiBase: opts.apiBase.replace(/\/+$/, ''), logger: opts.logger };
   mountSearch(router, journey);
   mountVerification(router, journey);
   mountSummary(router, journey);
 
   // A guessed or mistyped URL: a French page, never JSON.
-  router.use((req, res) => {
-    const session = sessions.of(req);
-    const banner = session?.outcome.allowed ? { professional: session.outcome.professional.context, csrf: session.csrf } : undefined;
-    sendPage(res, 404, notFoundPage(banner));
+  router.use(async (req, res) => {
+    sendPage(res, 404, notFoundPage(bannerOf(await sessions.of(req))));
   });
-  // A body the parser refused (too large, malformed): a French page too.
+  // A body the parser refused (too large, malformed), or the sessions' database failing: a French page too.
   router.use((err: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
-    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 400;
-    sendPage(res, status, accueilPage({ notice: 'Ce formulaire n\'a pas pu être lu : recommencez.' }));
+    if (err.status && err.status >= 400 && err.status < 500) {
+      return sendPage(res, err.status, accueilPage({ notice: 'Ce formulaire n\'a pas pu être lu : recommencez.' }));
+    }
+    opts.logger.error({ err: err.name }, 'portal unavailable');
+    sendPage(res, 503, errorPage('Le service est momentanément indisponible : réessayez dans un instant.'));
   });
 
   return { router, sessionOf: (req) => sessions.of(req) };

@@ -37,7 +37,7 @@ export function journeyRoute(deps: JourneyDeps, handler: JourneyHandler): Reques
   return async (req, res) => {
     const session = await deps.sessions.active(req);
     if (!session) {
-      if (deps.sessions.expired(req)) {
+      if (await deps.sessions.expired(req)) {
         deps.sessions.forget(res);
         return sendPage(res, 401, accueilPage({ notice: 'Votre session a expiré : reconnectez-vous pour continuer.' }));
       }
@@ -54,7 +54,7 @@ export function journeyRoute(deps: JourneyDeps, handler: JourneyHandler): Reques
     } catch (err) {
       if (err instanceof PortalApiError) {
         if (err.status === 401) {
-          deps.sessions.close(req, res);
+          await deps.sessions.close(req, res);
           return sendPage(res, 401, accueilPage({ notice: 'Votre session a expiré : reconnectez-vous pour continuer.' }));
         }
         return sendPage(res, err.status, errorPage(err.message, banner));

@@ -5,11 +5,11 @@ import type { Refusal } from '../../auth/eligibility/index.js';
 import type { AuthenticatedProfessional } from '../../auth/professional.js';
 import { PSC_SCOPE } from '../../auth/psc-client.js';
 import { parsePscUserInfo, type PscUserInfo } from '../../auth/psc-userinfo.js';
-import { SessionStore } from '../../auth/session-store.js';
 import { REQUIRED_ACR } from '../../auth/token-validator.js';
 import type { Logger } from '../../logging/logger.js';
 import { clearCookie, readCookie, setCookie } from './cookies.js';
 import { accueilPage, errorPage, sendPage } from './pages.js';
+import { databaseBackend, memoryBackend, type WebSessionStore } from './session-backend.js';
 import { PORTAL_PATH, type PortalSession, type PortalSessions } from './session.js';
 
 const LOGIN_COOKIE = 'portal_login';
@@ -42,6 +42,8 @@ export interface LoginOptions {
   logger: Logger;
   /** The audit of logins, failed ones included. */
   audit?: PortalLoginAudit;
+  /** Where login transactions wait for their callback (any instance may receive it); default: memory. */
+  sessionStore?: WebSessionStore;
 }
 
 interface LoginTransaction {
@@ -64,7 +66,7 @@ export function portalUrls(publicOrigin: string) {
 export function mountLogin(router: Router, sessions: PortalSessions, opts: LoginOptions): void {
   const urls = portalUrls(opts.publicOrigin);
   const cookie = { secure: urls.home.startsWith('https:'), path: PORTAL_PATH };
-  const logins = new SessionStore<LoginTransaction>(LOGIN_TTL_MS);
+  const logins = opts.sessionStore ? databaseBackend<LoginTransaction>(opts.sessionStore, 'login', LOGIN_TTL_MS) : memoryBackend<LoginTransaction>(LOGIN_TTL_MS);
 
   router.get('/login', async (req, res) => {
     // Sesali's first step: the terms of use, accepted before Pro Santé Connect is even called.
@@ -81,26 +83,26 @@ export function mountLogin(router: Router, sessions: PortalSessions, opts: Login
       state: tx.state,
       nonce: tx.nonce,
     });
-    setCookie(res, LOGIN_COOKIE, logins.create(tx), { ...cookie, maxAgeSeconds: LOGIN_TTL_MS / 1000 });
+    setCookie(res, LOGIN_COOKIE, await logins.create(tx), { ...cookie, maxAgeSeconds: LOGIN_TTL_MS / 1000 });
     res.redirect(303, url.href);
   });
 
   const clientId = opts.psc.clientMetadata().client_id;
   /** Audits the login's outcome, then answers; an unaudited login is a 503. */
-  const answer = async (req: Request, res: Response, status: number, body: () => void, event: Omit<PortalLoginEvent, 'req' | 'status' | 'clientId'>) => {
+  const answer = async (req: Request, res: Response, status: number, body: () => void | Promise<void>, event: Omit<PortalLoginEvent, 'req' | 'status' | 'clientId'>) => {
     try {
       await opts.audit?.({ req, status, clientId, ...event });
     } catch (e) {
       opts.logger.error({ err: (e as Error).name }, 'portal login not audited');
       return sendPage(res, 503, errorPage('La connexion n\'a pas pu être tracée : le service est momentanément indisponible.'));
     }
-    body();
+    await body();
   };
   const failed = (req: Request, res: Response, status: number, reason: string, message: string) =>
     answer(req, res, status, () => sendPage(res, status, errorPage(message)), { outcome: 'failed', reason });
 
   router.get('/callback', async (req, res) => {
-    const tx = logins.take(readCookie(req, LOGIN_COOKIE));
+    const tx = await logins.take(readCookie(req, LOGIN_COOKIE));
     clearCookie(res, LOGIN_COOKIE, cookie);
     if (!tx) return failed(req, res, 400, 'login-expired', 'La demande de connexion a expiré ou vient d\'un autre navigateur ; recommencez.');
     let tokens;
@@ -137,8 +139,8 @@ export function mountLogin(router: Router, sessions: PortalSessions, opts: Login
     const idToken = tokens.id_token;
     const accessToken = tokens.access_token;
     const refreshToken = tokens.refresh_token;
-    await answer(req, res, 303, () => {
-      sessions.open(res, { idToken, accessToken, accessTokenExpiresAt: expiresAt, ...(refreshToken ? { refreshToken } : {}), outcome });
+    await answer(req, res, 303, async () => {
+      await sessions.open(res, { idToken, accessToken, accessTokenExpiresAt: expiresAt, ...(refreshToken ? { refreshToken } : {}), outcome });
       res.redirect(303, urls.home);
     }, admitted.allowed
       ? { outcome: 'success', userInfo, professional: admitted.professional }
@@ -146,8 +148,8 @@ export function mountLogin(router: Router, sessions: PortalSessions, opts: Login
   });
 
   /** The session as JSON: fhirUser and the practice situation (for scripts and SMART-style clients). */
-  router.get('/me', (req, res) => {
-    const session = sessions.of(req);
+  router.get('/me', async (req, res) => {
+    const session = await sessions.of(req);
     res.set('Cache-Control', 'no-store');
     if (!session) return void res.status(401).json({ error: 'not logged in' });
     if (!session.outcome.allowed) return void res.status(403).json({ refusals: session.outcome.refusals });
@@ -156,8 +158,8 @@ export function mountLogin(router: Router, sessions: PortalSessions, opts: Login
   });
 
   // The CSRF check of every POST (index.ts) has run: a forged logout cannot end a session.
-  router.post('/logout', (req, res) => {
-    const session = sessions.close(req, res);
+  router.post('/logout', async (req, res) => {
+    const session = await sessions.close(req, res);
     if (!session || !opts.psc.serverMetadata().end_session_endpoint) return res.redirect(303, urls.home);
     const url = oidc.buildEndSessionUrl(opts.psc, { id_token_hint: session.idToken, post_logout_redirect_uri: urls.loggedOut });
     res.redirect(303, url.href);

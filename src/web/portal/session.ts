@@ -2,8 +2,8 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Refusal } from '../../auth/eligibility/index.js';
 import type { AuthenticatedProfessional } from '../../auth/professional.js';
-import { SessionStore } from '../../auth/session-store.js';
 import { clearCookie, readCookie, setCookie } from './cookies.js';
+import type { SessionBackend } from './session-backend.js';
 
 export const PORTAL_PATH = '/portal';
 const SESSION_COOKIE = 'portal_session';
@@ -30,19 +30,17 @@ export type TokenRefresher = (refreshToken: string) => Promise<{ accessToken: st
 /** An access token this close to its expiry is renewed before a call to the API. */
 const RENEW_BEFORE_SECONDS = 30;
 
-/** The portal's sessions: server-side, the cookie (HttpOnly, SameSite=Lax, Secure behind https) carries a random id. */
+/** The portal's sessions: server-side (SessionBackend), the cookie (HttpOnly, SameSite=Lax, Secure behind https) carries a random id. */
 export class PortalSessions {
-  private readonly store: SessionStore<PortalSession>;
   private readonly cookie: { secure: boolean; path: string };
 
-  constructor(private readonly ttlSeconds: number, secure: boolean, private readonly refresh?: TokenRefresher) {
-    this.store = new SessionStore<PortalSession>(ttlSeconds * 1000);
+  constructor(private readonly backend: SessionBackend<PortalSession>, private readonly ttlSeconds: number, secure: boolean, private readonly refresh?: TokenRefresher) {
     this.cookie = { secure, path: PORTAL_PATH };
   }
 
   /** The request's session, if any (for pages that call no API: its access token may be stale). */
-  of(req: Request): PortalSession | undefined {
-    return this.store.get(readCookie(req, SESSION_COOKIE));
+  of(req: Request): Promise<PortalSession | undefined> {
+    return this.backend.get(readCookie(req, SESSION_COOKIE));
   }
 
   /**
@@ -52,39 +50,42 @@ export class PortalSessions {
    */
   async active(req: Request): Promise<PortalSession | undefined> {
     const id = readCookie(req, SESSION_COOKIE);
-    const session = this.store.get(id);
-    if (!session || session.accessTokenExpiresAt - RENEW_BEFORE_SECONDS > Date.now() / 1000) return session;
+    const session = await this.backend.get(id);
+    if (!id || !session || session.accessTokenExpiresAt - RENEW_BEFORE_SECONDS > Date.now() / 1000) return session;
     if (session.refreshToken && this.refresh) {
       try {
         const renewed = await this.refresh(session.refreshToken);
-        session.accessToken = renewed.accessToken;
-        session.accessTokenExpiresAt = renewed.expiresAt;
-        session.refreshToken = renewed.refreshToken ?? session.refreshToken;
-        return session;
+        const fresh: PortalSession = {
+          ...session,
+          accessToken: renewed.accessToken,
+          accessTokenExpiresAt: renewed.expiresAt,
+          refreshToken: renewed.refreshToken ?? session.refreshToken,
+        };
+        await this.backend.update(id, fresh);
+        return fresh;
       } catch {
         // PSC refused (session ended there, token revoked): the portal's session ends too.
       }
     }
     if (session.accessTokenExpiresAt > Date.now() / 1000) return session;
-    this.store.delete(id);
+    await this.backend.delete(id);
     return undefined;
   }
 
   /** True when the request carried a session cookie that no longer designates a session. */
-  expired(req: Request): boolean {
-    return readCookie(req, SESSION_COOKIE) !== undefined && this.of(req) === undefined;
+  async expired(req: Request): Promise<boolean> {
+    return readCookie(req, SESSION_COOKIE) !== undefined && (await this.of(req)) === undefined;
   }
 
-  open(res: Response, session: Omit<PortalSession, 'csrf'>): void {
-    const id = this.store.create({ ...session, csrf: randomBytes(24).toString('base64url') });
+  async open(res: Response, session: Omit<PortalSession, 'csrf'>): Promise<void> {
+    const id = await this.backend.create({ ...session, csrf: randomBytes(24).toString('base64url') });
     setCookie(res, SESSION_COOKIE, id, { ...this.cookie, maxAgeSeconds: this.ttlSeconds });
   }
 
   /** Ends the request's session; the ended session, if there was one. */
-  close(req: Request, res: Response): PortalSession | undefined {
+  async close(req: Request, res: Response): Promise<PortalSession | undefined> {
     const id = readCookie(req, SESSION_COOKIE);
-    const session = this.store.get(id);
-    this.store.delete(id);
+    const session = await this.backend.take(id);
     clearCookie(res, SESSION_COOKIE, this.cookie);
     return session;
   }
