@@ -8,12 +8,13 @@
 # Installs the Debian package when no PostgreSQL server is present (needs root).
 # The cluster lives in a temporary directory, trusts local connections only, and
 # is stopped with: scripts/ci-postgres.sh stop
-# Environment: PG_PORT (default 54329), PG_DIR (default /tmp/facade-ci-postgres).
+# Environment: PG_PORT (default 54329), PG_DIR (default /tmp/facade-ci-postgres), PG_DB (the
+# database to create if missing and name in the URL, default facade_test).
 set -euo pipefail
 
 PORT="${PG_PORT:-54329}"
 DIR="${PG_DIR:-/tmp/facade-ci-postgres}"
-DB=facade_test
+DB="${PG_DB:-facade_test}"
 
 log() { echo "ci-postgres: $*" >&2; }
 

@@ -215,6 +215,31 @@ function loopbackHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/**
+ * The Pro Santé Connect stand-in as configured (DEV_IDP_*), with this server's
+ * portal registered as its confidential client for `publicOrigin` (the load
+ * balancer's URL when several instances share one stand-in: npm run dev-idp).
+ */
+export function startStandIn(config: Config, logger: Logger, publicOrigin: string): Promise<RunningDevIdp> {
+  const urls = portalUrls(publicOrigin);
+  const authMethod = config.get('auth.clientAuthMethod') as ClientAuthMethod;
+  return startDevIdp({
+    host: String(config.get('auth.devIdp.host')),
+    port: Number(config.get('auth.devIdp.port')),
+    dataDir: config.dataDir,
+    practitionersDir: config.get('auth.devIdp.practitionersDir') as string | undefined,
+    accessTokenTtlSeconds: Number(config.get('auth.devIdp.accessTokenTtlSeconds')),
+    client: {
+      clientId: String(config.get('auth.clientId')),
+      clientSecret: (config.get('auth.clientSecret') as string | undefined) ?? DEV_CLIENT_SECRET,
+      authMethod: authMethod === 'client_secret_post' ? 'client_secret_post' : 'client_secret_basic',
+      redirectUris: [urls.callback],
+      postLogoutRedirectUris: [urls.loggedOut],
+    },
+    logger,
+  });
+}
+
 /** True when no real PSC is configured: the embedded stand-in is used. */
 export function isEmbeddedPsc(config: Config): boolean {
   return config.get('auth.issuer') === undefined;
@@ -228,26 +253,11 @@ export function isEmbeddedPsc(config: Config): boolean {
 export async function startAuth(config: Config, logger: Logger, publicOrigin: string, options: { portalAudit?: PortalLoginAudit; apiBase?: string; sessionStore?: WebSessionStore } = {}): Promise<AuthServices> {
   const clientId = String(config.get('auth.clientId'));
   const authMethod = config.get('auth.clientAuthMethod') as ClientAuthMethod;
-  const urls = portalUrls(publicOrigin);
   let devIdp: RunningDevIdp | undefined;
   let settings: PscSettings;
   if (isEmbeddedPsc(config)) {
     const clientSecret = (config.get('auth.clientSecret') as string | undefined) ?? DEV_CLIENT_SECRET;
-    devIdp = await startDevIdp({
-      host: String(config.get('auth.devIdp.host')),
-      port: Number(config.get('auth.devIdp.port')),
-      dataDir: config.dataDir,
-      practitionersDir: config.get('auth.devIdp.practitionersDir') as string | undefined,
-      accessTokenTtlSeconds: Number(config.get('auth.devIdp.accessTokenTtlSeconds')),
-      client: {
-        clientId,
-        clientSecret,
-        authMethod: authMethod === 'client_secret_post' ? 'client_secret_post' : 'client_secret_basic',
-        redirectUris: [urls.callback],
-        postLogoutRedirectUris: [urls.loggedOut],
-      },
-      logger,
-    });
+    devIdp = await startStandIn(config, logger, publicOrigin);
     settings = { issuer: devIdp.issuer, discoveryUrl: devIdp.discoveryUrl, clientId, clientSecret, clientAuthMethod: authMethod === 'private_key_jwt' ? 'client_secret_basic' : authMethod };
     logger.info({ issuer: devIdp.issuer }, 'embedded Pro Santé Connect stand-in ready');
   } else {
