@@ -119,7 +119,7 @@ wait_ready "$PUBLIC/ready"
 
 # Both instances under load through nginx (short here; the full measurement is in the closing notes).
 npm run -s load -- --base "$PUBLIC" --professionals "${LOAD_PROFESSIONALS:-20}" --duration "${LOAD_SECONDS:-20}" --data-dir "$WORK/idp" \
-  || fail "the load run through nginx had errors"
+  --metrics "http://127.0.0.1:$A,http://127.0.0.1:$B" || fail "the load run through nginx had errors"
 TOKEN="$(DATA_DIR="$WORK/idp" DEV_IDP_PORT="$IDP" npm run -s dev-token -- 899700209937)"
 npx tsx test/multi-instance/through-nginx.ts --public "$PUBLIC" --token "$TOKEN" \
   --instances "127.0.0.1:$A,127.0.0.1:$B" --stop-pid "$(cat "$WORK/instance-a.pid")" \

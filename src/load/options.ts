@@ -7,7 +7,9 @@ export const LOAD_USAGE = `Usage:
   --professionals  virtual professionals walking the journey at the same time, 1 to ${2000}
   --duration       seconds of load (then in-flight requests get up to 30 s to finish)
   --think-ms       think time between two steps, randomised ±50% (default 1000)
-  --data-dir       the server's DATA_DIR, where the PSC stand-in keeps its signing key (default: DATA_DIR, else ./data)`;
+  --data-dir       the server's DATA_DIR, where the PSC stand-in keeps its signing key (default: DATA_DIR, else ./data)
+  --metrics        the instances whose memory is read at /metrics, comma-separated (default: --base; behind a
+                   load balancer, give the instances themselves: /metrics answers loopback callers, not proxied ones)`;
 
 export const MAX_PROFESSIONALS = 2000;
 const MAX_DURATION_SECONDS = 24 * 3600;
@@ -20,6 +22,8 @@ export interface LoadOptions {
   durationSeconds: number;
   thinkMs: number;
   dataDir?: string;
+  /** Where the servers' memory is read (/metrics): the instances, or the base itself. */
+  metrics: string[];
 }
 
 export class UsageError extends Error {}
@@ -62,7 +66,7 @@ function integer(name: string, value: string, min: number, max: number): number 
 /** Reads the command line; throws UsageError on a wrong call. Returns undefined for --help. */
 export function parseLoadArgs(argv: readonly string[]): LoadOptions | undefined {
   const values = new Map<string, string>();
-  const known = ['--base', '--professionals', '--duration', '--think-ms', '--data-dir'];
+  const known = ['--base', '--professionals', '--duration', '--think-ms', '--data-dir', '--metrics'];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') return undefined;
@@ -75,8 +79,10 @@ export function parseLoadArgs(argv: readonly string[]): LoadOptions | undefined 
     values.set(name, value);
   }
   for (const required of ['--professionals', '--duration']) if (!values.has(required)) throw new UsageError(`${required} is required`);
+  const base = loopbackBase(values.get('--base') ?? 'http://127.0.0.1:8080');
   return {
-    base: loopbackBase(values.get('--base') ?? 'http://127.0.0.1:8080'),
+    base,
+    metrics: values.has('--metrics') ? values.get('--metrics')!.split(',').map((m) => loopbackBase(m.trim())) : [base],
     professionals: integer('--professionals', values.get('--professionals')!, 1, MAX_PROFESSIONALS),
     durationSeconds: integer('--duration', values.get('--duration')!, 1, MAX_DURATION_SECONDS),
     thinkMs: values.has('--think-ms') ? integer('--think-ms', values.get('--think-ms')!, 0, MAX_THINK_MS) : 1000,

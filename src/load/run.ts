@@ -41,7 +41,9 @@ export async function loadCommand(argv: readonly string[], io: LoadIo, env: Node
     // Tokens live through the run and its drain (the stand-in's own ones live accessTokenTtlSeconds).
     const ttl = Math.max(Number(config.get('auth.devIdp.accessTokenTtlSeconds')), options.durationSeconds + REQUEST_TIMEOUT_MS / 1000 + 120);
     const professionals = await mintProfessionals(config, config.dataDir, issuer, options.professionals, ttl);
-    const memoryStart = await serverMemory(options.base, professionals[0].token);
+    const token = professionals[0].token;
+    const readMemory = () => Promise.all(options.metrics.map((m) => serverMemory(m, token)));
+    const memoryStart = await readMemory();
 
     const stats = new LoadStats();
     const hardStop = new AbortController();
@@ -59,10 +61,19 @@ export async function loadCommand(argv: readonly string[], io: LoadIo, env: Node
     };
     // The drain: whatever is still in flight REQUEST_TIMEOUT_MS after the deadline is aborted (a timeout, an error).
     const drainTimer = setTimeout(() => hardStop.abort(), ctx.deadline - started + REQUEST_TIMEOUT_MS);
+    // Memory once warm (caches filled, code optimised): a quarter of the run, 30 s at most.
+    const warmUpSeconds = Math.min(30, options.durationSeconds / 4);
+    let memoryWarm: Promise<Array<number | undefined>> | undefined;
+    const warmTimer = setTimeout(() => {
+      memoryWarm = readMemory();
+    }, warmUpSeconds * 1000);
     await Promise.all(professionals.map((vp) => walk(ctx, vp)));
     clearTimeout(drainTimer);
+    clearTimeout(warmTimer);
     const elapsedSeconds = (Date.now() - started) / 1000;
-    const memoryEnd = await serverMemory(options.base, professionals[0].token);
+    const memoryEnd = await readMemory();
+    const warm = memoryWarm ? await memoryWarm : options.metrics.map(() => undefined);
+    const memory = options.metrics.map((source, i) => ({ source, start: memoryStart[i], warm: warm[i], end: memoryEnd[i] }));
 
     for (const line of formatReport(stats, {
       base: options.base,
@@ -73,8 +84,8 @@ export async function loadCommand(argv: readonly string[], io: LoadIo, env: Node
       thinkMs: options.thinkMs,
       durationSeconds: options.durationSeconds,
       elapsedSeconds,
-      memoryStart,
-      memoryEnd,
+      memory,
+      warmUpSeconds,
     })) io.out(line);
     return stats.errors === 0 ? 0 : 1;
   } catch (e) {

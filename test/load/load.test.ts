@@ -51,7 +51,7 @@ test('3 virtual professionals walk the journey for 5 s: journeys, no errors, the
     }
     expect(report).toContain('errors: none');
     expect(report).toMatch(/^journeys completed: \d+ \(\d+\.\d\d per second/m);
-    expect(report).toMatch(/^server memory \(process_resident_memory_bytes at \/metrics\): start (\d+\.\d MiB|unknown), end (\d+\.\d MiB|unknown)/m);
+    expect(report).toMatch(/^server memory \(process_resident_memory_bytes at http:\/\/127\.0\.0\.1:\d+\/metrics\): start \d+\.\d MiB, warm \(\d+ s\) \d+\.\d MiB, end \d+\.\d MiB \(end ÷ warm \d+\.\d\d, (flat|growing)\)/m);
   } finally {
     await services.stop();
   }
@@ -76,8 +76,11 @@ test('wrong calls are refused with the usage (exit code 2); the bounds hold', as
     expect(err.join('\n')).toContain('Usage:');
   }
   expect(parseLoadArgs(['--professionals', '2000', '--duration', '5', '--base', 'http://localhost:9/fhir/'])).toEqual({
-    base: 'http://localhost:9', professionals: 2000, durationSeconds: 5, thinkMs: 1000, dataDir: undefined,
+    base: 'http://localhost:9', professionals: 2000, durationSeconds: 5, thinkMs: 1000, dataDir: undefined, metrics: ['http://localhost:9'],
   });
+  // Behind a load balancer: the instances' own /metrics, loopback only too.
+  expect(parseLoadArgs(['--professionals', '1', '--duration', '1', '--metrics', 'http://127.0.0.1:1,http://127.0.0.1:2'])?.metrics).toEqual(['http://127.0.0.1:1', 'http://127.0.0.1:2']);
+  expect(() => parseLoadArgs(['--professionals', '1', '--duration', '1', '--metrics', 'http://10.0.0.1:1'])).toThrow(/not a loopback address/);
 });
 
 test('npm run load: the refusal from the command line, exit code 2', () => {
