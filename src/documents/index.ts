@@ -6,4 +6,4 @@
 export { renderSummaryPdf, MAX_PAGES, type SummaryPdfOptions } from './summary-pdf.js';
 export { translateCda, type TranslatedCda, type TranslateCdaOptions } from './translated-cda.js';
 /** The French wording of patient and document facts (dates, sex, names, addresses, countries, languages). */
-export { addressText, countryName, frenchDate, humanName, languageName, residenceAddress, sexName } from './summary-pdf/facts.js';
+export { addressText, clean, conceptText, countryName, frenchDate, humanName, languageName, residenceAddress, resolver, sexName, type Resolver } from './summary-pdf/facts.js';

@@ -34,9 +34,10 @@ export interface Producer {
   version: string;
 }
 
-type Resolver = (ref: fhir4.Reference | undefined) => fhir4.FhirResource | undefined;
+export type Resolver = (ref: fhir4.Reference | undefined) => fhir4.FhirResource | undefined;
 
-function resolver(bundle: fhir4.Bundle): Resolver {
+/** Finds a Bundle entry by the reference a Composition makes: its fullUrl (urn:uuid: or absolute), or Type/id. */
+export function resolver(bundle: fhir4.Bundle): Resolver {
   const byUrl = new Map<string, fhir4.FhirResource>();
   for (const e of bundle.entry ?? []) {
     const r = e.resource as fhir4.FhirResource | undefined;
@@ -51,7 +52,8 @@ function resolver(bundle: fhir4.Bundle): Resolver {
   };
 }
 
-const clean = (s: string | undefined): string => (s ?? '').replace(/\s+/g, ' ').trim();
+/** Text on one line: runs of white space as one space, trimmed. */
+export const clean = (s: string | undefined): string => (s ?? '').replace(/\s+/g, ' ').trim();
 
 let regions: Intl.DisplayNames | undefined;
 let languages: Intl.DisplayNames | undefined;
@@ -117,7 +119,8 @@ function names(list: fhir4.HumanName[] | undefined): string {
   return all.join(' / ');
 }
 
-function conceptText(c: fhir4.CodeableConcept | undefined): string | undefined {
+/** A concept's text, else its first display. */
+export function conceptText(c: fhir4.CodeableConcept | undefined): string | undefined {
   if (!c) return undefined;
   return clean(c.text) || clean(c.coding?.find((x) => x.display)?.display) || undefined;
 }

@@ -20,7 +20,7 @@ import type { SaxesTagPlain } from 'saxes';
 import { parseDocumentId } from '../../journey/summary-documents.js';
 import { EXT } from '../../mapping/extensions.js';
 import { narrativeLabels } from '../../mapping/section-narrative.js';
-import { frenchDate, residenceAddress, sexName } from '../../documents/index.js';
+import { clean, conceptText, frenchDate, humanName, residenceAddress, resolver, sexName, type Resolver } from '../../documents/index.js';
 import { countryName, languageName } from '../../terminology/icu-names.js';
 import { readXml } from '../../util/safe-xml.js';
 import { escapeHtml as e } from '../html.js';
@@ -46,26 +46,6 @@ export interface SummaryViewOptions {
 const UNAVAILABLE = 'Information indisponible';
 
 // ---------------------------------------------------------------- Bundle access
-
-type Resolve = (ref: fhir4.Reference | undefined) => fhir4.FhirResource | undefined;
-
-/** Finds an entry by the reference a Composition makes: its fullUrl (urn:uuid: or absolute), or Type/id. */
-function resolver(bundle: fhir4.Bundle): Resolve {
-  const byUrl = new Map<string, fhir4.FhirResource>();
-  for (const entry of bundle.entry ?? []) {
-    const r = entry.resource as fhir4.FhirResource | undefined;
-    if (!r) continue;
-    if (entry.fullUrl) byUrl.set(entry.fullUrl, r);
-    if (r.id) byUrl.set(`${r.resourceType}/${r.id}`, r);
-  }
-  return (ref) => {
-    const key = ref?.reference;
-    if (!key) return undefined;
-    return byUrl.get(key) ?? byUrl.get(key.replace(/^.*\/([A-Za-z]+\/[^/]+)$/, '$1'));
-  };
-}
-
-const clean = (s: string | undefined): string => (s ?? '').replace(/\s+/g, ' ').trim();
 
 // ---------------------------------------------------------------- French words
 
@@ -114,12 +94,10 @@ function patientName(names: fhir4.HumanName[] | undefined): string | undefined {
   return parts.length ? parts.join(' ') : clean(n.text) || undefined;
 }
 
-/** "Ana Perić": a person as written (prefix, given names, family name). */
+/** "Ana Perić": a person as written (prefix, given names, family name), the official name first. */
 function personName(names: fhir4.HumanName[] | undefined): string | undefined {
   const n = names?.find((x) => x.use === 'official') ?? names?.[0];
-  if (!n) return undefined;
-  if (n.text) return clean(n.text);
-  return clean([...(n.prefix ?? []), ...(n.given ?? []), n.family, ...(n.suffix ?? [])].filter(Boolean).join(' ')) || undefined;
+  return n ? humanName(n) || undefined : undefined;
 }
 
 function identifierLine(i: fhir4.Identifier, opts: SummaryViewOptions): string | undefined {
@@ -146,12 +124,8 @@ function patientBlock(patient: fhir4.Patient | undefined, opts: SummaryViewOptio
   return `<section class="summary-block patient-block" aria-labelledby="${id}"><h2 id="${id}">Informations administratives du patient</h2>${facts(rows)}</section>`;
 }
 
-function conceptText(c: fhir4.CodeableConcept | undefined): string | undefined {
-  return clean(c?.text) || clean(c?.coding?.find((x) => x.display)?.display) || undefined;
-}
-
 /** An author by what the reference leads to (Practitioner, PractitionerRole, Organization, Device…). */
-function authorName(ref: fhir4.Reference, resolve: Resolve): string | undefined {
+function authorName(ref: fhir4.Reference, resolve: Resolver): string | undefined {
   const r = resolve(ref);
   switch (r?.resourceType) {
     case 'Practitioner': {
@@ -182,7 +156,7 @@ const PERSONS = new Set(['Practitioner', 'PractitionerRole', 'Patient', 'Related
  * « automatique » when a system (Device) wrote the summary, « manuelle » when
  * only persons did; an organisation alone says nothing of it.
  */
-function nature(authors: fhir4.Reference[], resolve: Resolve): string | undefined {
+function nature(authors: fhir4.Reference[], resolve: Resolver): string | undefined {
   const types = authors.map((a) => resolve(a)?.resourceType ?? (a.type ? a.type : /^Device\//.test(a.reference ?? '') ? 'Device' : undefined));
   if (types.includes('Device')) return 'automatique';
   if (types.some((t) => t && PERSONS.has(t))) return 'manuelle';
@@ -196,7 +170,7 @@ function translatedFrom(c: fhir4.Composition): { language?: string; country?: st
   return { language: part('language'), country: part('country') };
 }
 
-function summaryBlock(composition: fhir4.Composition, resolve: Resolve, id: string): string {
+function summaryBlock(composition: fhir4.Composition, resolve: Resolver, id: string): string {
   const source = translatedFrom(composition);
   const custodian = resolve(composition.custodian);
   const custodianCountry = custodian?.resourceType === 'Organization' ? custodian.address?.find((a) => a.country)?.country : undefined;

@@ -1,36 +1,32 @@
 import type { Router } from 'express';
+import type { DocumentKind } from '../../mapping/index.js';
+import { parseDocumentId } from '../../journey/summary-documents.js';
 import { PortalApiError, type PortalApi } from './api-client.js';
 import { journeyRoute, PATIENT_ID, type JourneyDeps } from './journey-route.js';
 import { alertBox, journeySteps, portalPage } from './layout.js';
 import { notFoundPage, sendPage } from './pages.js';
 import { traitsOf } from './search.js';
-import { summaryView, type SummaryLinks } from './summary-view.js';
+import { summaryLinksFrom, summaryView, type SummaryLinks } from './summary-view.js';
 
-/** The summary's documents the portal opens (MHD Binary ids: <patient>.<kind>) and the media type asked for. */
-const DOCUMENTS: Record<string, { accept: string; link: keyof SummaryLinks; filename: string }> = {
-  L1: { accept: 'application/pdf', link: 'originalPdf', filename: 'synthese-originale.pdf' },
-  'fr-PDF': { accept: 'application/pdf', link: 'frenchPdf', filename: 'synthese-traduite.pdf' },
-  L3: { accept: 'text/xml', link: 'originalCda', filename: 'synthese-originale.xml' },
+/** How the portal asks for and names each kind of the summary's documents (MHD Binary ids: <patient>.<kind>[-<rank>]). */
+const DOCUMENTS: Record<DocumentKind, { accept: string; filename: string }> = {
+  L1: { accept: 'application/pdf', filename: 'synthese-originale.pdf' },
+  'fr-PDF': { accept: 'application/pdf', filename: 'synthese-traduite.pdf' },
+  L3: { accept: 'text/xml', filename: 'synthese-originale.xml' },
+  'fr-L3': { accept: 'text/xml', filename: 'synthese-traduite.xml' },
 };
 
-/** Which documents the country offers for this patient, from the MHD DocumentReference search. */
-async function documentLinks(list: () => Promise<fhir4.Bundle>, id: string): Promise<SummaryLinks> {
+/** Which documents the country offers for this patient, from the MHD DocumentReference search (none when it fails). */
+async function documentLinks(api: PortalApi, id: string): Promise<SummaryLinks> {
   let bundle: fhir4.Bundle;
   try {
-    bundle = await list();
+    bundle = await api.read<fhir4.Bundle>(`DocumentReference?patient=Patient/${encodeURIComponent(id)}`);
   } catch (err) {
     if (err instanceof PortalApiError && err.status !== 401) return {};
     throw err;
   }
-  const links: SummaryLinks = {};
-  for (const entry of bundle.entry ?? []) {
-    const docId = entry.resource?.id;
-    if (!docId?.startsWith(`${id}.`)) continue;
-    const kind = docId.slice(id.length + 1);
-    const doc = DOCUMENTS[kind];
-    if (doc) links[doc.link] = `/portal/patients/${encodeURIComponent(id)}/documents/${encodeURIComponent(kind)}`;
-  }
-  return links;
+  const path = `/portal/patients/${encodeURIComponent(id)}/documents/`;
+  return summaryLinksFrom(bundle, (docId) => `${path}${encodeURIComponent(docId.slice(id.length + 1))}`);
 }
 
 /** The names of the patient's identifiers, from the country's search mask ("Numéro d'assuré (MBO)"); none when it cannot be read. */
@@ -59,12 +55,11 @@ export function mountSummary(router: Router, deps: JourneyDeps): void {
     } catch (err) {
       if (!(err instanceof PortalApiError) || err.status === 401) throw err;
       // No consent yet (or it expired): back to the verification step.
-      const consentNeeded = err.status === 403 && /consent/i.test(`${err.code ?? ''} ${err.message}`);
+      const consentNeeded = err.code === 'consent-required';
       const back = consentNeeded ? `<p><a href="/portal/patients/${encodeURIComponent(id)}/verification">Vérifier l'identité et recueillir le consentement</a></p>` : '';
       return sendPage(res, err.status, portalPage({ title: 'Synthèse médicale', banner, steps: journeySteps(3), body: `${alertBox(err.message)}${back}${again}` }));
     }
-    const links = await documentLinks(() => api.read<fhir4.Bundle>(`DocumentReference?patient=Patient/${encodeURIComponent(id)}`), id);
-    const identifierLabel = await identifierLabels(api, bundle);
+    const [links, identifierLabel] = await Promise.all([documentLinks(api, id), identifierLabels(api, bundle)]);
     sendPage(res, 200, portalPage({
       title: 'Synthèse médicale',
       banner,
@@ -75,12 +70,13 @@ ${again}`,
     }));
   }));
 
-  router.get('/patients/:id/documents/:kind', journeyRoute(deps, async (req, res, { api, banner }) => {
+  router.get('/patients/:id/documents/:document', journeyRoute(deps, async (req, res, { api, banner }) => {
     const id = String(req.params.id);
-    const kind = String(req.params.kind);
-    const doc = DOCUMENTS[kind];
-    if (!PATIENT_ID.test(id) || !doc) return sendPage(res, 404, notFoundPage(banner));
-    const { contentType, body } = await api.binary(`Binary/${id}.${kind}`, doc.accept);
+    const docId = `${id}.${String(req.params.document)}`;
+    const ref = PATIENT_ID.test(id) ? parseDocumentId(docId) : undefined;
+    if (!ref || ref.handle !== id) return sendPage(res, 404, notFoundPage(banner));
+    const doc = DOCUMENTS[ref.kind];
+    const { contentType, body } = await api.binary(`Binary/${docId}`, doc.accept);
     res.status(200).set({
       'Cache-Control': 'no-store',
       'Content-Type': contentType,
