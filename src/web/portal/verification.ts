@@ -110,10 +110,10 @@ export function mountVerification(router: Router, deps: JourneyDeps): void {
     const id = String(req.params.id);
     if (!PATIENT_ID.test(id)) return sendPage(res, 404, notFoundPage(banner));
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const patient = await api.read<fhir4.Patient>(`Patient/${id}`);
-    if (body.necessaire !== 'on' || body.consentement !== 'on') {
-      return sendPage(res, 400, verificationPage(banner, id, patient, alertBox('Cochez les deux cases pour consulter la synthèse médicale.')));
-    }
+    // The patient is read again only to show the page once more (a refusal), never on the way to the summary.
+    const again = async (status: number, message: string) =>
+      sendPage(res, status, verificationPage(banner, id, await api.read<fhir4.Patient>(`Patient/${id}`), alertBox(message)));
+    if (body.necessaire !== 'on' || body.consentement !== 'on') return again(400, 'Cochez les deux cases pour consulter la synthèse médicale.');
     const consent: fhir4.Consent = {
       resourceType: 'Consent',
       status: 'active',
@@ -129,7 +129,7 @@ export function mountVerification(router: Router, deps: JourneyDeps): void {
       await api.create('Consent', consent);
     } catch (err) {
       if (!(err instanceof PortalApiError) || err.status === 401) throw err;
-      return sendPage(res, err.status, verificationPage(banner, id, patient, alertBox(err.message)));
+      return again(err.status, err.message);
     }
     res.redirect(303, `/portal/patients/${encodeURIComponent(id)}/synthese`);
   }));
