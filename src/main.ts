@@ -1,5 +1,6 @@
 import { ConfigError, loadConfigOrExit, type Config } from './config/config.js';
 import { createLogger } from './logging/logger.js';
+import { stopOnSignals } from './util/stop-on-signals.js';
 import { startServices } from './app-services.js';
 import { checkPorts, describeListenError, PORT_UNAVAILABLE_EXIT_CODE } from './port-check.js';
 
@@ -13,13 +14,7 @@ async function main(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
   const services = await startServices(config, logger);
   logger.info({ fhirBase: `${services.url}/fhir`, portal: `${services.url}/portal`, psc: services.auth.issuer, ehdsiSimulator: services.simulator?.url ?? 'disabled' }, 'FHIR server ready');
-  const stop = async (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    await services.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  stopOnSignals(logger, 'shutting down', () => services.close());
 }
 
 const config = loadConfigOrExit();

@@ -13,6 +13,7 @@ import { startStandIn } from '../app-services.js';
 import { loadConfigOrExit } from '../config/config.js';
 import { DEV_CLIENT_SECRET, DEV_EHR_CLIENT_ID, DEV_SMART_CLIENT_ID } from '../dev-idp/constants.js';
 import { createLogger } from '../logging/logger.js';
+import { stopOnSignals } from '../util/stop-on-signals.js';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -33,12 +34,7 @@ async function main(): Promise<void> {
       `  PUBLIC_BASE_URL=${publicOrigin}\n` +
       `  PSC_ALLOWED_CLIENTS=${String(config.get('auth.clientId'))},${DEV_EHR_CLIENT_ID},${DEV_SMART_CLIENT_ID}\n`,
   );
-  const stop = (signal: string): void => {
-    logger.info({ signal }, 'stand-in shutting down');
-    void idp.close().then(() => process.exit(0));
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignals(logger, 'stand-in shutting down', () => idp.close());
 }
 
 main().catch((e: unknown) => {

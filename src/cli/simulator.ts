@@ -10,6 +10,7 @@
  */
 import { loadConfigOrExit } from '../config/config.js';
 import { createLogger } from '../logging/logger.js';
+import { stopOnSignals } from '../util/stop-on-signals.js';
 import { startConfiguredSimulator } from '../simulator/from-config.js';
 
 async function main(): Promise<void> {
@@ -21,12 +22,7 @@ async function main(): Promise<void> {
       simulator.countries.map((c) => `  ${c.code}  ${simulator.endpoints(c.code).xcpd}  ${simulator.endpoints(c.code).xca}`).join('\n') +
       `\nfaults: POST ${simulator.url}/_control/faults   requests: GET ${simulator.url}/_control/requests\n`,
   );
-  const stop = (signal: string): void => {
-    logger.info({ signal }, 'simulator shutting down');
-    void simulator.close().then(() => process.exit(0));
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignals(logger, 'simulator shutting down', () => simulator.close());
 }
 
 main().catch((e: unknown) => {
