@@ -72,12 +72,15 @@ export class Browser {
     return res;
   }
 
-  /** Follows redirects (GET after each, as browsers do after 302/303) until a non-redirect answer or a URL outside `stopOutside`. */
-  async follow(res: Response, from: string): Promise<{ res: Response; url: string }> {
+  /**
+   * Follows redirects (GET after each, as browsers do after 302/303) until a non-redirect answer or the
+   * EHR's callback; `route` may send a hop elsewhere (a load balancer picking another instance).
+   */
+  async follow(res: Response, from: string, route: (url: string) => string = (u) => u): Promise<{ res: Response; url: string }> {
     let url = from;
     for (let hops = 0; res.status >= 300 && res.status < 400; hops++) {
       if (hops > 15) throw new Error('too many redirects');
-      url = new URL(res.headers.get('location')!, url).href;
+      url = route(new URL(res.headers.get('location')!, url).href);
       if (url.startsWith('http://127.0.0.1/callback')) return { res, url };
       res = await this.request(url);
     }
@@ -98,13 +101,13 @@ export function formOf(html: string, baseUrl: string): { action: string; fields:
  * Logs into the portal as a test professional, through the real flow:
  * portal → PSC authorization → login page → pick the card → callback → portal.
  */
-export async function portalLogin(browser: Browser, baseUrl: string, nationalId: string): Promise<{ res: Response; url: string; html: string }> {
+export async function portalLogin(browser: Browser, baseUrl: string, nationalId: string, route?: (url: string) => string): Promise<{ res: Response; url: string; html: string }> {
   const start = `${baseUrl}/portal/login?cgu=on`;
   const toLoginPage = await browser.follow(await browser.request(start), start);
   expect(toLoginPage.res.status).toBe(200);
   const page = await toLoginPage.res.text();
   expect(page).toContain(`value="${nationalId}"`);
   const { action } = formOf(page, toLoginPage.url);
-  const back = await browser.follow(await browser.request(action, { form: { nationalId } }), action);
+  const back = await browser.follow(await browser.request(action, { form: { nationalId } }), action, route);
   return { ...back, html: await back.res.text() };
 }

@@ -8,7 +8,7 @@
 import { loadConfig } from '../../src/config/config.js';
 import { startServices, type RunningServices } from '../../src/app-services.js';
 import { DEV_CLIENT_SECRET } from '../../src/dev-idp/constants.js';
-import { Browser, formOf, startTestServices } from '../auth/http-helpers.js';
+import { Browser, formOf, portalLogin, startTestServices } from '../auth/http-helpers.js';
 
 type Services = Awaited<ReturnType<typeof startTestServices>>;
 let a: Services;
@@ -39,20 +39,11 @@ test('a login started on one instance completes on the other; the session then w
   expect(b.url).toBe(a.url);
   expect(b.listenUrl).not.toBe(a.listenUrl);
   const browser = new Browser();
-  const start = `${a.url}/portal/login?cgu=on`;
-  const toLogin = await browser.follow(await browser.request(start), start);
-  const { action } = formOf(await toLogin.res.text(), toLogin.url);
   // Pro Santé Connect sends the browser back to the public URL: this time, instance B answers.
-  let res = await browser.request(action, { form: { nationalId: '899700209937' } });
-  let url = action;
-  while (res.status >= 300 && res.status < 400) {
-    url = new URL(res.headers.get('location')!, url).href;
-    if (url.startsWith(`${a.url}/portal/callback`)) url = onB(url);
-    res = await browser.request(url);
-  }
+  const { res, html } = await portalLogin(browser, a.url, '899700209937', (url) => (url.startsWith(`${a.url}/portal/callback`) ? onB(url) : url));
   expect(browser.visited.some((u) => u.startsWith(`${b.listenUrl}/portal/callback`))).toBe(true);
   expect(res.status).toBe(200);
-  expect(await res.text()).toContain('CYRIL TOUBIB · ID 899700209937 · CABINET DU DR CYRIL');
+  expect(html).toContain('CYRIL TOUBIB · ID 899700209937 · CABINET DU DR CYRIL');
 
   // The same cookie on either instance: one session.
   for (const base of [a.url, b.listenUrl]) {
