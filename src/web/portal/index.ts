@@ -5,11 +5,10 @@ import type { Logger } from '../../logging/logger.js';
 import { projectPath } from '../../util/project.js';
 import type { JourneyDeps } from './journey-route.js';
 import { mountLogin, portalUrls, type PortalLoginAudit } from './login.js';
-import type { Banner } from './layout.js';
 import { accueilPage, cguPage, errorPage, notFoundPage, refusedPage, sendPage } from './pages.js';
 import { databaseBackend, memoryBackend, type WebSessionStore } from './session-backend.js';
 import { mountSearch } from './search.js';
-import { PORTAL_PATH, PortalSessions, csrfMatches, type PortalSession } from './session.js';
+import { PORTAL_PATH, PortalSessions, bannerOf, csrfMatches, type PortalSession } from './session.js';
 import { mountSummary } from './summary.js';
 import { mountVerification } from './verification.js';
 
@@ -35,11 +34,6 @@ export interface Portal {
   router: Router;
   /** The portal session of a request (from its cookie). */
   sessionOf: (req: Request) => Promise<PortalSession | undefined>;
-}
-
-/** The header of a logged-in, eligible professional's page. */
-function bannerOf(session: PortalSession | undefined): Banner | undefined {
-  return session?.outcome.allowed ? { professional: session.outcome.professional.context, csrf: session.csrf } : undefined;
 }
 
 /** The portal's two static files (its only stylesheet and script), read once. */

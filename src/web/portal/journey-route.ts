@@ -5,7 +5,7 @@ import { sourceAddressOf } from '../../util/source-address.js';
 import { portalApi, PortalApiError, type PortalApi } from './api-client.js';
 import type { Banner } from './layout.js';
 import { accueilPage, errorPage, refusedPage, sendPage } from './pages.js';
-import type { PortalSession, PortalSessions } from './session.js';
+import { bannerOf, type PortalSession, type PortalSessions } from './session.js';
 
 export interface JourneyDeps {
   sessions: PortalSessions;
@@ -47,7 +47,8 @@ export function journeyRoute(deps: JourneyDeps, handler: JourneyHandler): Reques
       return sendPage(res, 403, refusedPage(session.outcome.displayName, session.outcome.refusals, session));
     }
     const professional = session.outcome.professional;
-    const banner: Banner = { professional: professional.context, csrf: session.csrf };
+    // Eligible (checked above): the header is there.
+    const banner = bannerOf(session)!;
     const api = portalApi(deps.apiBase, session.accessToken, sourceAddressOf(req));
     try {
       await handler(req, res, { session, professional, banner, api });

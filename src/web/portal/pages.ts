@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import type { Refusal } from '../../auth/eligibility/index.js';
 import { escapeHtml as e } from '../html.js';
-import { alertBox, portalPage, type Banner } from './layout.js';
+import { alertBox, hiddenCsrf, portalPage, type Banner } from './layout.js';
 
 /** Every portal page: HTML, never cached (it may show patient data). */
 export function sendPage(res: Response, status: number, html: string): void {
@@ -57,7 +57,7 @@ export function refusedPage(displayName: string, refusals: readonly Refusal[], b
 <ul>
 ${items}
 </ul>
-<form method="post" action="/portal/logout"><input type="hidden" name="_csrf" value="${e(banner.csrf)}"><div class="actions"><button type="submit">Se déconnecter</button></div></form>`,
+<form method="post" action="/portal/logout">${hiddenCsrf(banner.csrf)}<div class="actions"><button type="submit">Se déconnecter</button></div></form>`,
   });
 }
 

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import type { Refusal } from '../../auth/eligibility/index.js';
 import type { AuthenticatedProfessional } from '../../auth/professional.js';
 import { clearCookie, readCookie, setCookie } from './cookies.js';
+import type { Banner } from './layout.js';
 import type { SessionBackend } from './session-backend.js';
 
 export const PORTAL_PATH = '/portal';
@@ -94,6 +95,11 @@ export class PortalSessions {
   forget(res: Response): void {
     clearCookie(res, SESSION_COOKIE, this.cookie);
   }
+}
+
+/** The header of a logged-in, eligible professional's pages (none otherwise). */
+export function bannerOf(session: PortalSession | undefined): Banner | undefined {
+  return session?.outcome.allowed ? { professional: session.outcome.professional.context, csrf: session.csrf } : undefined;
 }
 
 /** True when a form's _csrf field is the session's token. */
