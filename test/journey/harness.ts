@@ -179,6 +179,8 @@ export type FhirTestClient = ReturnType<typeof fhirClient>;
 export const CARDIOLOGIST = '899700301115';
 export const HR_DOMAIN = '2.16.17.710.840.1000.990.1';
 export const MARIJA_MBO = '157601853';
+/** The Patient search (PDQm) query of MARIJA BOŽIČEVIĆ by her MBO. */
+export const MARIJA_QUERY = `identifier=${encodeURIComponent(`urn:oid:${HR_DOMAIN}|${MARIJA_MBO}`)}&address-country=HR`;
 export const NO_SUMMARY_MBO = '900000404';
 export const FAMILY_CARD_MBO = '900000010';
 

@@ -6,7 +6,7 @@
  */
 import { consentBody } from './consent-body.js';
 import {
-  auditTrail, DOCTOR, findCroatian, HR_DOMAIN, MARIJA_MBO, soapCalls, type FhirTestClient, type JourneyServer, withJourneyServer } from './harness.js';
+  auditTrail, DOCTOR, findCroatian, HR_DOMAIN, MARIJA_MBO, MARIJA_QUERY, soapCalls, type FhirTestClient, type JourneyServer, withJourneyServer } from './harness.js';
 
 let server: JourneyServer;
 let doctor: FhirTestClient;
@@ -16,7 +16,7 @@ withJourneyServer(async (started, client) => {
   doctor = client;
 });
 
-const marija = `identifier=${encodeURIComponent(`urn:oid:${HR_DOMAIN}|${MARIJA_MBO}`)}&address-country=HR`;
+const marija = MARIJA_QUERY;
 
 test('a Patient search refused for an unknown _summary value reaches no country and is audited as a minor failure (4), not a success', async () => {
   const before = soapCalls(server);

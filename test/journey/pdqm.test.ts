@@ -7,7 +7,7 @@
  */
 import type { Country, CountryRegistry } from '../../src/ehdsi/countries/index.js';
 import { queryFromSearch } from '../../src/journey/index.js';
-import { HR_DOMAIN, MARIJA_MBO, type FhirTestClient, type JourneyServer, withJourneyServer } from './harness.js';
+import { HR_DOMAIN, MARIJA_MBO, MARIJA_QUERY, type FhirTestClient, type JourneyServer, withJourneyServer } from './harness.js';
 
 const MATCH_GRADE = 'http://hl7.org/fhir/StructureDefinition/match-grade';
 const PT_DOMAIN = '2.16.17.710.820.1000.990.1';
@@ -21,7 +21,7 @@ withJourneyServer(async (started, client) => {
   doctor = client;
 });
 
-const marija = `identifier=${encodeURIComponent(`urn:oid:${HR_DOMAIN}|${MARIJA_MBO}`)}&address-country=HR`;
+const marija = MARIJA_QUERY;
 const matchesOf = (bundle: fhir4.Bundle) => (bundle.entry ?? []).filter((e) => e.search?.mode === 'match');
 const gradeOf = (e: fhir4.BundleEntry) => e.search?.extension?.find((x) => x.url === MATCH_GRADE)?.valueCode;
 const match = (patient: fhir4.Patient, extra: fhir4.ParametersParameter[] = []) =>
