@@ -39,9 +39,17 @@ export class PortalSessions {
     this.cookie = { secure, path: PORTAL_PATH };
   }
 
+  /** What each request's cookie designates, looked up once per request (the CSRF check and the page share it). */
+  private readonly lookups = new WeakMap<Request, Promise<PortalSession | undefined>>();
+
   /** The request's session, if any (for pages that call no API: its access token may be stale). */
   of(req: Request): Promise<PortalSession | undefined> {
-    return this.backend.get(readCookie(req, SESSION_COOKIE));
+    let found = this.lookups.get(req);
+    if (!found) {
+      found = this.backend.get(readCookie(req, SESSION_COOKIE));
+      this.lookups.set(req, found);
+    }
+    return found;
   }
 
   /**
@@ -51,7 +59,7 @@ export class PortalSessions {
    */
   async active(req: Request): Promise<PortalSession | undefined> {
     const id = readCookie(req, SESSION_COOKIE);
-    const session = await this.backend.get(id);
+    const session = await this.of(req);
     if (!id || !session || session.accessTokenExpiresAt - RENEW_BEFORE_SECONDS > Date.now() / 1000) return session;
     if (session.refreshToken && this.refresh) {
       try {
@@ -63,6 +71,7 @@ export class PortalSessions {
           refreshToken: renewed.refreshToken ?? session.refreshToken,
         };
         await this.backend.update(id, fresh);
+        this.lookups.set(req, Promise.resolve(fresh));
         return fresh;
       } catch {
         // PSC refused (session ended there, token revoked): the portal's session ends too.
@@ -70,6 +79,7 @@ export class PortalSessions {
     }
     if (session.accessTokenExpiresAt > Date.now() / 1000) return session;
     await this.backend.delete(id);
+    this.lookups.set(req, Promise.resolve(undefined));
     return undefined;
   }
 
@@ -87,6 +97,7 @@ export class PortalSessions {
   async close(req: Request, res: Response): Promise<PortalSession | undefined> {
     const id = readCookie(req, SESSION_COOKIE);
     const session = await this.backend.take(id);
+    this.lookups.set(req, Promise.resolve(undefined));
     clearCookie(res, SESSION_COOKIE, this.cookie);
     return session;
   }
