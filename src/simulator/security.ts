@@ -6,7 +6,8 @@
  * eHDSI codes (1001, 4704, 4701, 1002; 4206 is checked by each responder
  * against the patient it is asked about).
  */
-import { AssertionError, verifyAssertion, verifyTrcBinding, verifyTrcPatient, type VerifiedAssertion } from '../ehdsi/saml/verify.js';
+import { VerifiedAssertions } from '../ehdsi/saml/verified-assertions.js';
+import { AssertionError, verifyTrcBinding, verifyTrcPatient, type VerifiedAssertion } from '../ehdsi/saml/verify.js';
 import { SAML, type PatientId } from '../ehdsi/saml/types.js';
 import { assertionsIn, type ParsedEnvelope } from '../ehdsi/soap/envelope.js';
 import { attr, child, type Element } from '../ehdsi/soap/xml.js';
@@ -34,9 +35,12 @@ function kindOf(assertion: Element): 'hcp' | 'trc' | undefined {
   return undefined;
 }
 
+/** The same assertions come with every call of a consultation: each signature is checked once (the trusted list is part of the key). */
+const verified = new VerifiedAssertions();
+
 function verify(assertion: Element, kind: 'hcp' | 'trc', trusted: readonly string[], now: Date): VerifiedAssertion {
   try {
-    return verifyAssertion(assertion, { trusted, kind, now });
+    return verified.verify(assertion, { trusted, kind, now });
   } catch (e) {
     if (e instanceof AssertionError) throw new SecurityRefusal(e.ehdsiCode, `${kind.toUpperCase()} assertion refused: ${e.message}`);
     // Whatever else stops verification (a signature the library cannot even load) is an invalid assertion too.

@@ -5,4 +5,5 @@ export { buildHcpAssertion, PATIENT_SUMMARY_PERMISSIONS, type HcpAssertionOption
 export { buildTrcAssertion, type TrcInit } from './trc-assertion.js';
 export { AssertionBuildError } from './assertion-xml.js';
 export { signAssertion } from './sign.js';
-export { verifyAssertion, verifyTrcBinding, verifyTrcPatient, AssertionError, type AssertionFailure, type VerifiedAssertion, type VerifyOptions } from './verify.js';
+export { VerifiedAssertions } from './verified-assertions.js';
+export { checkValidityWindow, verifyAssertion, verifyTrcBinding, verifyTrcPatient, AssertionError, type AssertionFailure, type VerifiedAssertion, type VerifyOptions } from './verify.js';

@@ -10,6 +10,7 @@ import { iscoRoleFor, UnknownProfessionError } from './isco.js';
 import { loadOrCreateSigningKeys, SigningKeysError, type SigningKeys } from './keys.js';
 import { buildTrcAssertion } from './trc-assertion.js';
 import { SAML, type HcpIdentity } from './types.js';
+import { VerifiedAssertions } from './verified-assertions.js';
 import { AssertionError, verifyAssertion, verifyTrcBinding, verifyTrcPatient } from './verify.js';
 
 let dir: string;
@@ -207,5 +208,39 @@ describe('verifyAssertion refusals', () => {
     const vt = verifyAssertion(a2, { trusted: trusted(), kind: 'trc' });
     verifyTrcBinding(vt, vh);
     expect(readFileSync(path.join(dir, 'a', 'ehdsi-dev-signing-cert.pem'), 'utf8')).toBe(vh.signerCertificatePem);
+  });
+});
+
+describe('VerifiedAssertions (a gateway verifying the same assertion call after call)', () => {
+  const trusted = (): string[] => [keys.certificatePem];
+
+  it('answers a second verification of the same bytes from its memory, with the validity window checked again', () => {
+    const cache = new VerifiedAssertions();
+    const hcp = buildHcpAssertion(identity, keys, { now: new Date('2026-03-01T10:00:00Z') });
+    const first = cache.verify(hcp.xml, { trusted: trusted(), kind: 'hcp', now: new Date('2026-03-01T10:01:00Z') });
+    expect(cache.verify(hcp.xml, { trusted: trusted(), kind: 'hcp', now: new Date('2026-03-01T10:30:00Z') })).toBe(first);
+    expect(refusal(() => cache.verify(hcp.xml, { trusted: trusted(), kind: 'hcp', now: new Date('2026-03-01T11:05:00Z') }))).toMatchObject({ ehdsiCode: '1001', reason: 'expired' });
+    expect(refusal(() => cache.verify(hcp.xml, { trusted: trusted(), kind: 'hcp', now: new Date('2026-03-01T09:50:00Z') }))).toMatchObject({ reason: 'not-yet-valid' });
+    expect(cache.size).toBe(1);
+  });
+
+  it('never lets a verified assertion vouch for other bytes, another kind or another trust list', () => {
+    const cache = new VerifiedAssertions();
+    const hcp = buildHcpAssertion(identity, keys);
+    cache.verify(hcp.xml, { trusted: trusted(), kind: 'hcp' });
+    const tampered = hcp.xml.replace('>221<', '>2221<').replace('code="221"', 'code="2212"');
+    expect(refusal(() => cache.verify(tampered, { trusted: trusted(), kind: 'hcp' })).reason).toBe('signature-invalid');
+    expect(refusal(() => cache.verify(hcp.xml, { trusted: trusted(), kind: 'trc' })).reason).toBe('wrong-issuer');
+    expect(refusal(() => cache.verify(hcp.xml, { trusted: [otherKeys.certificatePem], kind: 'hcp' })).reason).toBe('untrusted-signer');
+    // Refusals are not remembered: the same bytes refused once are refused again.
+    expect(refusal(() => cache.verify(tampered, { trusted: trusted(), kind: 'hcp' })).reason).toBe('signature-invalid');
+    expect(cache.size).toBe(1);
+  });
+
+  it('keeps at most its bound, oldest out first', () => {
+    const cache = new VerifiedAssertions(2);
+    const [a, b, c] = [1, 2, 3].map(() => buildHcpAssertion(identity, keys));
+    for (const x of [a, b, c]) cache.verify(x.xml, { trusted: trusted(), kind: 'hcp' });
+    expect(cache.size).toBe(2);
   });
 });

@@ -164,6 +164,15 @@ function checkSignature(xml: string, root: Element, trusted: readonly string[]):
   return fail(embedded ? 'signature-invalid' : 'untrusted-signer', embedded ? 'assertion signature does not verify (altered content)' : 'no trusted certificate verifies the assertion');
 }
 
+/** The assertion's lifetime: not longer than its kind allows, and `now` inside it (give or take the clock skew). */
+export function checkValidityWindow(a: Pick<VerifiedAssertion, 'kind' | 'notBefore' | 'notOnOrAfter'>, opts: Pick<VerifyOptions, 'now' | 'clockSkewSeconds'>): void {
+  const now = (opts.now ?? new Date()).getTime();
+  const skew = (opts.clockSkewSeconds ?? 60) * 1000;
+  if (a.notOnOrAfter.getTime() - a.notBefore.getTime() > SAML.maxLifetimeMs[a.kind]) fail('lifetime-too-long', `${a.kind.toUpperCase()} assertion valid longer than allowed`);
+  if (now + skew < a.notBefore.getTime()) fail('not-yet-valid', 'assertion not yet valid');
+  if (now - skew >= a.notOnOrAfter.getTime()) fail('expired', 'assertion expired');
+}
+
 export function verifyAssertion(input: string | Element, opts: VerifyOptions): VerifiedAssertion {
   const xml = typeof input === 'string' ? input : new XMLSerializer().serializeToString(input);
   let root: Element;
@@ -187,11 +196,7 @@ export function verifyAssertion(input: string | Element, opts: VerifyOptions): V
   const conditions = child(signed, 'Conditions');
   const notBefore = date(attr(conditions, 'NotBefore'), 'NotBefore');
   const notOnOrAfter = date(attr(conditions, 'NotOnOrAfter'), 'NotOnOrAfter');
-  const now = (opts.now ?? new Date()).getTime();
-  const skew = (opts.clockSkewSeconds ?? 60) * 1000;
-  if (notOnOrAfter.getTime() - notBefore.getTime() > SAML.maxLifetimeMs[opts.kind]) fail('lifetime-too-long', `${opts.kind.toUpperCase()} assertion valid longer than allowed`);
-  if (now + skew < notBefore.getTime()) fail('not-yet-valid', 'assertion not yet valid');
-  if (now - skew >= notOnOrAfter.getTime()) fail('expired', 'assertion expired');
+  checkValidityWindow({ kind: opts.kind, notBefore, notOnOrAfter }, opts);
 
   const audiences = children(conditions, 'AudienceRestriction').flatMap((r) => children(r, 'Audience').map((a) => text(a) ?? ''));
   const requiredAudience = opts.audience ?? (opts.kind === 'trc' ? SAML.xborderAudience : undefined);
