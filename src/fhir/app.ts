@@ -10,7 +10,7 @@ import { beforeAnswer, noteAuthentication, noteRoute, openAnswer, whenAnswered, 
 import { enforce, type FhirRateLimits } from './throttle.js';
 import { sourceAddressOf } from '../util/source-address.js';
 import type { Authenticator } from '../kernel/request.js';
-import { toFhirError } from './journey-errors.js';
+import { GatewayFhirError, toFhirError } from './journey-errors.js';
 import { isNotModified, validatorsOf } from './conditional-read.js';
 import { checkPageParam, PAGE_PARAM } from './paging.js';
 
@@ -368,6 +368,10 @@ export function fhirErrorHandler(logger: Logger) {
     const mapped = toFhirError(err);
     if (mapped instanceof FhirError) {
       fhirError = mapped;
+      // An operator's signal: which country failed, how (eHDSI code or failure kind); nothing about the patient.
+      if (mapped instanceof GatewayFhirError && mapped.status >= 500) {
+        logger.warn({ reqId: res.locals.requestId, country: mapped.country, ehdsiCode: mapped.ehdsiCode, status: mapped.status }, 'country gateway failure');
+      }
     } else if (isHttpError(err)) {
       fhirError = httpErrorToFhir(err);
     } else {

@@ -139,10 +139,10 @@ export async function startJourneyServer(opts: {
  * The file's journey server: started before its tests, told with the doctor's client to `ready`
  * (the file's own set-up), stopped after them.
  */
-export function withJourneyServer(ready: (server: JourneyServer, doctor: FhirTestClient) => void | Promise<void>): void {
+export function withJourneyServer(ready: (server: JourneyServer, doctor: FhirTestClient) => void | Promise<void>, opts: Parameters<typeof startJourneyServer>[0] = {}): void {
   let server: JourneyServer | undefined;
   beforeAll(async () => {
-    server = await startJourneyServer();
+    server = await startJourneyServer(opts);
     await ready(server, fhirClient(server.fhir, await server.token(DOCTOR)));
   });
   afterAll(async () => {

@@ -6,18 +6,30 @@
  * record; never a 500, never a hang.
  */
 import type { FaultSpec } from '../../src/simulator/index.js';
+import { memoryLogger } from '../helpers/test-app.js';
 import { consentBody } from './consent-body.js';
 import { auditTrail, DOCTOR, findCroatian, HR_DOMAIN, MARIJA_MBO, type FhirTestClient, type JourneyServer, withJourneyServer } from './harness.js';
 
 let server: JourneyServer;
 let doctor: FhirTestClient;
 let marijaId: string;
+const log = memoryLogger();
 
 withJourneyServer(async (started, client) => {
   server = started;
   doctor = client;
   marijaId = (await findCroatian(doctor, MARIJA_MBO)).id!;
-});
+}, { logger: log.logger });
+
+/** The operator's log line of a failing country: country, code, status; never the patient. */
+function expectGatewayFailureLogged(c: Case): void {
+  const failures = log.lines().filter((l) => l.msg === 'country gateway failure');
+  if (c.status < 500) return;
+  const last = failures.at(-1)!;
+  expect(last).toMatchObject({ level: 40, country: 'HR', status: c.status });
+  expect(c.code === undefined || last.ehdsiCode === c.code).toBe(true);
+  expect(JSON.stringify(log.lines())).not.toMatch(/BOŽIČEVIĆ|BOZICEVIC|MARIJA|157601853/i);
+}
 
 beforeEach(() => server.sim.faults.reset());
 
@@ -81,6 +93,7 @@ test.each(XCPD.map((c) => [`${c.fault.fault}${c.fault.ehdsiCode ? ` ${c.fault.eh
   expectOutcome(await search(), c);
   const [event] = await auditTrail(doctor);
   expect(event).toMatchObject({ interaction: 'search-patient', outcome: c.audit.outcome, detail: c.audit.detail, transaction: 'ITI-55', country: 'HR' });
+  expectGatewayFailureLogged(c);
 });
 
 test.each(XCA.map((c) => [`${c.fault.transaction} ${c.fault.fault}${c.fault.ehdsiCode ? ` ${c.fault.ehdsiCode}` : ''}`, c] as const))('XCA %s', async (_name, c) => {
@@ -91,6 +104,7 @@ test.each(XCA.map((c) => [`${c.fault.transaction} ${c.fault.fault}${c.fault.ehds
     interaction: 'summary-read', outcome: c.audit.outcome, detail: c.audit.detail, country: 'HR',
     transaction: c.fault.transaction === 'xca-query' ? 'ITI-38' : 'ITI-39', patient: `Patient/${marijaId}`,
   });
+  expectGatewayFailureLogged(c);
 });
 
 test('the same document again under the same consent comes from the cache: no second XCA call', async () => {
