@@ -17,6 +17,17 @@ import { answerRequest, ehdsiErrorReply, readIncomingSoap, transactionFor, type 
 import { BodyTooLargeError, readBody, sendJson, sendReply } from './http-io.js';
 import { loadPatients, repositoryIdFor, type PatientStore, type SimulatedCountry } from './patients.js';
 
+
+/**
+ * The drop-connection fault: the answer starts (status and headers), then the
+ * connection goes. Started, so that a client cannot take it for a kept-alive
+ * connection closed while idle, which it rightly sends again.
+ */
+function dropDuringAnswer(res: http.ServerResponse): void {
+  res.writeHead(200, { 'Content-Type': 'application/soap+xml; charset=UTF-8', 'Content-Length': '4096' });
+  res.write('<', () => res.socket?.destroy());
+}
+
 export { FaultController, FaultSpecError, FAULT_KINDS, TRANSACTIONS, type FaultKind, type FaultSpec, type QueuedFault, type RequestLogEntry, type Transaction } from './faults.js';
 export { repositoryIdFor, type SimulatedCountry, type SimulatedPatient, type SimulatedDocument } from './patients.js';
 
@@ -85,7 +96,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       if (reply?.ehdsiCode) entry.ehdsiCode = reply.ehdsiCode;
       logger.debug({ country: entry.country, transaction: entry.transaction, status: entry.status, fault: entry.fault, ehdsiCode: entry.ehdsiCode, ms: Date.now() - started }, 'simulated gateway answered');
       if (reply) sendReply(res, reply);
-      else req.socket.destroy();
+      else dropDuringAnswer(res);
     };
     let body: Buffer;
     try {

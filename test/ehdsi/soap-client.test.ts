@@ -156,4 +156,69 @@ describe('SoapClient', () => {
     const e = await failure(client.call({ country: 'MT', endpoint: `http://127.0.0.1:${port}/`, action: 'a', bodyXml: '<q/>', assertions: [] }));
     expect(e).toMatchObject({ kind: 'connection', country: 'MT' });
   });
+
+  describe('a kept-alive connection the gateway closed as it was reused', () => {
+    /** A gateway answering the first `answered` requests of each connection, resetting the later ones (the idle-close race). */
+    async function resettingGateway(answered: (connection: number, request: number) => boolean) {
+      const perSocket = new WeakMap<object, number>();
+      let connections = 0;
+      const server = http.createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          if (!perSocket.has(req.socket)) perSocket.set(req.socket, ++connections * 1000);
+          const n = perSocket.get(req.socket)! + 1;
+          perSocket.set(req.socket, n);
+          if (!answered(Math.floor(n / 1000), n % 1000)) return req.socket.resetAndDestroy();
+          const id = /<wsa:MessageID>([^<]+)</.exec(Buffer.concat(chunks).toString('utf8'))?.[1];
+          res.writeHead(200, { 'Content-Type': 'application/soap+xml' }).end(buildEnvelope({ action: 'urn:test:Response', relatesTo: id, bodyXml: '<r xmlns="urn:test"/>' }));
+        });
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const own = new SoapClient({ timeoutMs: 2000 });
+      const at = `http://127.0.0.1:${(server.address() as AddressInfo).port}/xca`;
+      return {
+        call: () => own.call({ country: 'HR', endpoint: at, action: 'urn:test:Request', bodyXml: '<q xmlns="urn:test"/>', assertions: [] }),
+        connections: () => connections,
+        close: async () => {
+          own.close();
+          server.closeAllConnections();
+          await new Promise((r) => server.close(r));
+        },
+      };
+    }
+
+    it('is sent once more on a new connection', async () => {
+      const gw = await resettingGateway((_connection, request) => request === 1);
+      try {
+        await gw.call();
+        // The second call reuses the first connection, which the gateway resets: the call goes through a new one.
+        await expect(gw.call()).resolves.toBeDefined();
+        expect(gw.connections()).toBe(2);
+      } finally {
+        await gw.close();
+      }
+    });
+
+    it('only once: a gateway resetting the new connection too is a connection failure', async () => {
+      const gw = await resettingGateway((connection, request) => connection === 1 && request === 1);
+      try {
+        await gw.call();
+        expect(await failure(gw.call())).toMatchObject({ kind: 'connection', country: 'HR' });
+        expect(gw.connections()).toBe(2);
+      } finally {
+        await gw.close();
+      }
+    });
+
+    it('a new connection reset before any answer is not retried', async () => {
+      const gw = await resettingGateway(() => false);
+      try {
+        expect(await failure(gw.call())).toMatchObject({ kind: 'connection' });
+        expect(gw.connections()).toBe(1);
+      } finally {
+        await gw.close();
+      }
+    });
+  });
 });

@@ -52,6 +52,8 @@ export interface SoapResponse {
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000;
+/** How a reused keep-alive connection that the other side had closed fails before any answer. */
+const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE']);
 export const DEFAULT_MAX_RESPONSE_BYTES = 50 * 1024 * 1024;
 
 /** The eHDSI error code of a fault subcode ("4701", "ehdsi:4701", "ERROR_PI_GENERIC"…), when it is one. */
@@ -90,7 +92,14 @@ export class SoapClient {
       bodyXml: call.bodyXml,
     });
     const started = Date.now();
-    const raw = await this.post(call, envelope);
+    let raw: RawResponse;
+    try {
+      raw = await this.post(call, envelope);
+    } catch (e) {
+      // Our own words about the exchange (timeout, connection code), never the content.
+      this.options.logger?.warn({ country: call.country, action: call.action, ms: Date.now() - started, kind: e instanceof GatewayError ? e.kind : 'unknown', reason: (e as Error).message }, 'eHDSI call failed');
+      throw e;
+    }
     const log = { country: call.country, action: call.action, status: raw.status, ms: Date.now() - started, bytes: raw.body.length };
     try {
       const result = this.interpret(call, raw, messageId);
@@ -158,6 +167,7 @@ export class SoapClient {
     const payload = Buffer.from(envelope, 'utf8');
     return new Promise<RawResponse>((resolve, reject) => {
       let settled = false;
+      let req: http.ClientRequest;
       const finish = (err: GatewayError | null, value?: RawResponse): void => {
         if (settled) return;
         settled = true;
@@ -169,35 +179,47 @@ export class SoapClient {
       };
       const gatewayError = (kind: 'timeout' | 'connection' | 'malformed', message: string, httpStatus?: number): GatewayError =>
         new GatewayError({ country: call.country, kind, message, httpStatus });
-      const req = (secure ? https : http).request(url, {
-        method: 'POST',
-        agent: secure ? this.httpsAgent : this.httpAgent,
-        headers: {
-          'Content-Type': `application/soap+xml; charset=UTF-8; action="${call.action}"`,
-          'Content-Length': payload.length,
-          Accept: 'application/soap+xml, multipart/related',
-        },
-      });
+      const send = (isRetry: boolean): void => {
+        req = (secure ? https : http).request(url, {
+          method: 'POST',
+          agent: secure ? this.httpsAgent : this.httpAgent,
+          headers: {
+            'Content-Type': `application/soap+xml; charset=UTF-8; action="${call.action}"`,
+            'Content-Length': payload.length,
+            Accept: 'application/soap+xml, multipart/related',
+          },
+        });
+        const sent = req;
+        let answered = false;
+        sent.on('error', (e: NodeJS.ErrnoException) => {
+          // A kept-alive connection the gateway closed while idle, just as we reused it (it read nothing):
+          // sent once more on a new connection, as node's documentation advises. Our calls are queries.
+          if (!isRetry && !settled && !answered && sent.reusedSocket && STALE_CONNECTION_CODES.has(e.code ?? '')) return send(true);
+          finish(gatewayError('connection', `connection failed (${e.code ?? e.message})`));
+        });
+        sent.on('response', (res) => {
+          answered = true;
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > this.maxResponseBytes) finish(gatewayError('malformed', `response larger than ${this.maxResponseBytes} bytes`, res.statusCode));
+            else chunks.push(chunk);
+          });
+          res.on('close', () => {
+            if (!res.complete) finish(gatewayError('connection', 'connection dropped during the response', res.statusCode));
+          });
+          res.on('error', (e: NodeJS.ErrnoException) => finish(gatewayError('connection', `connection dropped during the response (${e.code ?? e.message})`, res.statusCode)));
+          res.on('end', () => {
+            if (!res.complete) finish(gatewayError('connection', 'connection dropped during the response', res.statusCode));
+            else finish(null, { status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) });
+          });
+        });
+        sent.end(payload);
+      };
+      // One deadline for the call, a retry included.
       const timer = setTimeout(() => finish(gatewayError('timeout', `no complete answer within ${timeoutMs} ms`)), timeoutMs);
-      req.on('error', (e: NodeJS.ErrnoException) => finish(gatewayError('connection', `connection failed (${e.code ?? e.message})`)));
-      req.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > this.maxResponseBytes) finish(gatewayError('malformed', `response larger than ${this.maxResponseBytes} bytes`, res.statusCode));
-          else chunks.push(chunk);
-        });
-        res.on('close', () => {
-          if (!res.complete) finish(gatewayError('connection', 'connection dropped during the response', res.statusCode));
-        });
-        res.on('error', (e: NodeJS.ErrnoException) => finish(gatewayError('connection', `connection dropped during the response (${e.code ?? e.message})`, res.statusCode)));
-        res.on('end', () => {
-          if (!res.complete) finish(gatewayError('connection', 'connection dropped during the response', res.statusCode));
-          else finish(null, { status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) });
-        });
-      });
-      req.end(payload);
+      send(false);
     });
   }
 
