@@ -6,7 +6,7 @@
  * or byte bound is reached.
  */
 import type { DocumentEntry } from '../ehdsi/xca-query/response.js';
-import { countCacheLookup } from '../util/metrics.js';
+import { countCacheLookup, trackDocumentCache, type CacheFill } from '../util/metrics.js';
 
 export interface RetrievedOriginal {
   entry: DocumentEntry;
@@ -48,7 +48,9 @@ export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 export class DocumentCache {
   private readonly slots = new Map<string, Slot>();
 
-  constructor(private readonly maxEntries = DEFAULT_CACHE_ENTRIES, private readonly maxBytes = DEFAULT_CACHE_BYTES, private readonly now: () => number = Date.now) {}
+  constructor(private readonly maxEntries = DEFAULT_CACHE_ENTRIES, private readonly maxBytes = DEFAULT_CACHE_BYTES, private readonly now: () => number = Date.now) {
+    trackDocumentCache(this);
+  }
 
   static key(owner: string, patientHandle: string, consentId: string): string {
     return `${owner}\u0000${patientHandle}\u0000${consentId}`;
@@ -83,6 +85,11 @@ export class DocumentCache {
 
   size(): number {
     return this.slots.size;
+  }
+
+  /** Entries and bytes against the bounds (the /metrics gauges). */
+  fill(): CacheFill {
+    return { entries: this.slots.size, bytes: this.bytes(), maxEntries: this.maxEntries, maxBytes: this.maxBytes };
   }
 
   bytes(): number {

@@ -1,3 +1,4 @@
+import type { MemoryFacts, WarmPoint } from './server-sampler.js';
 import { STEPS, STEP_REQUESTS, type LoadStats } from './stats.js';
 
 export interface RunFacts {
@@ -11,9 +12,9 @@ export interface RunFacts {
   durationSeconds: number;
   /** Seconds from the start to the end of the drain. */
   elapsedSeconds: number;
-  /** Resident memory (bytes) of each server read: at the start, once warm, at the end. */
-  memory: Array<{ source: string; start?: number; warm?: number; end?: number }>;
-  warmUpSeconds: number;
+  /** Resident memory (bytes) of each server: at the start, once warm, at its peak, at the end. */
+  memory: MemoryFacts[];
+  warm: WarmPoint;
 }
 
 const mib = (bytes: number | undefined) => (bytes === undefined ? 'unknown' : `${(bytes / 1048576).toFixed(1)} MiB`);
@@ -48,10 +49,13 @@ export function formatReport(stats: LoadStats, facts: RunFacts): string[] {
     lines.push(`hint: ${stats.throttled} requests got 429 from the server's rate limits; restart it with higher limits or none, `
       + 'e.g. RATE_LIMIT_PER_PROFESSIONAL=0 RATE_LIMIT_PER_ADDRESS=0 (the test professionals are shared by the virtual ones)');
   }
+  const when = facts.warm.cachesFull
+    ? `caches full at ${facts.warm.seconds.toFixed(0)} s`
+    : `${facts.warm.seconds.toFixed(0)} s, caches still filling${facts.warm.fill ? `: ${facts.warm.fill}` : ''}`;
   for (const m of facts.memory) {
     // Flat: the end within 1.2 × the memory once warm.
     const ratio = m.warm !== undefined && m.end !== undefined && m.warm > 0 ? ` (end ÷ warm ${(m.end / m.warm).toFixed(2)}${m.end <= 1.2 * m.warm ? ', flat' : ', growing'})` : '';
-    lines.push(`server memory (process_resident_memory_bytes at ${m.source}/metrics): start ${mib(m.start)}, warm (${facts.warmUpSeconds.toFixed(0)} s) ${mib(m.warm)}, end ${mib(m.end)}${ratio}`);
+    lines.push(`server memory (process_resident_memory_bytes at ${m.source}/metrics): start ${mib(m.start)}, warm (${when}) ${mib(m.warm)}, peak ${mib(m.peak)}, end ${mib(m.end)}${ratio}`);
   }
   lines.push(`load: ${stats.journeys} journeys, ${stats.errors} errors, p99 ${all.quantile(0.99)} ms`);
   return lines;

@@ -8,7 +8,8 @@ import { ConfigError, loadConfig } from '../config/config.js';
 import { walk, type JourneyContext } from './journey.js';
 import { LOAD_USAGE, UsageError, parseLoadArgs } from './options.js';
 import { formatReport } from './report.js';
-import { SetupError, loadPatients, mintProfessionals, serverMemory, standInIssuer } from './setup.js';
+import { ServerSampler } from './server-sampler.js';
+import { SetupError, loadPatients, mintProfessionals, standInIssuer } from './setup.js';
 import { LoadStats } from './stats.js';
 
 export interface LoadIo {
@@ -41,13 +42,11 @@ export async function loadCommand(argv: readonly string[], io: LoadIo, env: Node
     // Tokens live through the run and its drain (the stand-in's own ones live accessTokenTtlSeconds).
     const ttl = Math.max(Number(config.get('auth.devIdp.accessTokenTtlSeconds')), options.durationSeconds + REQUEST_TIMEOUT_MS / 1000 + 120);
     const professionals = await mintProfessionals(config, config.dataDir, issuer, options.professionals, ttl);
-    const token = professionals[0].token;
-    const readMemory = () => Promise.all(options.metrics.map((m) => serverMemory(m, token)));
-    const memoryStart = await readMemory();
-
     const stats = new LoadStats();
     const hardStop = new AbortController();
     const started = Date.now();
+    const sampler = new ServerSampler(options.metrics, professionals[0].token, started);
+    await sampler.start();
     const ctx: JourneyContext = {
       base: options.base,
       stats,
@@ -61,19 +60,13 @@ export async function loadCommand(argv: readonly string[], io: LoadIo, env: Node
     };
     // The drain: whatever is still in flight REQUEST_TIMEOUT_MS after the deadline is aborted (a timeout, an error).
     const drainTimer = setTimeout(() => hardStop.abort(), ctx.deadline - started + REQUEST_TIMEOUT_MS);
-    // Memory once warm (caches filled, code optimised): a quarter of the run, 30 s at most.
-    const warmUpSeconds = Math.min(30, options.durationSeconds / 4);
-    let memoryWarm: Promise<Array<number | undefined>> | undefined;
-    const warmTimer = setTimeout(() => {
-      memoryWarm = readMemory();
-    }, warmUpSeconds * 1000);
     await Promise.all(professionals.map((vp) => walk(ctx, vp)));
     clearTimeout(drainTimer);
-    clearTimeout(warmTimer);
+    await sampler.stop();
     const elapsedSeconds = (Date.now() - started) / 1000;
-    const memoryEnd = await readMemory();
-    const warm = memoryWarm ? await memoryWarm : options.metrics.map(() => undefined);
-    const memory = options.metrics.map((source, i) => ({ source, start: memoryStart[i], warm: warm[i], end: memoryEnd[i] }));
+    // Warm: every server's document cache full (memory grows while it fills), early enough to leave a
+    // quarter of the run after it; failing that, a quarter of the run (30 s at most), said as such.
+    const warm = sampler.warmPoint(Math.min(30, options.durationSeconds / 4), options.durationSeconds * 0.75);
 
     for (const line of formatReport(stats, {
       base: options.base,
@@ -84,8 +77,8 @@ export async function loadCommand(argv: readonly string[], io: LoadIo, env: Node
       thinkMs: options.thinkMs,
       durationSeconds: options.durationSeconds,
       elapsedSeconds,
-      memory,
-      warmUpSeconds,
+      memory: sampler.memory(warm.tick),
+      warm,
     })) io.out(line);
     return stats.errors === 0 ? 0 : 1;
   } catch (e) {

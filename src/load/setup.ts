@@ -117,30 +117,3 @@ export function loadPatients(dir: string = projectPath('fixtures', 'patients')):
   }
   return { patients, skipped };
 }
-
-/**
- * The server's resident memory (bytes) from its Prometheus `/metrics`
- * (process_resident_memory_bytes); undefined when there is no such endpoint or metric.
- */
-export async function serverMemory(base: string, token?: string): Promise<number | undefined> {
-  const read = async (auth: boolean): Promise<Response | undefined> => {
-    try {
-      return await fetch(`${base}/metrics`, {
-        headers: { Accept: 'text/plain', ...(auth && token ? { Authorization: `Bearer ${token}` } : {}) },
-        signal: AbortSignal.timeout(5000),
-      });
-    } catch {
-      return undefined;
-    }
-  };
-  let res = await read(false);
-  if (res && (res.status === 401 || res.status === 403) && token) {
-    await res.body?.cancel();
-    res = await read(true);
-  }
-  if (!res) return undefined;
-  const text = await res.text();
-  if (res.status !== 200) return undefined;
-  const m = /^process_resident_memory_bytes(?:\{[^}]*\})?\s+([0-9.eE+-]+)\s*$/m.exec(text);
-  return m ? Number(m[1]) : undefined;
-}

@@ -9,7 +9,7 @@
  * labels is bounded (beyond it: "other"), so that no caller can grow the
  * registry without end.
  */
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export const metricsRegistry = new Registry();
 
@@ -140,4 +140,54 @@ export function timeConversion<T>(level: 'L3' | 'L1' | undefined, convert: () =>
 /** One lookup in the document cache. */
 export function countCacheLookup(hit: boolean): void {
   cacheLookups.inc({ result: hit ? 'hit' : 'miss' });
+}
+
+/** How full a document cache is, against its bounds. */
+export interface CacheFill {
+  entries: number;
+  bytes: number;
+  maxEntries: number;
+  maxBytes: number;
+}
+
+/** The document caches of this process (one per journey; weakly held, so that tests' journeys can go). */
+const documentCaches = new Set<WeakRef<{ fill(): CacheFill }>>();
+
+/** Counts a document cache in the fill gauges, for as long as it lives. */
+export function trackDocumentCache(cache: { fill(): CacheFill }): void {
+  documentCaches.add(new WeakRef(cache));
+}
+
+function totalFill(): CacheFill {
+  const total: CacheFill = { entries: 0, bytes: 0, maxEntries: 0, maxBytes: 0 };
+  for (const ref of documentCaches) {
+    const cache = ref.deref();
+    if (!cache) {
+      documentCaches.delete(ref);
+      continue;
+    }
+    const f = cache.fill();
+    total.entries += f.entries;
+    total.bytes += f.bytes;
+    total.maxEntries += f.maxEntries;
+    total.maxBytes += f.maxBytes;
+  }
+  return total;
+}
+
+// Memory that grows until the cache is full is the cache filling, not a leak: both sides of that comparison.
+for (const [field, name, help] of [
+  ['entries', 'document_cache_entries', 'Entries (one per consent in use) in the in-memory document cache.'],
+  ['maxEntries', 'document_cache_max_entries', 'Most entries the document cache keeps.'],
+  ['bytes', 'document_cache_bytes', 'Bytes of documents (as received or made, the summary as JSON) in the document cache.'],
+  ['maxBytes', 'document_cache_max_bytes', 'Most bytes of documents the document cache keeps.'],
+] as const) {
+  new Gauge({
+    name: `${PREFIX}${name}`,
+    help,
+    registers: [metricsRegistry],
+    collect() {
+      this.set(totalFill()[field]);
+    },
+  });
 }

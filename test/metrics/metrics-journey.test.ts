@@ -77,6 +77,12 @@ test('after a journey, /metrics has the HTTP, gateway, conversion and cache seri
   expect(valueOf(samples, 'ehdsi_facade_cda_conversion_duration_seconds_sum', { level: 'L3', outcome: 'success' })).toBeGreaterThan(0);
   expect(valueOf(samples, 'ehdsi_facade_document_cache_lookups_total', { result: 'hit' })).toBeGreaterThanOrEqual(1);
   expect(valueOf(samples, 'ehdsi_facade_document_cache_lookups_total', { result: 'miss' })).toBeGreaterThanOrEqual(2);
+  // How full the cache is, against its bounds (the load test's "warm" point: memory grows until it is full).
+  const entries = valueOf(samples, 'ehdsi_facade_document_cache_entries')!;
+  expect(entries).toBeGreaterThanOrEqual(1);
+  expect(entries).toBeLessThanOrEqual(valueOf(samples, 'ehdsi_facade_document_cache_max_entries')!);
+  expect(valueOf(samples, 'ehdsi_facade_document_cache_bytes')).toBeGreaterThan(10_000);
+  expect(valueOf(samples, 'ehdsi_facade_document_cache_max_bytes')).toBeGreaterThanOrEqual(64 * 1024 * 1024);
 
   // prom-client's default Node.js metrics.
   expect(valueOf(samples, 'process_resident_memory_bytes')).toBeGreaterThan(0);
