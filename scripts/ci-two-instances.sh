@@ -117,9 +117,19 @@ nginx -t -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" 2> "$WORK/nginx-check.log"
 nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx"
 wait_ready "$PUBLIC/ready"
 
-# Both instances under load through nginx (short here; the full measurement is in the closing notes).
-npm run -s load -- --base "$PUBLIC" --professionals "${LOAD_PROFESSIONALS:-20}" --duration "${LOAD_SECONDS:-20}" --data-dir "$WORK/idp" \
-  --metrics "http://127.0.0.1:$A,http://127.0.0.1:$B" || fail "the load run through nginx had errors"
+# Both instances under load through nginx (short here, at a quick pace: LOAD_PROFESSIONALS, LOAD_SECONDS,
+# LOAD_THINK_MS size a real measurement). LOAD_COMPARE_SINGLE=1 then runs the same driver against one
+# instance alone, the baseline of the ratio (on a machine with fewer cores than processes, a comparison
+# of two instances sharing the cores with one alone).
+load() {
+  npm run -s load -- --base "$1" --professionals "${LOAD_PROFESSIONALS:-20}" --duration "${LOAD_SECONDS:-20}" \
+    --think-ms "${LOAD_THINK_MS:-1000}" --data-dir "$WORK/idp" --metrics "$2"
+}
+load "$PUBLIC" "http://127.0.0.1:$A,http://127.0.0.1:$B" || fail "the load run through nginx had errors"
+if [ "${LOAD_COMPARE_SINGLE:-}" = 1 ]; then
+  echo "--- the same driver against one instance alone (http://127.0.0.1:$A)"
+  load "http://127.0.0.1:$A" "http://127.0.0.1:$A" || echo "two-instances: the single-instance baseline had errors (a measurement, not a failure)"
+fi
 TOKEN="$(DATA_DIR="$WORK/idp" DEV_IDP_PORT="$IDP" npm run -s dev-token -- 899700209937)"
 npx tsx test/multi-instance/through-nginx.ts --public "$PUBLIC" --token "$TOKEN" \
   --instances "127.0.0.1:$A,127.0.0.1:$B" --stop-pid "$(cat "$WORK/instance-a.pid")" \

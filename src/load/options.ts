@@ -1,17 +1,22 @@
 import { BlockList, isIP } from 'node:net';
 
+/** Between two steps of a journey: a quick professional's pace (choosing a country, typing identifiers, the consent with the patient, reading the summary take longer). */
+export const DEFAULT_THINK_MS = 5000;
+export const MAX_PROFESSIONALS = 2000;
+
 export const LOAD_USAGE = `Usage:
   npm run load -- [--base <url>] --professionals <N> --duration <seconds> [--think-ms <ms>] [--data-dir <dir>]
 
   --base           the running server (default http://127.0.0.1:8080); loopback only: 127.0.0.0/8, ::1, localhost
-  --professionals  virtual professionals walking the journey at the same time, 1 to ${2000}
+  --professionals  virtual professionals walking the journey at the same time, 1 to ${MAX_PROFESSIONALS}
   --duration       seconds of load (then in-flight requests get up to 30 s to finish)
-  --think-ms       think time between two steps, randomised ±50% (default 1000)
+  --think-ms       think time between two steps, randomised ±50% (default ${DEFAULT_THINK_MS}: a quick professional;
+                   real use is slower — typing the identifiers, the consent with the patient, reading;
+                   lower it to stress the server)
   --data-dir       the server's DATA_DIR, where the PSC stand-in keeps its signing key (default: DATA_DIR, else ./data)
   --metrics        the instances whose memory is read at /metrics, comma-separated (default: --base; behind a
                    load balancer, give the instances themselves: /metrics answers loopback callers, not proxied ones)`;
 
-export const MAX_PROFESSIONALS = 2000;
 const MAX_DURATION_SECONDS = 24 * 3600;
 const MAX_THINK_MS = 600_000;
 
@@ -85,7 +90,7 @@ export function parseLoadArgs(argv: readonly string[]): LoadOptions | undefined 
     metrics: values.has('--metrics') ? values.get('--metrics')!.split(',').map((m) => loopbackBase(m.trim())) : [base],
     professionals: integer('--professionals', values.get('--professionals')!, 1, MAX_PROFESSIONALS),
     durationSeconds: integer('--duration', values.get('--duration')!, 1, MAX_DURATION_SECONDS),
-    thinkMs: values.has('--think-ms') ? integer('--think-ms', values.get('--think-ms')!, 0, MAX_THINK_MS) : 1000,
+    thinkMs: values.has('--think-ms') ? integer('--think-ms', values.get('--think-ms')!, 0, MAX_THINK_MS) : DEFAULT_THINK_MS,
     dataDir: values.get('--data-dir'),
   };
 }

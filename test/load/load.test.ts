@@ -77,7 +77,7 @@ test('wrong calls are refused with the usage (exit code 2); the bounds hold', as
     expect(err.join('\n')).toContain('Usage:');
   }
   expect(parseLoadArgs(['--professionals', '2000', '--duration', '5', '--base', 'http://localhost:9/fhir/'])).toEqual({
-    base: 'http://localhost:9', professionals: 2000, durationSeconds: 5, thinkMs: 1000, dataDir: undefined, metrics: ['http://localhost:9'],
+    base: 'http://localhost:9', professionals: 2000, durationSeconds: 5, thinkMs: 5000, dataDir: undefined, metrics: ['http://localhost:9'],
   });
   // Behind a load balancer: the instances' own /metrics, loopback only too.
   expect(parseLoadArgs(['--professionals', '1', '--duration', '1', '--metrics', 'http://127.0.0.1:1,http://127.0.0.1:2'])?.metrics).toEqual(['http://127.0.0.1:1', 'http://127.0.0.1:2']);
