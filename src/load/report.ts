@@ -52,10 +52,12 @@ export function formatReport(stats: LoadStats, facts: RunFacts): string[] {
   const when = facts.warm.cachesFull
     ? `caches full at ${facts.warm.seconds.toFixed(0)} s`
     : `${facts.warm.seconds.toFixed(0)} s, caches still filling${facts.warm.fill ? `: ${facts.warm.fill}` : ''}`;
+  // Flat: the end within 1.2 × the value once warm.
+  const ratio = (warm: number | undefined, end: number | undefined) =>
+    (warm !== undefined && end !== undefined && warm > 0 ? ` (end ÷ warm ${(end / warm).toFixed(2)}${end <= 1.2 * warm ? ', flat' : ', growing'})` : '');
   for (const m of facts.memory) {
-    // Flat: the end within 1.2 × the memory once warm.
-    const ratio = m.warm !== undefined && m.end !== undefined && m.warm > 0 ? ` (end ÷ warm ${(m.end / m.warm).toFixed(2)}${m.end <= 1.2 * m.warm ? ', flat' : ', growing'})` : '';
-    lines.push(`server memory (process_resident_memory_bytes at ${m.source}/metrics): start ${mib(m.start)}, warm (${when}) ${mib(m.warm)}, peak ${mib(m.peak)}, end ${mib(m.end)}${ratio}`);
+    lines.push(`server memory (process_resident_memory_bytes at ${m.source}/metrics): start ${mib(m.start)}, warm (${when}) ${mib(m.warm)}, peak ${mib(m.peak)}, end ${mib(m.end)}${ratio(m.warm, m.end)}`);
+    lines.push(`  live heap (least nodejs_heap_size_used_bytes over 30 s): after warm ${mib(m.liveWarm)}, at the end ${mib(m.liveEnd)}${ratio(m.liveWarm, m.liveEnd)}`);
   }
   lines.push(`load: ${stats.journeys} journeys, ${stats.errors} errors, p99 ${all.quantile(0.99)} ms`);
   return lines;

@@ -16,6 +16,8 @@ export interface CacheFill {
 export interface ServerReading {
   /** process_resident_memory_bytes. */
   rss?: number;
+  /** nodejs_heap_size_used_bytes: live objects and garbage not yet collected. */
+  heapUsed?: number;
   cache?: CacheFill;
 }
 
@@ -50,16 +52,28 @@ export async function readServer(base: string, token?: string): Promise<ServerRe
   if (res.status !== 200) return {};
   const [entries, maxEntries, bytes, maxBytes] = ['entries', 'max_entries', 'bytes', 'max_bytes'].map((g) => gauge(text, `ehdsi_facade_document_cache_${g}`));
   const cache = entries !== undefined && maxEntries !== undefined && bytes !== undefined && maxBytes !== undefined ? { entries, maxEntries, bytes, maxBytes } : undefined;
-  return { rss: gauge(text, 'process_resident_memory_bytes'), cache };
+  return { rss: gauge(text, 'process_resident_memory_bytes'), heapUsed: gauge(text, 'nodejs_heap_size_used_bytes'), cache };
 }
 
 export interface MemoryFacts {
   source: string;
+  /** Resident memory at the start, at the warm point, at its peak, at the end. */
   start?: number;
   warm?: number;
   peak?: number;
   end?: number;
+  /**
+   * The live heap: the least heap used seen over a window (what survived the
+   * garbage collections in it), after the warm point and at the end. Resident
+   * memory also grows as V8 sizes its heap to the allocation rate; this does
+   * only when objects are kept.
+   */
+  liveWarm?: number;
+  liveEnd?: number;
 }
+
+/** Seconds over which the least heap used is taken (several garbage collections under load). */
+const LIVE_WINDOW_SECONDS = 30;
 
 export interface WarmPoint {
   /** Seconds from the start of the load. */
@@ -119,8 +133,13 @@ export class ServerSampler {
     return { seconds: tick?.seconds ?? fallbackSeconds, cachesFull: false, fill, tick };
   }
 
-  /** Per server: memory at the start, at `warm`, at its peak and at the end. */
+  /** Per server: resident memory at the start, at `warm`, at its peak and at the end; the live heap after `warm` and at the end. */
   memory(warm: Tick | undefined): MemoryFacts[] {
+    const last = this.ticks.at(-1);
+    const least = (i: number, from: number, to: number): number | undefined => {
+      const used = this.ticks.filter((t) => t.seconds >= from && t.seconds <= to).map((t) => t.readings[i]?.heapUsed).filter((v): v is number => v !== undefined);
+      return used.length ? Math.min(...used) : undefined;
+    };
     return this.sources.map((source, i) => {
       const rss = this.ticks.map((t) => t.readings[i]?.rss).filter((v): v is number => v !== undefined);
       return {
@@ -128,7 +147,10 @@ export class ServerSampler {
         start: this.ticks[0]?.readings[i]?.rss,
         warm: warm?.readings[i]?.rss,
         peak: rss.length ? Math.max(...rss) : undefined,
-        end: this.ticks.at(-1)?.readings[i]?.rss,
+        end: last?.readings[i]?.rss,
+        liveWarm: warm && least(i, warm.seconds, warm.seconds + LIVE_WINDOW_SECONDS),
+        // (never before the warm point: on a short run, not the start's heap)
+        liveEnd: warm && last && least(i, Math.max(warm.seconds, last.seconds - LIVE_WINDOW_SECONDS), last.seconds),
       };
     });
   }

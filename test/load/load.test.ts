@@ -53,6 +53,7 @@ test('3 virtual professionals walk the journey for 5 s: journeys, no errors, the
     expect(report).toMatch(/^journeys completed: \d+ \(\d+\.\d\d per second/m);
     // A few journeys do not fill the document cache (200 entries): the warm point is the fallback, said so.
     expect(report).toMatch(/^server memory \(process_resident_memory_bytes at http:\/\/127\.0\.0\.1:\d+\/metrics\): start \d+\.\d MiB, warm \(\d+ s, caches still filling: \d+\/200 entries\) \d+\.\d MiB, peak \d+\.\d MiB, end \d+\.\d MiB \(end ÷ warm \d+\.\d\d, (flat|growing)\)/m);
+    expect(report).toMatch(/^ {2}live heap \(least nodejs_heap_size_used_bytes over 30 s\): after warm \d+\.\d MiB, at the end \d+\.\d MiB \(end ÷ warm \d+\.\d\d, (flat|growing)\)$/m);
   } finally {
     await services.stop();
   }

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { readServer, ServerSampler } from '../../src/load/server-sampler.js';
 
 /** A server whose /metrics gives the next of `states` on each reading (the last one repeated). */
-async function metricsServer(states: Array<{ rss: number; entries: number; bytes?: number }>, needsToken?: string) {
+async function metricsServer(states: Array<{ rss: number; entries: number; bytes?: number; heap?: number }>, needsToken?: string) {
   let n = 0;
   const server = http.createServer((req, res) => {
     if (needsToken && req.headers.authorization !== `Bearer ${needsToken}`) return res.writeHead(403).end();
@@ -16,6 +16,7 @@ async function metricsServer(states: Array<{ rss: number; entries: number; bytes
     res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }).end([
       '# HELP process_resident_memory_bytes Resident memory size in bytes.',
       `process_resident_memory_bytes ${s.rss}`,
+      `nodejs_heap_size_used_bytes ${s.heap ?? s.rss / 2}`,
       `ehdsi_facade_document_cache_entries ${s.entries}`,
       'ehdsi_facade_document_cache_max_entries 4',
       `ehdsi_facade_document_cache_bytes ${s.bytes ?? s.entries * 1000}`,
@@ -33,7 +34,7 @@ test('readServer reads memory and cache fill, with the token when /metrics asks 
   const s = await metricsServer([{ rss: 300 * MiB, entries: 3 }], 'secret');
   try {
     expect(await readServer(s.url)).toEqual({});
-    expect(await readServer(s.url, 'secret')).toEqual({ rss: 300 * MiB, cache: { entries: 3, maxEntries: 4, bytes: 3000, maxBytes: 1000000 } });
+    expect(await readServer(s.url, 'secret')).toEqual({ rss: 300 * MiB, heapUsed: 150 * MiB, cache: { entries: 3, maxEntries: 4, bytes: 3000, maxBytes: 1000000 } });
   } finally {
     await s.close();
   }
@@ -64,6 +65,19 @@ test('warm is the first reading with every cache full; memory start, warm, peak,
     [100, 260, 300, 250],
     [100, 210, 220, 220],
   ]);
+});
+
+test('the live heap: the least heap used from the warm point on, and at the end', async () => {
+  // Heap used rises between collections and falls at each: the troughs are what is kept.
+  const sampler = await sampled(
+    [{ rss: 100 * MiB, entries: 4, heap: 50 * MiB }, { rss: 200 * MiB, entries: 4, heap: 120 * MiB }, { rss: 200 * MiB, entries: 4, heap: 80 * MiB }, { rss: 210 * MiB, entries: 4, heap: 140 * MiB }],
+    [{ rss: 100 * MiB, entries: 4 }],
+    6,
+  );
+  const facts = sampler.memory(sampler.warmPoint(1000, 1000).tick)[0];
+  // The warm point is the first reading after the start (heap 120); both windows reach the end of this short
+  // run, and neither goes back before the warm point (the start's 50 is not the live heap under load).
+  expect([facts.liveWarm! / MiB, facts.liveEnd! / MiB]).toEqual([80, 80]);
 });
 
 test('caches never full (or too late): the reading nearest the fallback time, with the fill said', async () => {
