@@ -1,12 +1,11 @@
 import { FhirError } from '../kernel/errors.js';
+import { datePrefixOf, fhirDateRange, type DatePrefix, type DateRange } from '../kernel/fhir-date.js';
 import type { AuditFilter } from '../store/types.js';
 
 /** A search parameter as Express's simple query parser gives it. */
 export type QueryValue = string | string[] | undefined;
 
-const DATE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?)?)?$/;
-const PREFIXES = ['eq', 'gt', 'ge', 'lt', 'le', 'sa', 'eb'] as const;
-type Prefix = (typeof PREFIXES)[number];
+const PREFIXES = ['eq', 'gt', 'ge', 'lt', 'le', 'sa', 'eb'] as const satisfies readonly DatePrefix[];
 
 function values(v: QueryValue): string[] {
   if (v === undefined) return [];
@@ -22,34 +21,8 @@ function badDate(value: string, why: string): FhirError {
  * precision: 2026 → the year, 2026-03 → the month, 2026-03-01 → the day,
  * a time → that second (or millisecond). Dates without a time zone are UTC days.
  */
-export function dateRange(value: string): { start: Date; end: Date } {
-  const m = DATE.exec(value);
-  if (!m) throw badDate(value, 'expected YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss[.sss]] with a time zone');
-  const [, y, mo, d, h, mi, s, frac, tz] = m;
-  const year = Number(y);
-  const month = mo ? Number(mo) - 1 : 0;
-  const day = d ? Number(d) : 1;
-  if (month > 11 || day > 31) throw badDate(value, 'not a real date');
-  if (h) {
-    const offset = tzOffsetMs(tz);
-    if (Number(h) > 23 || Number(mi) > 59 || Number(s ?? 0) > 59 || Math.abs(offset) > 14 * 3_600_000) throw badDate(value, 'not a real time');
-    const ms = frac ? Math.floor(Number(frac) * 1000) : 0;
-    const local = new Date(Date.UTC(year, month, day, Number(h), Number(mi), Number(s ?? 0), ms));
-    if (local.getUTCFullYear() !== year || local.getUTCMonth() !== month || local.getUTCDate() !== day) throw badDate(value, 'not a real date');
-    const start = new Date(local.getTime() - offset);
-    const step = frac ? 1 : s ? 1000 : 60_000;
-    return { start, end: new Date(start.getTime() + step) };
-  }
-  const start = new Date(Date.UTC(year, month, day));
-  if (start.getUTCFullYear() !== year || start.getUTCMonth() !== month || start.getUTCDate() !== day) throw badDate(value, 'not a real date');
-  const end = d ? new Date(Date.UTC(year, month, day + 1)) : mo ? new Date(Date.UTC(year, month + 1, 1)) : new Date(Date.UTC(year + 1, 0, 1));
-  return { start, end };
-}
-
-function tzOffsetMs(tz: string): number {
-  if (tz === 'Z') return 0;
-  const sign = tz.startsWith('-') ? -1 : 1;
-  return sign * (Number(tz.slice(1, 3)) * 60 + Number(tz.slice(4, 6))) * 60_000;
+export function dateRange(value: string): DateRange {
+  return fhirDateRange(value, (why) => badDate(value, why));
 }
 
 /**
@@ -58,11 +31,7 @@ function tzOffsetMs(tz: string): number {
  * end, gt/sa = after the range, lt/eb = before it.
  */
 function applyDate(filter: AuditFilter, raw: string): void {
-  const [, given, rest] = /^([a-z]{2})?(.*)$/.exec(raw)!;
-  if (given !== undefined && !(PREFIXES as readonly string[]).includes(given)) {
-    throw badDate(raw, `prefix "${given}" is not supported (use ${PREFIXES.join(', ')})`);
-  }
-  const prefix = (given ?? 'eq') as Prefix;
+  const { prefix, value: rest } = datePrefixOf(raw, PREFIXES, (why) => badDate(raw, why));
   const { start, end } = dateRange(rest);
   const later = (a: Date | undefined, b: Date) => (a && a > b ? a : b);
   const earlier = (a: Date | undefined, b: Date) => (a && a < b ? a : b);

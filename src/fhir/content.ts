@@ -64,7 +64,9 @@ export function negotiate(req: Request, extraTypes: readonly string[] = []): { f
   if (!accepted.length) return extraTypes.length ? { format: 'json', raw: extraTypes[0] } : { format: 'json' };
   for (const { type } of accepted) {
     if (extraTypes.includes(type)) return { format: 'json', raw: type };
-    if (extraTypes.length && (type === '*/*' || type === `${extraTypes[0].split('/')[0]}/*`)) return { format: 'json', raw: extraTypes[0] };
+    if (extraTypes.length && type === '*/*') return { format: 'json', raw: extraTypes[0] };
+    const family = extraTypes.find((t) => type === `${t.split('/')[0]}/*`);
+    if (family) return { format: 'json', raw: family };
     const f = formatOfMediaType(type);
     if (f) return { format: f };
   }

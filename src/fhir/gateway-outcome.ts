@@ -18,7 +18,7 @@ type Answer = readonly [status: 403 | 404 | 422 | 502, code: fhir4.OperationOutc
 const ANSWER_GROUPS: ReadonlyArray<readonly [...Answer, codes: readonly string[]]> = [
   [403, 'forbidden', ['InsufficientRights', 'PolicyViolation', '4701', '4703', '4705']],
   [403, 'security', ['PrivacyViolation', 'PatientAuthenticationRequired', '4206', '4702']],
-  [404, 'not-found', ['AnswerNotAvailable', 'ERROR_PI_NO_MATCH', '1102', '4201', 'XDSMissingDocument']],
+  [404, 'not-found', ['AnswerNotAvailable', 'ERROR_PI_NO_MATCH', '1102', '1104', '4201', 'XDSMissingDocument']],
   [404, 'not-supported', ['4202']],
   [422, 'business-rule', ['AdditionalDemographicsRequested', 'DemographicsQueryNotAllowed']],
   [422, 'multiple-matches', ['ERROR_PI_MULTIPLE_MATCHES']],
@@ -43,6 +43,10 @@ const GATEWAY_KIND_TEXT: Record<GatewayError['kind'], { fr: string; en: string }
   http: { fr: 'le point de contact du pays a répondu par une erreur HTTP', en: 'the country’s contact point answered with an HTTP error' },
   fault: { fr: 'le point de contact du pays a renvoyé une erreur SOAP', en: 'the country’s contact point returned a SOAP fault' },
   malformed: { fr: 'la réponse du point de contact du pays est illisible', en: 'the answer of the country’s contact point is unreadable' },
+  integrity: {
+    fr: 'le document reçu du pays ne correspond pas à celui qu’il a annoncé (taille, empreinte SHA-1 ou format) : il n’est pas affiché',
+    en: 'the document the country sent does not match the one it announced (size, SHA-1 hash or format); it is not served',
+  },
 };
 
 function fromCode(code: string, country: string): FhirErrorAnswer {

@@ -1,11 +1,14 @@
 /**
  * A bounded in-memory cache of what a country sent under one consent: the
  * document list, the retrieved documents, the converted summary and the
- * French documents made from it. Never written to disk; an entry ends with
- * its consent, and the least recently used entries go first when the count
- * or byte bound is reached.
+ * French documents made from it; the lists of original clinical documents
+ * (one per kind) and those retrieved. Never written to disk; an entry ends
+ * with its consent, and the least recently used entries go first when the
+ * count or byte bound is reached.
  */
+import type { OrcdKind } from '../ehdsi/xca-query/orcd.js';
 import type { DocumentEntry } from '../ehdsi/xca-query/response.js';
+import type { RetrievedOriginalDocument } from '../ehdsi/xca-retrieve/orcd.js';
 import { countCacheLookup, trackDocumentCache, type CacheFill } from '../util/metrics.js';
 
 export interface RetrievedOriginal {
@@ -18,8 +21,17 @@ export interface RetrievedOriginal {
   pdf?: Buffer | null;
 }
 
+/** One kind of original clinical documents as the country listed them (ITI-38). */
+export interface OriginalsOfKind {
+  entries: DocumentEntry[];
+  /** The country does not offer this kind (the eHDSI code it answered, 4202): no entries. */
+  notOffered?: string;
+}
+
 export interface CachedDocuments {
   country: string;
+  /** The patient summary's list was asked (ITI-38): `entries` is it. */
+  summaryListed?: boolean;
   entries: DocumentEntry[];
   /** By XDS uniqueId. */
   originals: Map<string, RetrievedOriginal>;
@@ -28,6 +40,9 @@ export interface CachedDocuments {
   /** The French documents made from the summary's level 3 original, once asked for. */
   frenchPdf?: GeneratedDocument;
   translatedCda?: GeneratedDocument;
+  /** Original clinical documents: the list of each kind asked, and those retrieved (by XDS uniqueId). */
+  originalsByKind?: Map<OrcdKind, OriginalsOfKind>;
+  originalDocuments?: Map<string, RetrievedOriginalDocument>;
 }
 
 /** A document the facade made, when (FHIR instant), and its unique id (a name-based urn:uuid of its bytes). */
@@ -54,6 +69,12 @@ export class DocumentCache {
 
   static key(owner: string, patientHandle: string, consentId: string): string {
     return `${owner}\u0000${patientHandle}\u0000${consentId}`;
+  }
+
+  /** The entry of `key`, if kept and not expired, neither counted in the metrics nor made the most recently used. */
+  peek(key: string): CachedDocuments | undefined {
+    const slot = this.slots.get(key);
+    return slot && slot.expiresAt > this.now() ? slot.value : undefined;
   }
 
   /** The entry of `key`, if kept and not expired (each lookup counts as a hit or a miss in the metrics). */
@@ -119,5 +140,6 @@ export class DocumentCache {
 function sizeOf(v: CachedDocuments): number {
   let n = (v.summaryBytes ?? 0) + (v.frenchPdf?.bytes.byteLength ?? 0) + (v.translatedCda?.bytes.byteLength ?? 0);
   for (const o of v.originals.values()) n += o.cda.byteLength;
+  for (const o of v.originalDocuments?.values() ?? []) n += o.cda.byteLength + o.data.byteLength;
   return n;
 }

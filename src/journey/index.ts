@@ -43,8 +43,10 @@ export { checkConsent, recordConsent, referencedId, VERIFICATION_KINDS, type Acc
 export { requireConsentedPatient, type ConsentedPatient } from './patient-documents.js';
 export {
   auditedDocumentRef, unknownDocument, listSummaryDocuments, servedDocument, summaryDocument, summaryDocumentReference, summaryDocumentReferences,
-  documentId, parseDocumentId, type ServedDocument, type DocumentRef, type SummaryDocumentBytes,
+  documentId, originalDocumentId, parseDocumentId, type ServedDocument, type DocumentRef, type SummaryDocumentRef, type OriginalDocumentRef, type SummaryDocumentBytes,
 } from './summary-documents.js';
+export { originalDocumentReferences, originalMediaTypes, type ListingNote } from './original-documents.js';
+export { patientDocumentReferences, documentReferenceOf, documentBytesOf, type ListingScope, type DocumentBytes } from './document-listing.js';
 export { DocumentCache } from './document-cache.js';
 export { isPinUrl, pinUrl } from './pin.js';
 export { JOURNEY_CANONICALS, IMPLEMENTED, CANONICAL_BASE, SYSTEMS } from './canonical.js';

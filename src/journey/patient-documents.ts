@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import type { ProfessionalContext } from '../auth/professional-context.js';
 import type { Country } from '../ehdsi/countries/index.js';
 import { EhdsiError } from '../ehdsi/errors/ehdsi-error.js';
-import { findPatientSummaries, NO_PATIENT_SUMMARY } from '../ehdsi/xca-query/find.js';
+import { findOriginalClinicalDocuments, findPatientSummaries, NO_PATIENT_SUMMARY } from '../ehdsi/xca-query/find.js';
+import type { OrcdKind } from '../ehdsi/xca-query/orcd.js';
 import type { DocumentEntry } from '../ehdsi/xca-query/response.js';
+import { retrieveOriginalDocument, type RetrievedOriginalDocument } from '../ehdsi/xca-retrieve/orcd.js';
 import { retrieveDocument } from '../ehdsi/xca-retrieve/retrieve.js';
 import { FhirError } from '../kernel/errors.js';
 import { renderSummaryPdf, translateCda } from '../documents/index.js';
@@ -14,7 +16,10 @@ import { timeConversion } from '../util/metrics.js';
 import type { ConsentAssertions } from './assertions.js';
 import type { JourneyAuditContext } from './audit.js';
 import type { JourneyDeps } from './deps.js';
-import { DocumentCache, type CachedDocuments, type GeneratedDocument, type RetrievedOriginal } from './document-cache.js';
+import { DocumentCache, type CachedDocuments, type GeneratedDocument, type OriginalsOfKind, type RetrievedOriginal } from './document-cache.js';
+
+/** Largest original clinical document retrieved when the conversion's bound is not configured (its default, MAPPING_MAX_DOCUMENT_BYTES). */
+const DEFAULT_MAX_ORIGINAL_BYTES = 20 * 1024 * 1024;
 
 /** The patient and consent a document access runs under (ownership and consent already checked). */
 export interface ConsentedPatient {
@@ -73,10 +78,19 @@ export class PatientDocuments {
     return made;
   }
 
+  /** What is kept under this consent, or a new slot where nothing was asked yet. */
+  private slot(p: ConsentedPatient): CachedDocuments {
+    return this.cache.peek(this.key(p)) ?? { country: p.country.code, entries: [], originals: new Map() };
+  }
+
+  private keep(p: ConsentedPatient, docs: CachedDocuments): void {
+    this.cache.put(this.key(p), docs, p.consent.trc.expiresAt);
+  }
+
   /** The country's document list for the patient (ITI-38 unless cached). Empty when the country has no summary (1102). */
   async list(p: ConsentedPatient, audit: JourneyAuditContext): Promise<CachedDocuments> {
     const cached = this.cache.get(this.key(p));
-    if (cached) return cached;
+    if (cached?.summaryListed) return cached;
     return this.shared(`${this.key(p)}\u0000list`, () => this.query(p, audit));
   }
 
@@ -89,9 +103,73 @@ export class PatientDocuments {
       this.assertions.for(p.consent, p.pro, p.patient.patientId),
     );
     if (found.warnings.some((w) => w.errorCode === NO_PATIENT_SUMMARY)) audit.outcomeDetail = NO_PATIENT_SUMMARY;
-    const docs: CachedDocuments = { country: p.country.code, entries: found.entries.filter((e) => e.level !== undefined), originals: new Map() };
-    this.cache.put(this.key(p), docs, p.consent.trc.expiresAt);
+    const docs = this.slot(p);
+    docs.entries = found.entries.filter((e) => e.level !== undefined);
+    docs.summaryListed = true;
+    this.keep(p, docs);
     return docs;
+  }
+
+  /**
+   * The patient's original clinical documents of one kind, as the country
+   * lists them (ITI-38 unless cached): none when it has none (1104); a kind
+   * the country does not offer (4202) is an empty list saying so.
+   */
+  async originalsOfKind(p: ConsentedPatient, kind: OrcdKind, audit: JourneyAuditContext): Promise<OriginalsOfKind> {
+    const have = this.cache.get(this.key(p))?.originalsByKind?.get(kind);
+    if (have) return have;
+    return this.shared(`${this.key(p)}\u0000orcd\u0000${kind}`, () => this.queryOriginals(p, kind, audit));
+  }
+
+  private async queryOriginals(p: ConsentedPatient, kind: OrcdKind, audit: JourneyAuditContext): Promise<OriginalsOfKind> {
+    audit.ehdsiTransaction = 'ITI-38';
+    const found = await findOriginalClinicalDocuments(
+      this.deps.transport.client,
+      { country: p.country.code, endpoint: p.country.endpoints.xcaQuery, homeCommunityId: p.country.homeCommunityId },
+      p.patient.patientId,
+      kind,
+      this.assertions.for(p.consent, p.pro, p.patient.patientId),
+    );
+    const listed: OriginalsOfKind = found.notOffered ? { entries: [], notOffered: found.notOffered } : { entries: found.entries };
+    const docs = this.slot(p);
+    (docs.originalsByKind ??= new Map()).set(kind, listed);
+    this.keep(p, docs);
+    return listed;
+  }
+
+  /**
+   * One original clinical document (ITI-39 unless cached): the CDA wrapper,
+   * checked against its entry (size, SHA-1), and the file it carries, checked
+   * (media type, signature). One larger than the bound of the CDA documents
+   * the facade reads (MAPPING_MAX_DOCUMENT_BYTES) is refused before it is asked for.
+   */
+  async originalDocument(p: ConsentedPatient, entry: DocumentEntry, audit: JourneyAuditContext): Promise<RetrievedOriginalDocument> {
+    const have = this.cache.get(this.key(p))?.originalDocuments?.get(entry.uniqueId);
+    if (have) return have;
+    return this.shared(`${this.key(p)}\u0000orcd-document\u0000${entry.uniqueId}`, () => this.retrieveOriginal(p, entry, audit));
+  }
+
+  private async retrieveOriginal(p: ConsentedPatient, entry: DocumentEntry, audit: JourneyAuditContext): Promise<RetrievedOriginalDocument> {
+    const maxBytes = this.deps.conversion?.maxBytes ?? DEFAULT_MAX_ORIGINAL_BYTES;
+    if (entry.size !== undefined && entry.size > maxBytes) {
+      throw new FhirError(502, {
+        code: 'too-costly',
+        diagnostics: `${p.country.code}: the original clinical document is ${entry.size} bytes, more than this service accepts (${maxBytes})`,
+        details: { text: `Le document d’origine annoncé par le pays ${p.country.nameFr} est trop volumineux pour ce service (${entry.size} octets, au plus ${maxBytes})` },
+      });
+    }
+    audit.ehdsiTransaction = 'ITI-39';
+    const doc = await retrieveOriginalDocument(
+      this.deps.transport.client,
+      { country: p.country.code, endpoint: p.country.endpoints.xcaRetrieve, homeCommunityId: entry.homeCommunityId || p.country.homeCommunityId },
+      entry,
+      this.assertions.for(p.consent, p.pro, p.patient.patientId),
+      { maxChars: maxBytes },
+    );
+    const docs = this.slot(p);
+    (docs.originalDocuments ??= new Map()).set(entry.uniqueId, doc);
+    this.keep(p, docs);
+    return doc;
   }
 
   /** One original as received (ITI-39 unless cached). */

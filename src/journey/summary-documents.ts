@@ -2,9 +2,12 @@
  * The documents of a patient's summary as MHD serves them: the country's
  * originals (level 3 CDA, level 1 PDF) and, made from the level 3 one, the
  * French PDF and the translated CDA. Ids are opaque to clients but carry the
- * patient's handle (owner-checked in the store before anything is fetched).
+ * patient's handle (owner-checked in the store before anything is fetched);
+ * the id scheme covers the original clinical documents too (original-documents.ts).
  */
+import { createHash } from 'node:crypto';
 import { EhdsiError } from '../ehdsi/errors/ehdsi-error.js';
+import type { OrcdKind } from '../ehdsi/xca-query/orcd.js';
 import { FhirError } from '../kernel/errors.js';
 import type { DocumentEntry } from '../ehdsi/xca-query/response.js';
 import { cdaHeaderFacts, documentReferencesFor, type DocumentKind, type OriginalDocument } from '../mapping/index.js';
@@ -17,11 +20,22 @@ export interface ServedDocument extends OriginalDocument {
   id: string;
 }
 
-export interface DocumentRef {
+/** A document of the patient summary: its kind and rank among those of its kind. */
+export interface SummaryDocumentRef {
   handle: string;
   kind: DocumentKind;
   rank: number;
 }
+
+/** An original clinical document: its kind and a digest of its XDS uniqueId. */
+export interface OriginalDocumentRef {
+  handle: string;
+  kind: 'orcd';
+  orcd: OrcdKind;
+  key: string;
+}
+
+export type DocumentRef = SummaryDocumentRef | OriginalDocumentRef;
 
 /** The country has no such original: a warning of the listing, not a failure. */
 const ABSENT_ORIGINAL = new Set(['4201', 'XDSMissingDocument']);
@@ -33,6 +47,22 @@ const TITLES: Partial<Record<DocumentKind, string>> = {
 
 export function documentId(handle: string, kind: DocumentKind, rank = 0): string {
   return `${handle}.${kind}${rank > 0 ? `-${rank}` : ''}`;
+}
+
+/** The id segment of each kind of original clinical document. */
+const ORCD_ID_KINDS: Readonly<Record<OrcdKind, string>> = { laboratory: 'lab', discharge: 'hdr', 'imaging-report': 'imr', image: 'img' };
+
+/**
+ * The id of an original clinical document: `<handle>.<kind>-<12 hex>`, the
+ * hex a digest of its XDS uniqueId (stable across consents, not revealing it).
+ */
+export function originalDocumentId(handle: string, kind: OrcdKind, uniqueId: string): string {
+  return `${handle}.${ORCD_ID_KINDS[kind]}-${originalDocumentKey(uniqueId)}`;
+}
+
+/** The digest of an XDS uniqueId an original's id ends with. */
+export function originalDocumentKey(uniqueId: string): string {
+  return createHash('sha256').update(uniqueId).digest('hex').slice(0, 12);
 }
 
 /**
@@ -53,6 +83,11 @@ export function unknownDocument(what: string, id: string): FhirError {
 }
 
 export function parseDocumentId(id: string): DocumentRef | undefined {
+  const orcd = /^([A-Za-z0-9-]{1,50})\.(lab|hdr|imr|img)-([0-9a-f]{12})$/.exec(id);
+  if (orcd) {
+    const kind = (Object.keys(ORCD_ID_KINDS) as OrcdKind[]).find((k) => ORCD_ID_KINDS[k] === orcd[2]) as OrcdKind;
+    return { handle: orcd[1], kind: 'orcd', orcd: kind, key: orcd[3] };
+  }
   const m = /^([A-Za-z0-9-]{1,50})\.(L3|L1|fr-L3|fr-PDF)(?:-(\d{1,3}))?$/.exec(id);
   if (!m || !KINDS.includes(m[2] as DocumentKind)) return undefined;
   return { handle: m[1], kind: m[2] as DocumentKind, rank: m[3] ? Number(m[3]) : 0 };
@@ -141,7 +176,7 @@ export async function listSummaryDocuments(
 
 /** One document as listed (its DocumentReference's facts), fetched or made as needed; undefined when the patient has no such document. */
 export async function servedDocument(
-  documents: PatientDocuments, p: ConsentedPatient, ref: DocumentRef, audit: JourneyAuditContext, baseUrl: string,
+  documents: PatientDocuments, p: ConsentedPatient, ref: SummaryDocumentRef, audit: JourneyAuditContext, baseUrl: string,
 ): Promise<ServedDocument | undefined> {
   const docs = await documents.list(p, audit);
   if (ref.kind === 'fr-L3' || ref.kind === 'fr-PDF') return ref.rank === 0 ? servedTranslation(documents, p, docs, ref.kind, audit, baseUrl) : undefined;
@@ -164,7 +199,7 @@ export async function summaryDocumentReferences(
 
 /** The DocumentReference of one document, as the listing gives it; undefined when the patient has no such document. */
 export async function summaryDocumentReference(
-  documents: PatientDocuments, p: ConsentedPatient, ref: DocumentRef, audit: JourneyAuditContext, baseUrl: string,
+  documents: PatientDocuments, p: ConsentedPatient, ref: SummaryDocumentRef, audit: JourneyAuditContext, baseUrl: string,
 ): Promise<fhir4.DocumentReference | undefined> {
   const document = await servedDocument(documents, p, ref, audit, baseUrl);
   return document && documentReferencesFor({ patient: { reference: `Patient/${ref.handle}` }, originals: [document] })[0];
@@ -175,7 +210,7 @@ export type SummaryDocumentBytes = { kind: 'L3'; cda: Buffer } | { kind: 'L1'; c
 
 /** One document by its reference, fetched or made as needed; undefined when the patient has no such document. */
 export async function summaryDocument(
-  documents: PatientDocuments, p: ConsentedPatient, ref: DocumentRef, audit: JourneyAuditContext, baseUrl: string,
+  documents: PatientDocuments, p: ConsentedPatient, ref: SummaryDocumentRef, audit: JourneyAuditContext, baseUrl: string,
 ): Promise<SummaryDocumentBytes | undefined> {
   const docs = await documents.list(p, audit);
   if (ref.kind === 'fr-L3' || ref.kind === 'fr-PDF') {

@@ -7,7 +7,9 @@ import { childrenNamed, firstChild, parseXml, textOf } from './xml-tree.js';
 export type DocumentKind = 'L3' | 'L1' | 'fr-L3' | 'fr-PDF';
 
 const IHE_FORMATCODE = 'http://ihe.net/fhir/ihe.formatcode.fhir/CodeSystem/formatcode';
-const EPSOS_PIVOT = { system: 'urn:oid:1.3.6.1.4.1.19376.1.2.3', code: 'urn:epSOS:ps:ps:2010', display: 'epSOS coded Patient Summary' };
+/** The system of the XDS format codes eHDSI defines (the pivot document's, the original clinical documents'). */
+export const EHDSI_FORMAT_SYSTEM = 'urn:oid:1.3.6.1.4.1.19376.1.2.3';
+const EPSOS_PIVOT = { system: EHDSI_FORMAT_SYSTEM, code: 'urn:epSOS:ps:ps:2010', display: 'epSOS coded Patient Summary' };
 /** Format codes (XDS formatCode, MHD DocumentReference.content.format): the translated CDA is still an eHDSI pivot document; the French PDF is a bare PDF. */
 export const FORMAT: Record<DocumentKind, fhir4.Coding> = {
   L3: EPSOS_PIVOT,
@@ -16,7 +18,7 @@ export const FORMAT: Record<DocumentKind, fhir4.Coding> = {
   'fr-PDF': { system: IHE_FORMATCODE, code: 'urn:ihe:iti:xds:2017:mimeTypeSufficient', display: 'mimeType Sufficient' },
 };
 const DEFAULT_CONTENT_TYPE: Record<DocumentKind, string> = { L3: 'text/xml', L1: 'application/pdf', 'fr-L3': 'text/xml', 'fr-PDF': 'application/pdf' };
-const MHD_MINIMAL = 'https://profiles.ihe.net/ITI/MHD/StructureDefinition/IHE.MHD.Minimal.DocumentReference';
+export const MHD_MINIMAL = 'https://profiles.ihe.net/ITI/MHD/StructureDefinition/IHE.MHD.Minimal.DocumentReference';
 const PATIENT_SUMMARY = { system: 'http://loinc.org', code: '60591-5', display: 'Patient summary Document' };
 
 export interface OriginalDocument {
@@ -81,7 +83,8 @@ export function documentReferencesFor(opts: DocumentReferenceOptions): fhir4.Doc
   });
 }
 
-function uniqueIdentifier(id: string): fhir4.Identifier {
+/** The MHD masterIdentifier of an XDS uniqueId (root^extension, an OID or a URI). */
+export function uniqueIdentifier(id: string): fhir4.Identifier {
   const [root, ext] = id.split('^');
   if (ext) return { system: `urn:oid:${root}`, value: ext };
   return { system: 'urn:ietf:rfc:3986', value: /^[0-9.]+$/.test(root) ? `urn:oid:${root}` : root };

@@ -12,6 +12,7 @@ import type { MapSet } from './map-types.js';
 export { CdaInputError, MapFileError, type CdaInputProblem } from './errors.js';
 export { reportCounts, reportOperationOutcome, type ConversionReport } from './report.js';
 export { documentReferencesFor, pdfOfLevel1, cdaHeaderFacts, FORMAT, type DocumentKind, type OriginalDocument, type DocumentReferenceOptions } from './document-references.js';
+export { originalDocumentReference, xdsDateTime, ORIGINAL_DOCUMENT_KINDS_FR, type OriginalDocumentFacts } from './original-document-reference.js';
 export { stableUuid } from './engine.js';
 export { loadMaps } from './map-loader.js';
 export { checkConversionFiles, preloadConversion } from './conversion-files.js';

@@ -8,7 +8,7 @@
 export const TRANSACTIONS = ['xcpd', 'xca-query', 'xca-retrieve'] as const;
 export type Transaction = (typeof TRANSACTIONS)[number];
 
-export const FAULT_KINDS = ['delay', 'soap-fault', 'http-500', 'http-503', 'malformed-xml', 'truncated-mtom', 'drop-connection', 'ehdsi-error'] as const;
+export const FAULT_KINDS = ['delay', 'soap-fault', 'http-500', 'http-503', 'malformed-xml', 'truncated-mtom', 'drop-connection', 'ehdsi-error', 'corrupt-document'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultSpec {

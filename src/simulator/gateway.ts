@@ -13,7 +13,7 @@ import { ehdsiRegistryError } from './registry-response.js';
 import { RequestError } from './request-error.js';
 import { checkAssertions, checkTrcPatient, SecurityRefusal } from './security.js';
 import { answerFindDocuments, buildAdhocQueryResponse, readFindDocumentsQuery } from './xca-query-responder.js';
-import { answerRetrieve, buildRetrieveResponse, readRetrieveRequest } from './xca-retrieve-responder.js';
+import { answerRetrieve, buildRetrieveResponse, corruptDocuments, readRetrieveRequest } from './xca-retrieve-responder.js';
 import { answerXcpd, buildXcpdResponse, readXcpdQuery, type XcpdQuery } from './xcpd-responder.js';
 
 export type EndpointKind = 'xcpd' | 'xca';
@@ -96,8 +96,13 @@ function firstError<T>(read: () => T): { value?: T; error?: RequestError } {
   }
 }
 
+export interface AnswerOptions {
+  /** The documents of a retrieve are sent altered (fault `corrupt-document`); other transactions are answered normally. */
+  corruptDocuments?: boolean;
+}
+
 /** Answers a request as the country would; `transaction` is what transactionFor gave (or undefined: wrong action). */
-export function answerRequest(ctx: GatewayContext, endpoint: EndpointKind, incoming: IncomingSoap, now = new Date()): GatewayReply {
+export function answerRequest(ctx: GatewayContext, endpoint: EndpointKind, incoming: IncomingSoap, now = new Date(), options: AnswerOptions = {}): GatewayReply {
   const { parsed } = incoming;
   if (!parsed) return faultReply({ code: 'Sender', reason: incoming.error?.message ?? 'unreadable SOAP request' });
   const relatesTo = parsed.messageId;
@@ -146,7 +151,8 @@ export function answerRequest(ctx: GatewayContext, endpoint: EndpointKind, incom
     throw e;
   }
   if (!trcPatient) return xcaRetrieveErrorReply(ctx, relatesTo, '4701', 'no patient in the TRC assertion');
-  const answer = answerRetrieve(ctx.country, ctx.store, requests, trcPatient);
+  const found = answerRetrieve(ctx.country, ctx.store, requests, trcPatient);
+  const answer = options.corruptDocuments ? corruptDocuments(found) : found;
   const built = buildRetrieveResponse(ctx.country, answer);
   return mtomReply('xca-retrieve', relatesTo, built.bodyXml, built.attachments, answer.errors[0]?.errorCode);
 }

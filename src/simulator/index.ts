@@ -139,6 +139,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
         return finish(undefined);
       case 'ehdsi-error':
         return finish(ehdsiErrorReply(ctx, transaction, incoming, fault.ehdsiCode as string));
+      case 'corrupt-document':
+        return finish(answerRequest(ctx, endpoint, incoming, undefined, { corruptDocuments: true }));
     }
   }
 

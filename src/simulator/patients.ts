@@ -1,21 +1,36 @@
 /**
  * The synthetic patients each simulated country serves, read from the
  * fixtures folder: `<slug>/patient.json` (identity), `L3.xml` (pivot CDA)
- * and `L1.xml` (CDA wrapping the PDF), either document may be absent.
+ * and `L1.xml` (CDA wrapping the PDF), either document may be absent, and
+ * the original clinical documents patient.json lists (`originals`: CDA
+ * wrappers of a PDF or an image, their facts read from the CDA itself).
  * Document ids come from patient.json (documentIds) or the slug, so they are
  * stable across restarts and the id of an absent PDF is still known (→ 4201).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { attr, child, parseXml, text, type Element } from '../ehdsi/soap/xml.js';
+import { attr, child, parseXml, path as xmlPath, text, type Element } from '../ehdsi/soap/xml.js';
 import type { PatientId } from '../ehdsi/saml/types.js';
+import { orcdKindOfClassCode, ORCD_FORMATS, type OrcdFormatCode } from '../ehdsi/xca-query/orcd.js';
 import { hl7ToUtcTimestamp, stableUuidUrn } from './hl7.js';
 
 export type DocumentLevel = 'L3' | 'L1';
 
+/** What the registry says of an original clinical document beyond what every document has. */
+export interface SimulatedOrcd {
+  classCode: string;
+  formatCode: OrcdFormatCode;
+  serviceStartTime?: string;
+  serviceStopTime?: string;
+  /** XDS authorPerson (XCN) and authorInstitution (XON) of its author. */
+  authorPerson?: string;
+  authorInstitution?: string;
+}
+
 export interface SimulatedDocument {
-  level: DocumentLevel;
+  /** L3 pivot, L1 PDF of the patient summary, or an original clinical document. */
+  level: DocumentLevel | 'OrCD';
   /** XDS uniqueId (root^extension of the CDA id). */
   uniqueId: string;
   /** ebRIM id of the document entry. */
@@ -26,6 +41,8 @@ export interface SimulatedDocument {
   creationTime?: string;
   languageCode?: string;
   title?: string;
+  /** An original clinical document (level OrCD). */
+  orcd?: SimulatedOrcd;
 }
 
 export interface SimulatedAddress {
@@ -47,6 +64,8 @@ export interface SimulatedPatient {
   birthTime?: string;
   address?: SimulatedAddress;
   documents: Record<DocumentLevel, SimulatedDocument>;
+  /** Original clinical documents, in the order patient.json lists them. */
+  originals: SimulatedDocument[];
 }
 
 export interface SimulatedCountry {
@@ -80,7 +99,7 @@ function strings(v: unknown): string[] {
 
 const GENDERS: Record<string, string> = { m: 'M', male: 'M', f: 'F', female: 'F', un: 'UN', other: 'UN', unknown: 'UN' };
 
-function readIdentity(file: string, json: unknown): Omit<SimulatedPatient, 'slug' | 'documents'> {
+function readIdentity(file: string, json: unknown): Omit<SimulatedPatient, 'slug' | 'documents' | 'originals'> {
   if (!isRecord(json)) throw new PatientFixtureError(file, 'not a JSON object');
   const country = typeof json.country === 'string' ? json.country.toUpperCase() : undefined;
   if (!country || !/^[A-Z]{2}$/.test(country)) throw new PatientFixtureError(file, '"country" must be a two-letter code');
@@ -114,7 +133,7 @@ function readIdentity(file: string, json: unknown): Omit<SimulatedPatient, 'slug
   };
 }
 
-function cdaFacts(file: string, data: Buffer): Pick<SimulatedDocument, 'creationTime' | 'languageCode' | 'title'> {
+function cdaRoot(file: string, data: Buffer): Element {
   let root: Element;
   try {
     root = parseXml(data.toString('utf8')).documentElement as Element;
@@ -122,6 +141,10 @@ function cdaFacts(file: string, data: Buffer): Pick<SimulatedDocument, 'creation
     throw new PatientFixtureError(file, `unreadable CDA: ${(e as Error).message}`);
   }
   if (root.localName !== 'ClinicalDocument') throw new PatientFixtureError(file, 'not a CDA ClinicalDocument');
+  return root;
+}
+
+function cdaFacts(file: string, data: Buffer, root = cdaRoot(file, data)): Pick<SimulatedDocument, 'creationTime' | 'languageCode' | 'title'> {
   return {
     creationTime: hl7ToUtcTimestamp(attr(child(root, 'effectiveTime'), 'value') ?? ''),
     languageCode: attr(child(root, 'languageCode'), 'code'),
@@ -149,6 +172,54 @@ function document(country: SimulatedCountry, slug: string, level: DocumentLevel,
     Object.assign(doc, cdaFacts(file, doc.data));
   }
   return doc;
+}
+
+/** An XDS time of a CDA TS: a day as it is (YYYYMMDD), a timestamp in UTC. */
+function xdsTime(ts: string | undefined): string | undefined {
+  if (!ts) return undefined;
+  return /^\d{8}$/.test(ts) ? ts : hl7ToUtcTimestamp(ts);
+}
+
+/**
+ * One original clinical document of patient.json's `originals` ({ file }):
+ * its id, class code (the CDA code), format (the nonXMLBody media type),
+ * service period and author, all read from the CDA wrapper.
+ */
+function original(country: SimulatedCountry, folder: string, item: unknown, jsonFile: string): SimulatedDocument {
+  const name = isRecord(item) && typeof item.file === 'string' ? item.file : undefined;
+  if (!name || path.basename(name) !== name) throw new PatientFixtureError(jsonFile, '"originals" must list { "file": "<name in the patient folder>" }');
+  const file = path.join(folder, name);
+  if (!existsSync(file)) throw new PatientFixtureError(file, 'missing original clinical document');
+  const data = readFileSync(file);
+  const root = cdaRoot(file, data);
+  const id = child(root, 'id');
+  const uniqueId = attr(id, 'extension') ? `${attr(id, 'root')}^${attr(id, 'extension')}` : attr(id, 'root');
+  const classCode = attr(child(root, 'code'), 'code');
+  const mediaType = attr(xmlPath(root, 'component', 'nonXMLBody', 'text'), 'mediaType');
+  const formatCode = (Object.keys(ORCD_FORMATS) as OrcdFormatCode[]).find((f) => ORCD_FORMATS[f] === mediaType);
+  if (!uniqueId) throw new PatientFixtureError(file, 'no document id');
+  if (!orcdKindOfClassCode(classCode)) throw new PatientFixtureError(file, `code ${classCode ?? '(none)'} is not a kind of original clinical document`);
+  if (!formatCode) throw new PatientFixtureError(file, `nonXMLBody media type ${mediaType ?? '(none)'} is not one of original clinical documents`);
+  const period = xmlPath(root, 'documentationOf', 'serviceEvent', 'effectiveTime');
+  const author = xmlPath(root, 'author', 'assignedAuthor');
+  const personName = xmlPath(author, 'assignedPerson', 'name');
+  const family = text(child(personName, 'family'));
+  const given = text(child(personName, 'given'));
+  return {
+    level: 'OrCD',
+    uniqueId,
+    entryUuid: stableUuidUrn(`${country.code}|${uniqueId}`),
+    data,
+    ...cdaFacts(file, data, root),
+    orcd: {
+      classCode: classCode as string,
+      formatCode,
+      serviceStartTime: xdsTime(attr(child(period, 'low'), 'value')),
+      serviceStopTime: xdsTime(attr(child(period, 'high'), 'value')),
+      authorPerson: family || given ? `^${family ?? ''}^${given ?? ''}` : undefined,
+      authorInstitution: text(xmlPath(author, 'representedOrganization', 'name')),
+    },
+  };
 }
 
 export interface PatientStore {
@@ -189,9 +260,10 @@ export function loadPatients(dir: string, countries: readonly SimulatedCountry[]
         L3: document(country, slug, 'L3', path.join(folder, 'L3.xml'), json as Record<string, unknown>),
         L1: document(country, slug, 'L1', path.join(folder, 'L1.xml'), json as Record<string, unknown>),
       },
+      originals: (Array.isArray((json as Record<string, unknown>).originals) ? ((json as Record<string, unknown>).originals as unknown[]) : []).map((o) => original(country, folder, o, file)),
     };
     patients.set(country.code, [...(patients.get(country.code) ?? []), patient]);
-    for (const d of Object.values(patient.documents)) documents.set(`${country.code}|${d.uniqueId}`, { patient, document: d });
+    for (const d of [...Object.values(patient.documents), ...patient.originals]) documents.set(`${country.code}|${d.uniqueId}`, { patient, document: d });
   }
   return {
     ofCountry: (code) => patients.get(code) ?? [],

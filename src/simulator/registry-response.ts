@@ -21,8 +21,8 @@ export interface RegistryErrorInit {
   location?: string;
 }
 
-/** eHDSI codes that are warnings (the transaction still succeeds). */
-const WARNING_CODES = new Set(['1102']);
+/** eHDSI codes that are warnings (the transaction still succeeds): no summary, no original document of the kind. */
+const WARNING_CODES = new Set(['1102', '1104']);
 
 /** A RegistryError for an eHDSI code, with the severity the code carries. */
 export function ehdsiRegistryError(errorCode: string, codeContext: string, location?: string): RegistryErrorInit {

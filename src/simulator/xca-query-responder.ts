@@ -1,13 +1,15 @@
 /**
  * The XCA ITI-38 responding side of a simulated country: FindDocuments for
  * the patient summary → one ExtrinsicObject per document the country holds
- * (L3 pivot, L1 PDF) linked by an XFRM association, or the eHDSI errors.
+ * (L3 pivot, L1 PDF) linked by an XFRM association; for a kind of original
+ * clinical document → one per original of that kind; or the eHDSI errors.
  */
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { patientIdFromCx, patientIdToCx, type PatientId } from '../ehdsi/saml/types.js';
 import { NS } from '../ehdsi/soap/namespaces.js';
 import { attr, child, children, text, type Element } from '../ehdsi/soap/xml.js';
+import { LOINC_OID, orcdKindOfClassCode } from '../ehdsi/xca-query/orcd.js';
 import { FIND_DOCUMENTS_QUERY_ID, PATIENT_SUMMARY_CLASS_CODE } from '../ehdsi/xca-query/query.js';
 import { FORMAT_CODES, SCHEMES, XFRM } from '../ehdsi/xca-query/response.js';
 import { stableUuidUrn } from './hl7.js';
@@ -50,12 +52,10 @@ export function readFindDocumentsQuery(payload: Element | undefined): FindDocume
   return { patientId, classCodes: slot('$XDSDocumentEntryClassCode').flatMap(slotList) };
 }
 
-function wantsPatientSummary(classCodes: readonly string[]): boolean {
-  if (classCodes.length === 0) return true;
-  return classCodes.some((c) => {
-    const [code, , scheme] = c.split('^');
-    return code === PATIENT_SUMMARY_CLASS_CODE.code && (!scheme || scheme === PATIENT_SUMMARY_CLASS_CODE.codeSystem);
-  });
+/** The class code of a slot value (code^^scheme, or the code alone); undefined for a code of another system. */
+function classCodeOf(value: string): string | undefined {
+  const [code, , scheme] = value.split('^');
+  return !scheme || scheme === LOINC_OID ? code : undefined;
 }
 
 export interface FindDocumentsAnswer {
@@ -64,15 +64,42 @@ export interface FindDocumentsAnswer {
   errors: RegistryErrorInit[];
 }
 
-/** What the country answers: its documents for the patient, 4202 for another class, 1102 when there is no summary. */
+/**
+ * The kinds of original clinical documents a country offers: those at least
+ * one of its patients holds. Another kind is not supported (4202), as a
+ * country that does not take part in that service answers.
+ */
+function offersOriginals(patients: readonly SimulatedPatient[], classCode: string): boolean {
+  return patients.some((p) => p.originals.some((o) => o.orcd?.classCode === classCode));
+}
+
+/**
+ * What the country answers, class code by class code (none given: the patient
+ * summary): its documents for the patient; 1102 when there is no summary,
+ * 1104 when there is no original of an offered kind; 4202 for a class it
+ * does not offer.
+ */
 export function answerFindDocuments(query: FindDocumentsQuery, patients: readonly SimulatedPatient[]): FindDocumentsAnswer {
-  if (!wantsPatientSummary(query.classCodes)) {
-    return { documents: [], errors: [ehdsiRegistryError('4202', `Class code not supported: ${query.classCodes.join(', ')}; only the patient summary 60591-5`)] };
-  }
+  const asked = query.classCodes.length ? query.classCodes : [PATIENT_SUMMARY_CLASS_CODE.code];
+  const supported = asked.map(classCodeOf).filter((c): c is string => c === PATIENT_SUMMARY_CLASS_CODE.code || (c !== undefined && orcdKindOfClassCode(c) !== undefined && offersOriginals(patients, c)));
+  const refused = asked.filter((c) => !supported.includes(classCodeOf(c) ?? ''));
+  const errors: RegistryErrorInit[] = refused.length
+    ? [ehdsiRegistryError('4202', `Class code not supported: ${refused.join(', ')}; only ${[PATIENT_SUMMARY_CLASS_CODE.code, ...new Set(patients.flatMap((p) => p.originals.map((o) => o.orcd?.classCode)))].join(', ')}`)]
+    : [];
+  if (!supported.length) return { documents: [], errors };
   const patient = patients.find((p) => p.identifiers.some((i) => i.root === query.patientId.root && i.extension === query.patientId.extension));
-  if (!patient) return { documents: [], errors: [{ errorCode: 'XDSUnknownPatientId', codeContext: 'The patient identifier is not known by this community', severity: 'error' }] };
-  const documents = [patient.documents.L3, patient.documents.L1].filter((d) => d.data !== undefined);
-  const errors = patient.documents.L3.data ? [] : [ehdsiRegistryError('1102', 'No patient summary is registered for the given patient')];
+  if (!patient) return { documents: [], errors: [...errors, { errorCode: 'XDSUnknownPatientId', codeContext: 'The patient identifier is not known by this community', severity: 'error' }] };
+  const documents: SimulatedDocument[] = [];
+  for (const classCode of new Set(supported)) {
+    if (classCode === PATIENT_SUMMARY_CLASS_CODE.code) {
+      documents.push(...[patient.documents.L3, patient.documents.L1].filter((d) => d.data !== undefined));
+      if (!patient.documents.L3.data) errors.push(ehdsiRegistryError('1102', 'No patient summary is registered for the given patient'));
+      continue;
+    }
+    const originals = patient.originals.filter((o) => o.orcd?.classCode === classCode);
+    documents.push(...originals);
+    if (!originals.length) errors.push(ehdsiRegistryError('1104', `No original clinical document of type ${classCode} is registered for the given patient`));
+  }
   return { patient, documents, errors };
 }
 
@@ -102,8 +129,42 @@ function externalIdentifier(eo: XMLBuilder, entryUuid: string, scheme: string, v
   localized(e, 'rim:Name', name);
 }
 
+/** XDS author classification of an entry (authorPerson, authorInstitution). */
+function author(eo: XMLBuilder, entryUuid: string, person: string | undefined, institution: string | undefined): void {
+  if (!person && !institution) return;
+  const c = eo.ele(NS.rim, 'rim:Classification', {
+    classificationScheme: SCHEMES.author,
+    classifiedObject: entryUuid,
+    nodeRepresentation: '',
+    id: stableUuidUrn(`${entryUuid}|${SCHEMES.author}`),
+    objectType: CLASSIFICATION_TYPE,
+  });
+  if (person) slot(c, 'authorPerson', [person]);
+  if (institution) slot(c, 'authorInstitution', [institution]);
+}
+
+/** How each level of document is described and classified. */
+function describe(doc: SimulatedDocument): { classCode: string; display: string; formatCode: string; formatScheme: string; formatDisplay: string; name: string; description: string } {
+  if (doc.level === 'OrCD' && doc.orcd) {
+    const kind = orcdKindOfClassCode(doc.orcd.classCode);
+    const display = kind?.display ?? doc.orcd.classCode;
+    return { classCode: doc.orcd.classCode, display, formatCode: doc.orcd.formatCode, formatScheme: 'eHDSI formatCodes', formatDisplay: `${display} (original clinical document)`, name: doc.title ?? display, description: `Original clinical document: ${display}` };
+  }
+  const l3 = doc.level === 'L3';
+  return {
+    classCode: PATIENT_SUMMARY_CLASS_CODE.code,
+    display: 'Patient summary Document',
+    formatCode: l3 ? FORMAT_CODES.L3 : FORMAT_CODES.L1,
+    formatScheme: l3 ? FORMAT_CODING_SCHEME.L3 : FORMAT_CODING_SCHEME.L1,
+    formatDisplay: l3 ? 'epSOS pivot' : 'PDF/A coded document',
+    name: doc.title ?? (l3 ? 'Patient Summary' : 'Patient Summary (PDF)'),
+    description: l3 ? 'Patient summary, structured pivot document (level 3)' : 'Patient summary, PDF of the original document (level 1)',
+  };
+}
+
 function extrinsicObject(list: XMLBuilder, country: SimulatedCountry, patientId: PatientId, doc: SimulatedDocument): void {
   const data = doc.data as Buffer;
+  const d = describe(doc);
   const eo = list.ele(NS.rim, 'rim:ExtrinsicObject', { id: doc.entryUuid, mimeType: 'text/xml', objectType: DOCUMENT_ENTRY_TYPE, status: APPROVED, home: `urn:oid:${country.homeCommunityId}` });
   if (doc.creationTime) slot(eo, 'creationTime', [doc.creationTime]);
   slot(eo, 'languageCode', [doc.languageCode ?? 'en-GB']);
@@ -111,11 +172,14 @@ function extrinsicObject(list: XMLBuilder, country: SimulatedCountry, patientId:
   slot(eo, 'size', [String(data.length)]);
   slot(eo, 'hash', [sha1Hex(data)]);
   slot(eo, 'sourcePatientId', [patientIdToCx(patientId)]);
-  localized(eo, 'rim:Name', doc.title ?? (doc.level === 'L3' ? 'Patient Summary' : 'Patient Summary (PDF)'));
-  localized(eo, 'rim:Description', doc.level === 'L3' ? 'Patient summary, structured pivot document (level 3)' : 'Patient summary, PDF of the original document (level 1)');
-  classification(eo, doc.entryUuid, SCHEMES.classCode, PATIENT_SUMMARY_CLASS_CODE.code, PATIENT_SUMMARY_CLASS_CODE.codeSystem, 'Patient summary Document');
-  classification(eo, doc.entryUuid, SCHEMES.typeCode, PATIENT_SUMMARY_CLASS_CODE.code, PATIENT_SUMMARY_CLASS_CODE.codeSystem, 'Patient summary Document');
-  classification(eo, doc.entryUuid, SCHEMES.formatCode, FORMAT_CODES[doc.level], FORMAT_CODING_SCHEME[doc.level], doc.level === 'L3' ? 'epSOS pivot' : 'PDF/A coded document');
+  if (doc.orcd?.serviceStartTime) slot(eo, 'serviceStartTime', [doc.orcd.serviceStartTime]);
+  if (doc.orcd?.serviceStopTime) slot(eo, 'serviceStopTime', [doc.orcd.serviceStopTime]);
+  localized(eo, 'rim:Name', d.name);
+  localized(eo, 'rim:Description', d.description);
+  classification(eo, doc.entryUuid, SCHEMES.classCode, d.classCode, PATIENT_SUMMARY_CLASS_CODE.codeSystem, d.display);
+  classification(eo, doc.entryUuid, SCHEMES.typeCode, d.classCode, PATIENT_SUMMARY_CLASS_CODE.codeSystem, d.display);
+  classification(eo, doc.entryUuid, SCHEMES.formatCode, d.formatCode, d.formatScheme, d.formatDisplay);
+  author(eo, doc.entryUuid, doc.orcd?.authorPerson, doc.orcd?.authorInstitution);
   externalIdentifier(eo, doc.entryUuid, SCHEMES.patientId, patientIdToCx(patientId), 'XDSDocumentEntry.patientId');
   externalIdentifier(eo, doc.entryUuid, SCHEMES.uniqueId, doc.uniqueId, 'XDSDocumentEntry.uniqueId');
 }

@@ -84,6 +84,22 @@ export function answerRetrieve(country: SimulatedCountry, store: PatientStore, r
   return answer;
 }
 
+/**
+ * The same answer with each document's bytes altered (one byte in the middle
+ * flipped: same size, another SHA-1), as a faulty repository or a damaged
+ * transfer would send them (fault `corrupt-document`).
+ */
+export function corruptDocuments(answer: RetrieveAnswer): RetrieveAnswer {
+  return {
+    ...answer,
+    documents: answer.documents.map((d) => {
+      const data = Buffer.from(d.data);
+      if (data.length) data[Math.floor(data.length / 2)] ^= 0x01;
+      return { ...d, data };
+    }),
+  };
+}
+
 /** The RetrieveDocumentSetResponse body and the MTOM attachments it references. */
 export function buildRetrieveResponse(country: SimulatedCountry, answer: RetrieveAnswer): { bodyXml: string; attachments: MtomAttachment[] } {
   const res = create({ version: '1.0', encoding: 'UTF-8' }).ele(NS.xdsb, 'xdsb:RetrieveDocumentSetResponse');

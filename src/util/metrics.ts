@@ -36,11 +36,11 @@ export type GatewayTransaction = 'ITI-55' | 'ITI-38' | 'ITI-39';
  * or "error" for anything else (a bug, not the country).
  */
 export type GatewayOutcome =
-  | 'success' | 'timeout' | 'connection' | 'http' | 'fault' | 'malformed'
+  | 'success' | 'timeout' | 'connection' | 'http' | 'fault' | 'malformed' | 'integrity'
   | 'ehdsi-1xxx' | 'ehdsi-2xxx' | 'ehdsi-3xxx' | 'ehdsi-4xxx' | 'ehdsi-5xxx' | 'ehdsi-pi' | 'ehdsi-xds' | 'ehdsi-other' | 'error';
 
 const GATEWAY_OUTCOMES: ReadonlySet<string> = new Set<GatewayOutcome>([
-  'success', 'timeout', 'connection', 'http', 'fault', 'malformed',
+  'success', 'timeout', 'connection', 'http', 'fault', 'malformed', 'integrity',
   'ehdsi-1xxx', 'ehdsi-2xxx', 'ehdsi-3xxx', 'ehdsi-4xxx', 'ehdsi-5xxx', 'ehdsi-pi', 'ehdsi-xds', 'ehdsi-other', 'error',
 ]);
 const TRANSACTIONS: ReadonlySet<string> = new Set<GatewayTransaction>(['ITI-55', 'ITI-38', 'ITI-39']);

@@ -40,7 +40,7 @@ test('lists exactly the journey\'s interactions, search parameters and operation
   expect(shape('Questionnaire')).toEqual({ interactions: ['read', 'search-type'], params: ['jurisdiction'], operations: [] });
   expect(shape('Patient')).toEqual({ interactions: ['read', 'search-type'], params: ['address-country', 'birthdate', 'family', 'gender', 'given', 'identifier'], operations: ['match', 'summary'] });
   expect(shape('Consent')).toEqual({ interactions: ['create', 'read', 'search-type', 'vread'], params: ['patient'], operations: [] });
-  expect(shape('DocumentReference')).toEqual({ interactions: ['read', 'search-type'], params: ['patient'], operations: [] });
+  expect(shape('DocumentReference')).toEqual({ interactions: ['read', 'search-type'], params: ['category', 'creation', 'patient', 'period', 'status', 'type'], operations: [] });
   expect(shape('Binary')).toEqual({ interactions: ['read'], params: [], operations: [] });
   expect(shape('AuditEvent')).toEqual({ interactions: ['read', 'search-type', 'vread'], params: ['agent', 'date', 'patient'], operations: [] });
   expect(resource('Patient').operation!.find((o) => o.name === 'summary')!.definition).toBe(`${CANONICAL_BASE}/OperationDefinition/Patient-summary`);
@@ -49,7 +49,7 @@ test('lists exactly the journey\'s interactions, search parameters and operation
 test('every definition the CapabilityStatement points to is served, and derives from the IPS and PDQm ones', async () => {
   const urls = cs.rest![0].resource!.flatMap((r) => [...(r.searchParam ?? []).map((p) => p.definition), ...(r.operation ?? []).map((o) => o.definition)])
     .filter((u): u is string => u !== undefined && u.startsWith(CANONICAL_BASE));
-  expect(urls.length).toBe(14);
+  expect(urls.length).toBe(19);
   for (const url of urls) {
     const res = await fetch(`${server.fhir}${url.slice(CANONICAL_BASE.length)}`);
     expect(res.status).toBe(200);

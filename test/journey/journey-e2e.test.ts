@@ -102,8 +102,11 @@ test('the journey of MARIJA BOŽIČEVIĆ, Croatia, 157601853', async () => {
   const docs = await doctor.get(`/DocumentReference?patient=Patient/${marija.id}`);
   expect(docs.status).toBe(200);
   const refs = docs.body.entry.map((e: fhir4.BundleEntry) => e.resource as fhir4.DocumentReference);
-  // The originals, then the French PDF and the translated CDA (an eHDSI pivot document too).
-  expect(refs.map((r: fhir4.DocumentReference) => r.content[0].format!.code)).toEqual(['urn:epSOS:ps:ps:2010', 'urn:ihe:iti:xds-sd:pdf:2008', 'urn:ihe:iti:xds:2017:mimeTypeSufficient', 'urn:epSOS:ps:ps:2010']);
+  // The originals, then the French PDF and the translated CDA (an eHDSI pivot document too), then her original clinical documents.
+  expect(refs.map((r: fhir4.DocumentReference) => r.content[0].format!.code)).toEqual([
+    'urn:epSOS:ps:ps:2010', 'urn:ihe:iti:xds-sd:pdf:2008', 'urn:ihe:iti:xds:2017:mimeTypeSufficient', 'urn:epSOS:ps:ps:2010',
+    ...Array(6).fill('urn:eHDSI:orcd:pdf:2021'), 'urn:eHDSI:orcd:png:2021', 'urn:eHDSI:orcd:jpeg:2021',
+  ]);
   const pdfRef = refs.find((r: fhir4.DocumentReference) => r.content[0].format!.code === 'urn:ihe:iti:xds-sd:pdf:2008')!;
   expect(pdfRef.subject!.reference).toBe(`Patient/${marija.id}`);
   const pdf = await doctor.get(pdfRef.content[0].attachment.url!.slice(server.fhir.length), { Accept: 'application/pdf' });

@@ -23,6 +23,9 @@ const fixtures = readdirSync(DIR)
   .map((slug) => ({ slug, json: JSON.parse(readFileSync(path.join(DIR, slug, 'patient.json'), 'utf8')) as FixtureJson }))
   .filter((f) => f.json.documents?.L3);
 
+/** The patient summary's type (LOINC 60591-5), as a search value. */
+const SUMMARY_TYPE = encodeURIComponent('http://loinc.org|60591-5');
+
 let server: JourneyServer;
 let doctor: FhirTestClient;
 
@@ -43,7 +46,8 @@ async function consentedPatient(f: FixtureJson): Promise<string> {
 describe.each(fixtures)('$slug', ({ json }) => {
   test('lists the original CDA and PDF, the French PDF and the translated CDA, and serves each', async () => {
     const patientId = await consentedPatient(json);
-    const docs = await doctor.get(`/DocumentReference?patient=Patient/${patientId}`);
+    // The patient summary's documents only (type 60591-5): the original clinical documents are journey-original-documents.test.ts's.
+    const docs = await doctor.get(`/DocumentReference?patient=Patient/${patientId}&type=${SUMMARY_TYPE}`);
     expect(docs.status).toBe(200);
     const refs = (docs.body.entry as fhir4.BundleEntry[]).map((e) => e.resource as fhir4.DocumentReference).filter((r) => r.resourceType === 'DocumentReference');
     const byKind = new Map(refs.map((r) => [r.content[0].attachment.url!.split('/').pop()!.split('.').pop()!, r]));
@@ -125,7 +129,7 @@ test('a browser\'s Accept gets the document, and concurrent first requests share
     doctor.get(`/Binary/${patientId}.fr-PDF`, { Accept: browser }),
     doctor.get(`/Binary/${patientId}.fr-PDF`, { Accept: 'text/xml, application/pdf;q=0.5' }),
     doctor.get(`/Binary/${patientId}.fr-PDF`, { Accept: 'application/pdf' }),
-    doctor.get(`/DocumentReference?patient=Patient/${patientId}`),
+    doctor.get(`/DocumentReference?patient=Patient/${patientId}&type=${SUMMARY_TYPE}`),
   ]);
   for (const res of [a, b, c]) {
     expect(res.status).toBe(200);
@@ -135,7 +139,7 @@ test('a browser\'s Accept gets the document, and concurrent first requests share
   expect(b.raw.equals(a.raw) && c.raw.equals(a.raw)).toBe(true);
   const ref = (list.body.entry as fhir4.BundleEntry[]).map((e) => e.resource as fhir4.DocumentReference).find((r) => r.id === `${patientId}.fr-PDF`)!;
   expect(createHash('sha1').update(a.raw).digest('base64')).toBe(ref.content[0].attachment.hash);
-  // One query, one retrieve per original (L3 and L1): nothing asked twice of the country.
+  // One query, one retrieve per original (L3 and L1): nothing asked twice of the country (and, for the summary's type, nothing of the original clinical documents).
   const calls = server.sim.faults.requests().slice(before).map((r) => r.transaction);
   expect(calls.sort()).toEqual(['xca-query', 'xca-retrieve', 'xca-retrieve']);
   const cda = await doctor.get(`/Binary/${patientId}.fr-L3`, { Accept: 'application/pdf, text/*;q=0.2' });

@@ -101,10 +101,28 @@ describe('the journey in the portal', () => {
     expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
     expect((await page(browser, `/portal/patients/${id}/documents/L9`)).status).toBe(404);
 
+    // Her original clinical documents, by kind, under the summary; each opens through the portal (Binary, with her token).
+    expect(summary.html).toContain('<h2 id="synthese-originaux">Documents d’origine</h2>');
+    for (const heading of ['Comptes rendus d’examens biologiques', 'Comptes rendus d’hospitalisation', 'Comptes rendus d’imagerie médicale', 'Images médicales']) expect(summary.html).toContain(heading);
+    const originals = [...summary.html.matchAll(new RegExp(`href="(/portal/patients/${id}/documents/(lab|hdr|imr|img)-[0-9a-f]{12})"`, 'g'))].map((m) => m[1]);
+    expect(originals).toHaveLength(8);
+    const report = await browser.request(`${services.url}${originals[0]}`);
+    expect(report.status).toBe(200);
+    expect(report.headers.get('content-type')).toMatch(/^application\/pdf/);
+    expect(report.headers.get('content-disposition')).toBe('inline; filename="document-origine.pdf"');
+    expect(report.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(Buffer.from(await report.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    const image = await browser.request(`${services.url}${originals.find((h) => /\/img-/.test(h))}`);
+    expect(image.status).toBe(200);
+    expect(image.headers.get('content-type')).toMatch(/^image\/(png|jpeg)$/);
+    expect((await page(browser, `/portal/patients/${id}/documents/lab-000000000000`)).status).toBe(404);
+
     // The FHIR API audited each step under CYRIL TOUBIB, refused ones included, from the browser's address.
     const trail = (await services.store.listAudit('899700209937')).filter((r) => r.patientHandle === id);
     const subtypes = new Set(trail.map((r) => `${r.subtype}:${r.outcome}`));
-    expect([...subtypes]).toEqual(expect.arrayContaining(['patient-read:success', 'consent-create:success', 'summary-read:success', 'document-read:success']));
+    expect([...subtypes]).toEqual(expect.arrayContaining(['patient-read:success', 'consent-create:success', 'summary-read:success', 'document-search:success', 'document-read:success']));
+    const documentsRead = trail.filter((r) => r.subtype === 'document-read' && r.outcome === 'success').map((r) => r.documentId);
+    expect(documentsRead).toEqual(expect.arrayContaining([`${id}.L1`, `${id}.${originals[0].split('/').pop()}`]));
     expect(trail.some((r) => r.subtype === 'summary-read' && r.outcome !== 'success')).toBe(true);
     expect(trail.every((r) => r.sourceAddress === '127.0.0.1' || r.sourceAddress === '::ffff:127.0.0.1')).toBe(true);
   });

@@ -15,7 +15,7 @@ export interface EhdsiErrorRow {
   transactions: ReadonlyArray<'xcpd' | 'xca-query' | 'xca-retrieve'>;
   en: string;
   fr: string;
-  /** Not an error for the caller (1102: no summary → empty result). */
+  /** Not an error for the caller (1102: no summary, 1104: no original document of the kind → empty result). */
   informational?: boolean;
 }
 
@@ -38,6 +38,7 @@ export const EHDSI_ERRORS: readonly EhdsiErrorRow[] = [
   { code: '1001', system: EHDSI_CODE_SYSTEM, transactions: ['xcpd', 'xca-query', 'xca-retrieve'], en: 'The country rejected the identity assertion as invalid', fr: 'Le pays a rejeté l’assertion d’identité comme invalide' },
   { code: '1002', system: EHDSI_CODE_SYSTEM, transactions: ['xca-query', 'xca-retrieve'], en: 'The treatment relationship assertion does not match the identity assertion', fr: 'L’assertion de relation de soins ne correspond pas à l’assertion d’identité' },
   { code: '1102', system: EHDSI_CODE_SYSTEM, transactions: ['xca-query'], en: 'No patient summary is available for this patient', fr: 'Aucune synthèse médicale n’est disponible pour ce patient', informational: true },
+  { code: '1104', system: EHDSI_CODE_SYSTEM, transactions: ['xca-query'], en: 'No original clinical document of the requested type is available for this patient', fr: 'Aucun document d’origine de ce type n’est disponible pour ce patient', informational: true },
   { code: '4201', system: EHDSI_CODE_SYSTEM, transactions: ['xca-query', 'xca-retrieve'], en: 'The country does not provide the PDF version of the document', fr: 'Le pays ne fournit pas la version PDF du document' },
   { code: '4202', system: EHDSI_CODE_SYSTEM, transactions: ['xca-query'], en: 'The country does not support this kind of document', fr: 'Le pays ne prend pas en charge ce type de document' },
   { code: '4203', system: EHDSI_CODE_SYSTEM, transactions: ['xca-query', 'xca-retrieve'], en: 'The country could not transcode the document', fr: 'Le pays n’a pas pu transcoder le document' },

@@ -1,5 +1,9 @@
-/** A failure talking to a country's gateway; the FHIR layer answers 502/504 naming the country. */
-export type GatewayErrorKind = 'timeout' | 'connection' | 'http' | 'fault' | 'malformed';
+/**
+ * A failure talking to a country's gateway; the FHIR layer answers 502/504 naming the country.
+ * `integrity`: a well-formed answer whose document is not the one the registry described
+ * (size, SHA-1, media type or content), never served.
+ */
+export type GatewayErrorKind = 'timeout' | 'connection' | 'http' | 'fault' | 'malformed' | 'integrity';
 
 export interface GatewayErrorInit {
   country: string;

@@ -11,6 +11,7 @@ export const SCHEMES = {
   formatCode: 'urn:uuid:a09d5840-386c-46f2-b5ad-9c3699a4309d',
   classCode: 'urn:uuid:41a5887f-8865-4c09-adf7-e362475b143a',
   typeCode: 'urn:uuid:f0306f51-975f-434e-a61c-c59651d33983',
+  author: 'urn:uuid:93606bcf-9494-43ec-9b4e-a7748d1a838d',
 } as const;
 
 export const FORMAT_CODES = { L3: 'urn:epSOS:ps:ps:2010', L1: 'urn:ihe:iti:xds-sd:pdf:2008' } as const;
@@ -35,8 +36,24 @@ export interface DocumentEntry {
   hash?: string;
   title?: string;
   classCode?: string;
+  typeCode?: string;
+  /** XDS DTM of the care the document reports (serviceStartTime / serviceStopTime slots), when given. */
+  serviceStartTime?: string;
+  serviceStopTime?: string;
+  /** Its authors (author classifications), when given. */
+  authors?: DocumentAuthor[];
   /** entryUuids of the documents linked to this one by an XFRM (transformation) association. */
   xfrm: string[];
+}
+
+/** An author of a document entry (XDS author classification): the values of its slots. */
+export interface DocumentAuthor {
+  /** XCN (id^family^given^…) or plain text. */
+  person?: string;
+  /** XON (name^^^^^^^^^id) or plain text. */
+  institutions: string[];
+  roles: string[];
+  specialties: string[];
 }
 
 export interface AdhocQueryResult {
@@ -58,6 +75,17 @@ function classification(el: Element, scheme: string): string | undefined {
   return attr(children(el, 'Classification').find((c) => attr(c, 'classificationScheme') === scheme), 'nodeRepresentation');
 }
 
+/** The author classifications of an entry, their slots read as given (empty ones left out). */
+function authors(el: Element): DocumentAuthor[] {
+  return children(el, 'Classification')
+    .filter((c) => attr(c, 'classificationScheme') === SCHEMES.author)
+    .map((c) => {
+      const values = (name: string) => slotValues(c, name).map((v) => v.trim()).filter(Boolean);
+      return { person: values('authorPerson')[0], institutions: values('authorInstitution'), roles: values('authorRole'), specialties: values('authorSpecialty') };
+    })
+    .filter((a) => a.person || a.institutions.length || a.roles.length || a.specialties.length);
+}
+
 function entry(el: Element): DocumentEntry {
   const entryUuid = attr(el, 'id') ?? '';
   const uniqueId = externalId(el, SCHEMES.uniqueId);
@@ -67,6 +95,7 @@ function entry(el: Element): DocumentEntry {
   const formatCode = classification(el, SCHEMES.formatCode);
   const size = slotValues(el, 'size')[0];
   const patient = externalId(el, SCHEMES.patientId);
+  const written = authors(el);
   return {
     entryUuid,
     uniqueId,
@@ -82,6 +111,10 @@ function entry(el: Element): DocumentEntry {
     hash: slotValues(el, 'hash')[0],
     title: attr(descendants(child(el, 'Name'), 'LocalizedString')[0], 'value'),
     classCode: classification(el, SCHEMES.classCode),
+    typeCode: classification(el, SCHEMES.typeCode),
+    serviceStartTime: slotValues(el, 'serviceStartTime')[0],
+    serviceStopTime: slotValues(el, 'serviceStopTime')[0],
+    authors: written.length ? written : undefined,
     xfrm: [],
   };
 }

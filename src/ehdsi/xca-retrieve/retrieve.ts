@@ -12,6 +12,7 @@ import { bareOid, type GatewayTarget } from '../soap/target.js';
 import { attr, child, children, text, type Element } from '../soap/xml.js';
 import type { AssertionPair } from '../xca-query/find.js';
 import { registryErrors, RegistryResponseError, registryStatus, type RegistryError, type RegistryStatus } from '../xca-query/registry.js';
+import { checkRetrievedDocument, type ExpectedDocument } from './integrity.js';
 
 export interface DocumentRequest {
   homeCommunityId: string;
@@ -84,10 +85,17 @@ export function parseRetrieveResponse(answer: SoapAnswer, parts: ReadonlyMap<str
   return { status, documents, errors: registryErrors(registryResponse) };
 }
 
-/** Retrieves one document; a missing one is XDSMissingDocument, a RegistryError its own code. */
-export function retrieveDocument(client: SoapClient, target: GatewayTarget, request: DocumentRequest, assertions: AssertionPair): Promise<RetrievedDocument> {
+/**
+ * Retrieves one document; a missing one is XDSMissingDocument, a RegistryError its own code.
+ * With `expected` (what the registry said of it), bytes of another size or SHA-1 are a GatewayError (integrity).
+ */
+export function retrieveDocument(client: SoapClient, target: GatewayTarget, request: DocumentRequest, assertions: AssertionPair, expected?: ExpectedDocument): Promise<RetrievedDocument> {
   // Timed with its outcome (metrics): a missing document or a RegistryError counts as the class of its code.
-  return timedGatewayCall(target.country, 'ITI-39', () => retrieveUntimed(client, target, request, assertions));
+  return timedGatewayCall(target.country, 'ITI-39', async () => {
+    const doc = await retrieveUntimed(client, target, request, assertions);
+    if (expected) checkRetrievedDocument(target.country, expected, doc.data);
+    return doc;
+  });
 }
 
 async function retrieveUntimed(client: SoapClient, target: GatewayTarget, request: DocumentRequest, assertions: AssertionPair): Promise<RetrievedDocument> {

@@ -249,6 +249,48 @@ describe('summaryView over the fixture patients', () => {
     });
     expect(summaryLinksFrom([], (id) => id)).toEqual({});
   });
+
+  it('lists the original clinical documents by kind, the most recent first, under "Documents d’origine", each a link that opens through the portal', () => {
+    const orcd = (id: string, kind: string, title: string, creation: string, contentType = 'application/pdf'): fhir4.BundleEntry => ({
+      resource: {
+        resourceType: 'DocumentReference', id, status: 'current', category: [{ coding: [{ system: 'http://loinc.org', code: kind }] }],
+        author: [{ display: 'Ivana Babić, KBC Zagreb' }], content: [{ attachment: { contentType, title, creation } }],
+      } as fhir4.DocumentReference,
+    });
+    const search: fhir4.Bundle = {
+      resourceType: 'Bundle', type: 'searchset', entry: [
+        orcd('h1.lab-000000000001', '11502-2', 'Nalaz <b>laboratorijskih</b> pretraga', '2024-03-11T09:15:00Z'),
+        orcd('h1.lab-000000000002', '11502-2', 'Nalaz laboratorijskih pretraga', '2025-09-02T07:30:00Z'),
+        orcd('h1.img-000000000003', 'x-clinical-image', 'RTG pluća PA', '2023-04-15T08:15:00Z', 'image/png'),
+        orcd('h1.hdr-000000000004', '34105-7', 'Otpusno pismo', '1999-07-24'),
+      ],
+    };
+    const links = summaryLinksFrom(search, (id) => `/portal/patients/h1/documents/${id.slice(3)}`);
+    expect(links.originals?.map((o) => [o.kind, o.mediaType, o.href])).toEqual([
+      ['11502-2', 'application/pdf', '/portal/patients/h1/documents/lab-000000000001'],
+      ['11502-2', 'application/pdf', '/portal/patients/h1/documents/lab-000000000002'],
+      ['x-clinical-image', 'image/png', '/portal/patients/h1/documents/img-000000000003'],
+      ['34105-7', 'application/pdf', '/portal/patients/h1/documents/hdr-000000000004'],
+    ]);
+    const html = summaryView(bundleOf('hr-marija-bozicevic'), links);
+    const root = parse(html);
+    const block = all(root, 'section').find((x) => x.getAttribute('class') === 'summary-block original-documents')!;
+    expect(all(block, 'h2').map((h) => h.textContent)).toEqual(['Documents d’origine']);
+    expect(all(block, 'h3').map((h) => h.textContent)).toEqual(['Comptes rendus d’examens biologiques', 'Comptes rendus d’hospitalisation', 'Images médicales']);
+    const anchors = all(block, 'a');
+    expect(anchors.map((a) => a.getAttribute('href'))).toEqual(['lab-000000000002', 'lab-000000000001', 'hdr-000000000004', 'img-000000000003'].map((d) => `/portal/patients/h1/documents/${d}`));
+    expect(anchors[0].textContent).toBe('Nalaz laboratorijskih pretraga — 02/09/2025 (PDF) (nouvel onglet)');
+    expect(anchors[3].getAttribute('type')).toBe('image/png');
+    expect(anchors.every((a) => a.getAttribute('target') === '_blank' && a.getAttribute('rel') === 'noopener')).toBe(true);
+    // Text from the country is escaped, never markup.
+    expect(html).toContain('Nalaz &lt;b&gt;laboratorijskih&lt;/b&gt; pretraga');
+    // Under the summary, announced above it.
+    expect(html.indexOf('original-documents')).toBeGreaterThan(html.indexOf('summary-sections'));
+    expect(all(root, 'p').find((x) => x.getAttribute('class') === 'originals-notice no-print')!.textContent).toMatch(/^Le pays a aussi transmis 4 documents d’origine/);
+    // No block, no notice, without originals (or with only unsafe links).
+    expect(summaryView(bundleOf('hr-marija-bozicevic'), {})).not.toContain('Documents d’origine');
+    expect(summaryView(bundleOf('hr-marija-bozicevic'), { originals: [{ kind: '11502-2', authors: [], mediaType: 'application/pdf', href: 'javascript:alert(1)' }] })).not.toContain('Documents d’origine');
+  });
 });
 
 describe('summaryView over a hostile Bundle', () => {

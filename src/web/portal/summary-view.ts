@@ -29,6 +29,23 @@ export interface SummaryLinks {
   originalPdf?: string;
   frenchPdf?: string;
   originalCda?: string;
+  /** The original clinical documents (reports as PDF, medical images), as the DocumentReference search lists them. */
+  originals?: OriginalDocumentLink[];
+}
+
+/** One original clinical document, as the view lists it. */
+export interface OriginalDocumentLink {
+  /** Its class (LOINC code of the DocumentReference category). */
+  kind: string;
+  /** Its title, as the country wrote it (in its language). */
+  title?: string;
+  /** When it was made (FHIR date or dateTime). */
+  date?: string;
+  /** Who wrote it. */
+  authors: string[];
+  /** application/pdf, image/png or image/jpeg. */
+  mediaType: string;
+  href: string;
 }
 
 export interface SummaryViewOptions {
@@ -208,6 +225,46 @@ function linksBlock(links: SummaryLinks): string {
   const cda = safeHref(links.originalCda);
   if (cda) items.push(`<li><a class="document-link original-cda" href="${e(cda)}" type="text/xml">Document original (CDA)</a></li>`);
   return items.length ? `<ul class="summary-documents">${items.join('')}</ul>` : '';
+}
+
+/** The kinds of original clinical documents, in the order the block shows them, with their French headings. */
+const ORIGINAL_KINDS: ReadonlyArray<readonly [code: string, heading: string]> = [
+  ['11502-2', 'Comptes rendus d’examens biologiques'],
+  ['34105-7', 'Comptes rendus d’hospitalisation'],
+  ['18748-4', 'Comptes rendus d’imagerie médicale'],
+  ['x-clinical-image', 'Images médicales'],
+];
+const FORMAT_NAMES: Record<string, string> = { 'application/pdf': 'PDF', 'image/png': 'image PNG', 'image/jpeg': 'image JPEG' };
+
+/** A sentence pointing to the block, with the information blocks (the block itself comes after the summary). */
+function originalsNotice(originals: OriginalDocumentLink[] | undefined, id: string): string {
+  const n = originals?.filter((o) => safeHref(o.href)).length ?? 0;
+  if (!n) return '';
+  return `<p class="originals-notice no-print">Le pays a aussi transmis ${n === 1 ? 'un document d’origine' : `${n} documents d’origine`} (comptes rendus, images) : <a href="#${id}">Documents d’origine</a>.</p>`;
+}
+
+/**
+ * "Documents d'origine": the country's original clinical documents by kind,
+ * the most recent first, each opening (in a new tab) through the portal.
+ */
+function originalsBlock(originals: OriginalDocumentLink[] | undefined, id: string): string {
+  const shown = (originals ?? []).filter((o) => safeHref(o.href));
+  if (!shown.length) return '';
+  const groups = ORIGINAL_KINDS.map(([code, heading], i) => {
+    const items = shown
+      .filter((o) => o.kind === code)
+      .sort((a, b) => (b.date ?? '').localeCompare(a.date ?? ''))
+      .map((o) => {
+        const date = frenchDate(o.date ? clean(o.date) : undefined, false);
+        const label = `${clean(o.title) || 'Document sans titre'}${date ? ` — ${date}` : ''}`;
+        const format = FORMAT_NAMES[o.mediaType] ?? o.mediaType;
+        const authors = o.authors.map(clean).filter(Boolean);
+        return `<li><a class="document-link original-document" href="${e(safeHref(o.href)!)}" target="_blank" rel="noopener" type="${e(o.mediaType)}">${e(label)} <span class="document-format">(${e(format)})</span> <span class="new-window">(nouvel onglet)</span></a>${authors.length ? `<br/><span class="hint">${e(authors.join(' ; '))}</span>` : ''}</li>`;
+      });
+    return items.length ? `<h3 id="${id}-${i + 1}">${e(heading)}</h3><ul class="original-documents-list" aria-labelledby="${id}-${i + 1}">${items.join('')}</ul>` : '';
+  }).join('');
+  return `<section class="summary-block original-documents" aria-labelledby="${id}"><h2 id="${id}">Documents d’origine</h2>
+<p class="hint">Les documents du pays tels qu’il les a transmis, dans leur langue (non traduits).</p>${groups}</section>`;
 }
 
 // ---------------------------------------------------------------- narrative, through an allowlist
@@ -420,24 +477,48 @@ export function summaryView(bundle: fhir4.Bundle, links: SummaryLinks, opts: Sum
     patientBlock(patient, opts, `${idPrefix}-patient`),
     summaryBlock(composition, resolve, `${idPrefix}-document`),
     linksBlock(links),
+    originalsNotice(links.originals, `${idPrefix}-originaux`),
     `<div class="summary-sections">\n${sections}\n</div>`,
+    originalsBlock(links.originals, `${idPrefix}-originaux`),
   ]
     .filter(Boolean)
     .join('\n');
 }
 
+/** An original clinical document of the search as the view lists it. */
+function originalLink(dr: fhir4.DocumentReference, href: string): OriginalDocumentLink | undefined {
+  const kind = dr.category?.flatMap((c) => c.coding ?? []).find((c) => c.code)?.code;
+  const file = dr.content[0]?.attachment;
+  if (!kind || !file?.contentType) return undefined;
+  return {
+    kind,
+    title: file.title ?? dr.description,
+    date: file.creation ?? dr.date,
+    authors: (dr.author ?? []).map((a) => a.display ?? '').filter(Boolean),
+    mediaType: file.contentType,
+    href,
+  };
+}
+
 /**
  * The links of the view from the patient's DocumentReference search (GET
  * /fhir/DocumentReference?patient=Patient/{id}), by the kind their ids name
- * ({handle}.L1, .L3, .fr-PDF; the first of a kind); `href` makes the portal's
- * URL of a document from its id.
+ * ({handle}.L1, .L3, .fr-PDF; the first of a kind), and every original
+ * clinical document ({handle}.lab-…, .hdr-…, .imr-…, .img-…); `href` makes
+ * the portal's URL of a document from its id.
  */
 export function summaryLinksFrom(documents: fhir4.Bundle | fhir4.DocumentReference[], href: (id: string) => string): SummaryLinks {
   const list = Array.isArray(documents) ? documents : (documents.entry ?? []).map((x) => x.resource).filter((r): r is fhir4.DocumentReference => r?.resourceType === 'DocumentReference');
   const best = new Map<string, { id: string; rank: number }>();
+  const originals: OriginalDocumentLink[] = [];
   for (const dr of list) {
     const ref = dr.id ? parseDocumentId(dr.id) : undefined;
     if (!ref || !dr.id) continue;
+    if (ref.kind === 'orcd') {
+      const link = originalLink(dr, href(dr.id));
+      if (link) originals.push(link);
+      continue;
+    }
     const known = best.get(ref.kind);
     if (!known || ref.rank < known.rank) best.set(ref.kind, { id: dr.id, rank: ref.rank });
   }
@@ -452,5 +533,6 @@ export function summaryLinksFrom(documents: fhir4.Bundle | fhir4.DocumentReferen
   if (originalPdf) links.originalPdf = originalPdf;
   if (frenchPdf) links.frenchPdf = frenchPdf;
   if (originalCda) links.originalCda = originalCda;
+  if (originals.length) links.originals = originals;
   return links;
 }

@@ -4,7 +4,7 @@ import { parseDocumentId } from '../../journey/summary-documents.js';
 import { PortalApiError, type PortalApi } from './api-client.js';
 import { journeyRoute, PATIENT_ID, type JourneyDeps } from './journey-route.js';
 import { alertBox, journeySteps, portalPage } from './layout.js';
-import { notFoundPage, sendPage } from './pages.js';
+import { errorPage, notFoundPage, sendPage } from './pages.js';
 import { traitsOf } from './search.js';
 import { summaryLinksFrom, summaryView, type SummaryLinks } from './summary-view.js';
 
@@ -15,6 +15,10 @@ const DOCUMENTS: Record<DocumentKind, { accept: string; filename: string }> = {
   L3: { accept: 'text/xml', filename: 'synthese-originale.xml' },
   'fr-L3': { accept: 'text/xml', filename: 'synthese-traduite.xml' },
 };
+
+/** An original clinical document (MHD Binary ids: <patient>.<lab|hdr|imr|img>-<key>): the file it carries, named by its type. */
+const ORIGINAL_ACCEPT = 'application/pdf, image/png, image/jpeg';
+const ORIGINAL_FILENAMES: Record<string, string> = { 'application/pdf': 'document-origine.pdf', 'image/png': 'image-origine.png', 'image/jpeg': 'image-origine.jpg' };
 
 /** Which documents the country offers for this patient, from the MHD DocumentReference search (none when it fails). */
 async function documentLinks(api: PortalApi, id: string): Promise<SummaryLinks> {
@@ -75,12 +79,16 @@ ${again}`,
     const docId = `${id}.${String(req.params.document)}`;
     const ref = PATIENT_ID.test(id) ? parseDocumentId(docId) : undefined;
     if (!ref || ref.handle !== id) return sendPage(res, 404, notFoundPage(banner));
-    const doc = DOCUMENTS[ref.kind];
-    const { contentType, body } = await api.binary(`Binary/${docId}`, doc.accept);
+    const accept = ref.kind === 'orcd' ? ORIGINAL_ACCEPT : DOCUMENTS[ref.kind].accept;
+    const { contentType, body } = await api.binary(`Binary/${docId}`, accept);
+    // Only what was asked for is passed on to the browser (an original is a PDF or an image, nothing it could run).
+    const type = contentType.split(';')[0].trim().toLowerCase();
+    const filename = ref.kind === 'orcd' ? ORIGINAL_FILENAMES[type] : DOCUMENTS[ref.kind].filename;
+    if (!filename) return sendPage(res, 502, errorPage('Le document reçu n’est pas d’un type affichable.', banner));
     res.status(200).set({
       'Cache-Control': 'no-store',
       'Content-Type': contentType,
-      'Content-Disposition': `inline; filename="${doc.filename}"`,
+      'Content-Disposition': `inline; filename="${filename}"`,
       'X-Content-Type-Options': 'nosniff',
     }).send(body);
   }));
