@@ -35,8 +35,12 @@ export interface CachedDocuments {
   entries: DocumentEntry[];
   /** By XDS uniqueId. */
   originals: Map<string, RetrievedOriginal>;
-  summary?: fhir4.Bundle;
-  summaryBytes?: number;
+  /**
+   * The converted summary (IPS document Bundle) as its JSON bytes: kept
+   * compact (an object graph weighs several times its JSON in the heap), and
+   * each reader gets its own copy of the one Bundle of this consent.
+   */
+  summaryJson?: Buffer;
   /** The French documents made from the summary's level 3 original, once asked for. */
   frenchPdf?: GeneratedDocument;
   translatedCda?: GeneratedDocument;
@@ -138,7 +142,7 @@ export class DocumentCache {
 }
 
 function sizeOf(v: CachedDocuments): number {
-  let n = (v.summaryBytes ?? 0) + (v.frenchPdf?.bytes.byteLength ?? 0) + (v.translatedCda?.bytes.byteLength ?? 0);
+  let n = (v.summaryJson?.byteLength ?? 0) + (v.frenchPdf?.bytes.byteLength ?? 0) + (v.translatedCda?.bytes.byteLength ?? 0);
   for (const o of v.originals.values()) n += o.cda.byteLength;
   for (const o of v.originalDocuments?.values() ?? []) n += o.cda.byteLength + o.data.byteLength;
   return n;

@@ -55,6 +55,11 @@ export async function requireConsentedPatient(deps: JourneyDeps, pro: Profession
   return { pro, patient, consent, country: deps.countries.require(patient.country) };
 }
 
+/** A copy of the cached summary: what a reader does with it never changes the cache. */
+function bundleOf(json: Buffer): fhir4.Bundle {
+  return JSON.parse(json.toString('utf8')) as fhir4.Bundle;
+}
+
 /** Documents of consented patients, fetched over XCA (ITI-38, ITI-39) once per consent and kept in the bounded cache. */
 export class PatientDocuments {
   readonly cache: DocumentCache;
@@ -200,18 +205,17 @@ export class PatientDocuments {
    */
   async summary(p: ConsentedPatient, audit: JourneyAuditContext, baseUrl: string): Promise<fhir4.Bundle> {
     const docs = await this.list(p, audit);
-    if (docs.summary) return docs.summary;
+    if (docs.summaryJson) return bundleOf(docs.summaryJson);
     const entry = docs.entries.find((e) => e.level === 'L3') ?? docs.entries.find((e) => e.level === 'L1');
     if (!entry) throw new EhdsiError(p.country.code, 'xca-query', NO_PATIENT_SUMMARY);
     const original = await this.original(p, docs, entry, audit);
     // (a concurrent request may have converted it meanwhile: one Bundle per consent, the one every document renders)
-    if (docs.summary) return docs.summary;
+    if (docs.summaryJson) return bundleOf(docs.summaryJson);
     // The Bundle's Patient is the one the professional found: same id, URL and identifiers.
     const patient = { id: p.patient.handle, fullUrl: `${baseUrl}/Patient/${p.patient.handle}`, identifier: p.patient.demographics.identifier, address: p.patient.demographics.address };
     const { bundle, report } = timeConversion(entry.level, () => convertPatientSummary(original.cda, { language: 'fr-FR', ...this.deps.conversion, patient, sourceCountry: p.country.code }));
     this.deps.logger.debug({ conversion: reportCounts(report) }, 'patient summary converted');
-    docs.summary = bundle;
-    docs.summaryBytes = Buffer.byteLength(JSON.stringify(bundle));
+    docs.summaryJson = Buffer.from(JSON.stringify(bundle));
     this.cache.put(this.key(p), docs, p.consent.trc.expiresAt);
     return bundle;
   }
