@@ -9,6 +9,7 @@
 import { ORCD_KINDS, type OrcdKind } from '../ehdsi/xca-query/orcd.js';
 import type { ListingScope } from '../journey/index.js';
 import { FhirError } from '../kernel/errors.js';
+import { parseToken } from './token.js';
 import { DATE_PREFIXES, dateMatches, datePrefixOf, fhirDateRange, type DatePrefix, type DateRange, type TargetRange } from '../kernel/fhir-date.js';
 
 const PATIENT_SUMMARY = '60591-5';
@@ -53,9 +54,7 @@ function codes(params: URLSearchParams, name: 'type' | 'category'): ReadonlySet<
   const lists = occurrences(params, name);
   if (!lists.length) return undefined;
   const sets = lists.map((list) => new Set(list.map((raw) => {
-    const bar = raw.indexOf('|');
-    const system = bar < 0 ? undefined : raw.slice(0, bar);
-    const code = bar < 0 ? raw : raw.slice(bar + 1);
+    const { system, value: code } = parseToken(raw);
     if (system !== undefined && !LOINC_SYSTEMS.has(system)) {
       throw invalid(name, raw, 'seuls les codes LOINC sont reconnus (http://loinc.org|<code>)', 'only LOINC codes are known: http://loinc.org|<code>');
     }
@@ -78,9 +77,7 @@ function dates(params: URLSearchParams, name: 'creation' | 'period'): DateValue[
 function status(params: URLSearchParams): boolean {
   const lists = occurrences(params, 'status');
   return lists.every((list) => list.some((raw) => {
-    const bar = raw.indexOf('|');
-    const system = bar < 0 ? undefined : raw.slice(0, bar);
-    const code = bar < 0 ? raw : raw.slice(bar + 1);
+    const { system, value: code } = parseToken(raw);
     if ((system !== undefined && system !== STATUS_SYSTEM) || !STATUSES.has(code)) {
       throw invalid('status', raw, 'statut attendu : current, superseded ou entered-in-error', 'expected current, superseded or entered-in-error');
     }

@@ -6,13 +6,12 @@
  */
 import { ORCD_KINDS, orcdKind, orcdMediaType, type OrcdKind, type OrcdKindDef } from '../ehdsi/xca-query/orcd.js';
 import type { DocumentEntry } from '../ehdsi/xca-query/response.js';
+import { isVerifiable } from '../ehdsi/xca-retrieve/integrity.js';
 import type { RetrievedOriginalDocument } from '../ehdsi/xca-retrieve/orcd.js';
 import { ORIGINAL_DOCUMENT_KINDS_FR, originalDocumentReference } from '../mapping/index.js';
 import type { JourneyAuditContext } from './audit.js';
 import type { ConsentedPatient, PatientDocuments } from './patient-documents.js';
 import { originalDocumentId, originalDocumentKey, type OriginalDocumentRef } from './summary-documents.js';
-
-const SHA1_HEX = /^[0-9a-fA-F]{40}$/;
 
 /** A note of the listing, in French, for the professional. */
 export interface ListingNote {
@@ -30,7 +29,7 @@ const nameOf = (def: OrcdKindDef): string => (ORIGINAL_DOCUMENT_KINDS_FR[def.cla
 function refusal(entry: DocumentEntry, def: OrcdKindDef): string | undefined {
   const mediaType = orcdMediaType(entry.formatCode);
   if (!mediaType || !def.formats.some((f) => f === entry.formatCode)) return `au format ${entry.formatCode ?? 'non précisé'}, qui n’est pas un format autorisé pour ce type`;
-  if (entry.size === undefined || !entry.hash || !SHA1_HEX.test(entry.hash)) return 'sans taille ni empreinte SHA-1 permettant de vérifier son contenu';
+  if (!isVerifiable(entry)) return 'sans taille ni empreinte SHA-1 permettant de vérifier son contenu';
   return undefined;
 }
 

@@ -5,13 +5,7 @@
  * point is when every server's cache is full, so that growth after it is
  * growth of something else (a leak), the thing worth catching.
  */
-
-export interface CacheFill {
-  entries: number;
-  maxEntries: number;
-  bytes: number;
-  maxBytes: number;
-}
+import type { CacheFill } from '../util/metrics.js';
 
 export interface ServerReading {
   /** process_resident_memory_bytes. */

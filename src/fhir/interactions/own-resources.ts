@@ -13,13 +13,6 @@ export function notYours(what: string): FhirError {
   return FhirError.forbidden(`${what}: a professional may only read their own Practitioner and PractitionerRole`);
 }
 
-/** Parses a token search value "system|value", "|value" or "value". */
-export function parseToken(raw: string): { system?: string; value: string } {
-  const i = raw.indexOf('|');
-  if (i < 0) return { value: raw };
-  return { system: raw.slice(0, i) || undefined, value: raw.slice(i + 1) };
-}
-
 export interface OwnResource {
   resourceType: 'Practitioner' | 'PractitionerRole';
   idOf: (me: AuthenticatedProfessional) => string;

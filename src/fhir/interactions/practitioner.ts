@@ -1,7 +1,8 @@
 import { FhirError } from '../../kernel/errors.js';
 import type { HandlerRegistry } from '../registry.js';
 import { practitionerOf } from './practitioner-resources.js';
-import { notYours, parseToken, registerOwnResource } from './own-resources.js';
+import { parseToken } from '../token.js';
+import { notYours, registerOwnResource } from './own-resources.js';
 
 /** GET Practitioner/{id} and GET Practitioner?identifier=|_id= — the logged-in professional only. */
 export function registerPractitioner(registry: HandlerRegistry): void {
